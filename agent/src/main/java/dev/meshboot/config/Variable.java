@@ -1,0 +1,55 @@
+package dev.meshboot.config;
+
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One environment variable of the sidecar contract, with the command-line option that overrides it.
+ *
+ * @param name the environment variable
+ * @param option the long option that overrides it
+ * @param section where it belongs in the reference
+ * @param defaultValue the value used when unset or blank, parsed like any other value; null when
+ *     there is no literal default
+ * @param defaultDoc what the reference says the default is when {@code defaultValue} is null
+ * @param description one sentence for {@code --help} and the README
+ */
+public record Variable(
+    String name,
+    String option,
+    Section section,
+    @Nullable String defaultValue,
+    String defaultDoc,
+    String description) {
+
+  /** The option a variable gets unless it names another: its name in lower case with dashes. */
+  public static String optionFor(String name) {
+    return "--" + name.toLowerCase(Locale.ROOT).replace('_', '-');
+  }
+
+  /** The default as documentation shows it. */
+  public String defaultText() {
+    return defaultValue != null ? defaultValue : defaultDoc;
+  }
+
+  /** Parts of the reference, in the order of the environment contract. */
+  public enum Section {
+    IDENTITY("Identity, region and management endpoint"),
+    ADMIN("Envoy admin interface and runtime"),
+    STATS("Stats and sinks"),
+    TRACING("Tracing (at most one driver)"),
+    FILES("User fragments and whole-bootstrap override"),
+    METADATA("Node metadata"),
+    AGENT("meshboot itself");
+
+    private final String title;
+
+    Section(String title) {
+      this.title = title;
+    }
+
+    public String title() {
+      return title;
+    }
+  }
+}

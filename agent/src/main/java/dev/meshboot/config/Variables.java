@@ -1,0 +1,408 @@
+package dev.meshboot.config;
+
+import static dev.meshboot.config.Variable.Section.ADMIN;
+import static dev.meshboot.config.Variable.Section.AGENT;
+import static dev.meshboot.config.Variable.Section.FILES;
+import static dev.meshboot.config.Variable.Section.IDENTITY;
+import static dev.meshboot.config.Variable.Section.METADATA;
+import static dev.meshboot.config.Variable.Section.STATS;
+import static dev.meshboot.config.Variable.Section.TRACING;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every variable meshboot reads: the single source of the parsers' defaults, the command-line
+ * options, {@code --help} and the README's variable reference (a test keeps the README in step).
+ */
+public final class Variables {
+
+  private static final List<Variable> registry = new ArrayList<>();
+
+  public static final Variable APPMESH_RESOURCE_ARN =
+      add(
+          IDENTITY,
+          "APPMESH_RESOURCE_ARN",
+          null,
+          "required",
+          "Node id: arn:aws:appmesh:<region>:<account>:mesh/<mesh>/virtualNode/<name> (or"
+              + " virtualGateway/<name>), or the short form mesh/<mesh>/virtualNode/<name>.");
+  public static final Variable APPMESH_RESOURCE_NAME =
+      add(IDENTITY, "APPMESH_RESOURCE_NAME", null, "unset", "Deprecated fallback for the node id.");
+  public static final Variable APPMESH_VIRTUAL_NODE_NAME =
+      add(
+          IDENTITY,
+          "APPMESH_VIRTUAL_NODE_NAME",
+          null,
+          "unset",
+          "Deprecated fallback for the node id, after APPMESH_RESOURCE_NAME.");
+  public static final Variable APPMESH_RESOURCE_CLUSTER =
+      add(IDENTITY, "APPMESH_RESOURCE_CLUSTER", null, "the node id", "Envoy node.cluster.");
+  public static final Variable APPMESH_VIRTUAL_NODE_CLUSTER =
+      add(
+          IDENTITY,
+          "APPMESH_VIRTUAL_NODE_CLUSTER",
+          null,
+          "unset",
+          "Deprecated fallback for APPMESH_RESOURCE_CLUSTER.");
+  public static final Variable AWS_REGION =
+      add(
+          IDENTITY,
+          "AWS_REGION",
+          null,
+          "AWS_DEFAULT_REGION",
+          "Region of the App Mesh management endpoint; not needed for an explicit non-AWS or"
+              + " unix:// endpoint.");
+  public static final Variable AWS_DEFAULT_REGION =
+      add(IDENTITY, "AWS_DEFAULT_REGION", null, "unset", "Region when AWS_REGION is unset.");
+  public static final Variable APPMESH_XDS_ENDPOINT =
+      add(
+          IDENTITY,
+          "APPMESH_XDS_ENDPOINT",
+          null,
+          "the regional App Mesh endpoint",
+          "Management (xDS) endpoint as host:port, or unix:///path for a local server.");
+  public static final Variable APPMESH_PREVIEW =
+      add(
+          IDENTITY,
+          "APPMESH_PREVIEW",
+          "false",
+          "",
+          "Use the preview endpoint and signing name appmesh-preview.");
+  public static final Variable APPMESH_DUALSTACK_ENDPOINT =
+      add(IDENTITY, "APPMESH_DUALSTACK_ENDPOINT", "false", "", "Use the dual-stack endpoint.");
+  public static final Variable APPMESH_FIPS_ENDPOINT =
+      add(
+          IDENTITY,
+          "APPMESH_FIPS_ENDPOINT",
+          null,
+          "detected from envoy --version",
+          "Use the FIPS endpoint (GovCloud and ISO regions require a FIPS Envoy build).");
+  public static final Variable APPMESH_SIGNING_NAME =
+      add(
+          IDENTITY,
+          "APPMESH_SIGNING_NAME",
+          null,
+          "appmesh (appmesh-preview with APPMESH_PREVIEW)",
+          "SigV4 service name of the management endpoint.");
+  public static final Variable MESHBOOT_XDS_MODE =
+      add(
+          IDENTITY,
+          "MESHBOOT_XDS_MODE",
+          "auto",
+          "",
+          "How Envoy reaches the management endpoint: auto, relay (through meshboot, which signs),"
+              + " aws-iam (Envoy <= 1.34 signs) or direct (no signing).");
+  public static final Variable MESHBOOT_XDS_RELAY_SOCKET =
+      add(
+          IDENTITY,
+          "MESHBOOT_XDS_RELAY_SOCKET",
+          "/tmp/meshboot_xds_relay.sock",
+          "",
+          "Unix socket of meshboot's xDS relay, which Envoy's ADS connects to in relay mode.");
+  public static final Variable MESHBOOT_XDS_TLS =
+      add(
+          IDENTITY,
+          "MESHBOOT_XDS_TLS",
+          "false",
+          "",
+          "Direct mode: connect to a host:port endpoint with TLS (SNI = host).");
+  public static final Variable MESHBOOT_XDS_CA_FILE =
+      add(
+          IDENTITY,
+          "MESHBOOT_XDS_CA_FILE",
+          null,
+          "the system CA bundle",
+          "CA certificates that verify the management endpoint's TLS certificate.");
+  public static final Variable ENVOY_BIN =
+      add(
+          IDENTITY,
+          "ENVOY_BIN",
+          "--envoy",
+          null,
+          "envoy on PATH, then /usr/bin/envoy",
+          "Envoy binary whose --version decides the auto mode and FIPS, and that validates.");
+
+  public static final Variable ENVOY_ADMIN_MODE =
+      add(ADMIN, "ENVOY_ADMIN_MODE", "tcp", "", "tcp or uds: where Envoy's admin listens.");
+  public static final Variable ENVOY_ADMIN_ACCESS_PORT =
+      add(ADMIN, "ENVOY_ADMIN_ACCESS_PORT", "9901", "", "Envoy admin port (tcp mode).");
+  public static final Variable ENVOY_ADMIN_ACCESS_ENABLE_IPV6 =
+      add(
+          ADMIN,
+          "ENVOY_ADMIN_ACCESS_ENABLE_IPV6",
+          "false",
+          "",
+          "Bind admin on IPv6: ::1 by default; with ENVOY_ADMIN_ACCESS_BIND_ADDRESS=:: it also"
+              + " accepts IPv4.");
+  public static final Variable ENVOY_ADMIN_ACCESS_BIND_ADDRESS =
+      add(
+          ADMIN,
+          "ENVOY_ADMIN_ACCESS_BIND_ADDRESS",
+          null,
+          "127.0.0.1 (::1 with IPv6)",
+          "Admin bind address. The reference binds all interfaces; meshboot binds loopback.");
+  public static final Variable ENVOY_ADMIN_UDS_PATH =
+      add(ADMIN, "ENVOY_ADMIN_UDS_PATH", "/tmp/envoy_admin.sock", "", "Admin socket (uds mode).");
+  public static final Variable ENVOY_ADMIN_ACCESS_LOG_FILE =
+      add(
+          ADMIN,
+          "ENVOY_ADMIN_ACCESS_LOG_FILE",
+          "/tmp/envoy_admin_access.log",
+          "",
+          "Access log of the admin interface.");
+  public static final Variable ENVOY_LOG_LEVEL =
+      add(
+          ADMIN,
+          "ENVOY_LOG_LEVEL",
+          "info",
+          "",
+          "Envoy log level: trace, debug, info, warn, warning, error, critical or off.");
+  public static final Variable ENVOY_INITIAL_FETCH_TIMEOUT =
+      add(
+          ADMIN,
+          "ENVOY_INITIAL_FETCH_TIMEOUT",
+          "0",
+          "",
+          "Seconds Envoy waits for the first LDS and CDS response (0 = forever).");
+  public static final Variable ENVOY_CONCURRENCY =
+      add(
+          ADMIN,
+          "ENVOY_CONCURRENCY",
+          null,
+          "from the container CPU quota",
+          "Envoy worker threads (--concurrency).");
+  public static final Variable ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH =
+      add(
+          ADMIN,
+          "ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH",
+          "/dev/stdout",
+          "",
+          "cluster_manager.outlier_detection.event_log_path.");
+  public static final Variable APPMESH_SDS_SOCKET_PATH =
+      add(
+          ADMIN,
+          "APPMESH_SDS_SOCKET_PATH",
+          null,
+          "unset",
+          "Unix socket of an SDS agent (such as SPIRE); adds cluster"
+              + " static_cluster_sds_unix_socket.");
+  public static final Variable MAX_REQUESTS_PER_IO_CYCLE =
+      add(
+          ADMIN,
+          "MAX_REQUESTS_PER_IO_CYCLE",
+          null,
+          "unset",
+          "Runtime key http.max_requests_per_io_cycle (an integer > 0).");
+  public static final Variable APPMESH_SET_TRACING_DECISION =
+      add(
+          ADMIN,
+          "APPMESH_SET_TRACING_DECISION",
+          "true",
+          "",
+          "Runtime key envoy.reloadable_features.http_set_tracing_decision_in_request_id.");
+  public static final Variable ENVOY_NO_EXTENSION_LOOKUP_BY_NAME =
+      add(
+          ADMIN,
+          "ENVOY_NO_EXTENSION_LOOKUP_BY_NAME",
+          "true",
+          "",
+          "Runtime key envoy.reloadable_features.no_extension_lookup_by_name.");
+
+  public static final Variable ENABLE_ENVOY_STATS_TAGS =
+      add(
+          STATS,
+          "ENABLE_ENVOY_STATS_TAGS",
+          "false",
+          "",
+          "Add the fixed tags appmesh.mesh and appmesh.<kind>=<name>.");
+  public static final Variable APPMESH_METRIC_EXTENSION_VERSION =
+      add(
+          STATS,
+          "APPMESH_METRIC_EXTENSION_VERSION",
+          "0",
+          "",
+          "1 enables the App Mesh metric extension (node metadata and tags).");
+  public static final Variable ENVOY_STATS_FLUSH_INTERVAL =
+      add(
+          STATS,
+          "ENVOY_STATS_FLUSH_INTERVAL",
+          null,
+          "Envoy's 5s",
+          "stats_flush_interval, a duration such as 15s or 5000ms.");
+  public static final Variable ENABLE_ENVOY_DOG_STATSD =
+      add(STATS, "ENABLE_ENVOY_DOG_STATSD", "false", "", "Add a DogStatsD stats sink.");
+  public static final Variable STATSD_ADDRESS =
+      add(STATS, "STATSD_ADDRESS", "127.0.0.1", "", "DogStatsD UDP address.");
+  public static final Variable STATSD_PORT =
+      add(STATS, "STATSD_PORT", "8125", "", "DogStatsD UDP port.");
+  public static final Variable STATSD_SOCKET_PATH =
+      add(
+          STATS,
+          "STATSD_SOCKET_PATH",
+          null,
+          "unset",
+          "DogStatsD unix socket; replaces the UDP address.");
+  public static final Variable ENVOY_STATS_CONFIG_FILE =
+      add(
+          STATS,
+          "ENVOY_STATS_CONFIG_FILE",
+          null,
+          "unset",
+          "File holding stats_config; replaces the generated one.");
+  public static final Variable ENVOY_STATS_SINKS_CFG_FILE =
+      add(
+          STATS,
+          "ENVOY_STATS_SINKS_CFG_FILE",
+          null,
+          "unset",
+          "File holding stats_sinks; replaces the DogStatsD variables.");
+
+  public static final Variable ENABLE_ENVOY_XRAY_TRACING =
+      add(TRACING, "ENABLE_ENVOY_XRAY_TRACING", "false", "", "Trace with AWS X-Ray.");
+  public static final Variable XRAY_SEGMENT_NAME =
+      add(TRACING, "XRAY_SEGMENT_NAME", null, "<mesh>/<name>", "X-Ray segment name.");
+  public static final Variable AWS_XRAY_DAEMON_ADDRESS =
+      add(
+          TRACING,
+          "AWS_XRAY_DAEMON_ADDRESS",
+          null,
+          "127.0.0.1:XRAY_DAEMON_PORT",
+          "X-Ray daemon UDP address, ip or ip:port.");
+  public static final Variable XRAY_DAEMON_PORT =
+      add(TRACING, "XRAY_DAEMON_PORT", "2000", "", "X-Ray daemon UDP port.");
+  public static final Variable XRAY_SAMPLING_RATE =
+      add(
+          TRACING,
+          "XRAY_SAMPLING_RATE",
+          "0.05",
+          "",
+          "X-Ray sampling rate 0..1 with at most two decimals; other than 0.05 writes a"
+              + " sampling-rules manifest.");
+  public static final Variable XRAY_SAMPLING_RULE_MANIFEST =
+      add(
+          TRACING,
+          "XRAY_SAMPLING_RULE_MANIFEST",
+          null,
+          "unset",
+          "User X-Ray sampling-rules manifest (version 2).");
+  public static final Variable ENABLE_ENVOY_DATADOG_TRACING =
+      add(TRACING, "ENABLE_ENVOY_DATADOG_TRACING", "false", "", "Trace with Datadog.");
+  public static final Variable DATADOG_TRACER_ADDRESS =
+      add(TRACING, "DATADOG_TRACER_ADDRESS", "127.0.0.1", "", "Datadog agent address.");
+  public static final Variable DATADOG_TRACER_PORT =
+      add(TRACING, "DATADOG_TRACER_PORT", "8126", "", "Datadog agent port.");
+  public static final Variable DD_SERVICE =
+      add(TRACING, "DD_SERVICE", null, "envoy-<mesh>/<name>", "Datadog service name.");
+  public static final Variable ENABLE_ENVOY_JAEGER_TRACING =
+      add(
+          TRACING,
+          "ENABLE_ENVOY_JAEGER_TRACING",
+          "false",
+          "",
+          "Trace with Jaeger (Envoy's Zipkin tracer).");
+  public static final Variable JAEGER_TRACER_ADDRESS =
+      add(TRACING, "JAEGER_TRACER_ADDRESS", "127.0.0.1", "", "Jaeger collector address.");
+  public static final Variable JAEGER_TRACER_PORT =
+      add(TRACING, "JAEGER_TRACER_PORT", "9411", "", "Jaeger collector port.");
+  public static final Variable JAEGER_TRACER_VERSION =
+      add(
+          TRACING,
+          "JAEGER_TRACER_VERSION",
+          null,
+          "unset (HTTP_PROTO)",
+          "Collector encoding: HTTP_JSON when it contains \"json\", else HTTP_PROTO.");
+  public static final Variable ENVOY_TRACING_CFG_FILE =
+      add(
+          TRACING,
+          "ENVOY_TRACING_CFG_FILE",
+          null,
+          "unset",
+          "File holding tracing; the three tracer switches are then ignored.");
+
+  public static final Variable ENVOY_RESOURCES_CONFIG_FILE =
+      add(
+          FILES,
+          "ENVOY_RESOURCES_CONFIG_FILE",
+          null,
+          "unset",
+          "File of bootstrap keys merged last (resources appended, other keys replaced).");
+  public static final Variable ENVOY_CONFIG_FILE =
+      add(
+          FILES,
+          "ENVOY_CONFIG_FILE",
+          null,
+          "unset",
+          "A complete bootstrap used as is (after validation) when it exists and is non-empty.");
+
+  public static final Variable AWS_EXECUTION_ENV =
+      add(
+          METADATA,
+          "AWS_EXECUTION_ENV",
+          null,
+          "unset",
+          "Set by ECS (AWS_ECS_FARGATE, AWS_ECS_EC2); reported in node metadata.");
+  public static final Variable APPMESH_PLATFORM_K8S_VERSION =
+      add(METADATA, "APPMESH_PLATFORM_K8S_VERSION", null, "unset", "Kubernetes version.");
+  public static final Variable APPMESH_PLATFORM_K8S_POD_UID =
+      add(METADATA, "APPMESH_PLATFORM_K8S_POD_UID", null, "unset", "Kubernetes pod UID.");
+  public static final Variable APPMESH_PLATFORM_APP_MESH_CONTROLLER_VERSION =
+      add(
+          METADATA,
+          "APPMESH_PLATFORM_APP_MESH_CONTROLLER_VERSION",
+          null,
+          "unset",
+          "App Mesh controller version.");
+
+  public static final Variable MESHBOOT_LOG_LEVEL =
+      add(AGENT, "MESHBOOT_LOG_LEVEL", "info", "", "meshboot's log level: debug, info, warn, error.");
+  public static final Variable MESHBOOT_LOG_FORMAT =
+      add(AGENT, "MESHBOOT_LOG_FORMAT", "text", "", "meshboot's log lines: text or json.");
+
+  /** Every variable, in reference order. */
+  public static final List<Variable> ALL = List.copyOf(registry);
+
+  private Variables() {}
+
+  private static Variable add(
+      Variable.Section section,
+      String name,
+      @Nullable String defaultValue,
+      String defaultDoc,
+      String description) {
+    return add(section, name, Variable.optionFor(name), defaultValue, defaultDoc, description);
+  }
+
+  private static Variable add(
+      Variable.Section section,
+      String name,
+      String option,
+      @Nullable String defaultValue,
+      String defaultDoc,
+      String description) {
+    Variable variable = new Variable(name, option, section, defaultValue, defaultDoc, description);
+    registry.add(variable);
+    return variable;
+  }
+
+  /** The variable whose option is {@code option}, or null. */
+  public static @Nullable Variable byOption(String option) {
+    for (Variable variable : ALL) {
+      if (variable.option().equals(option)) {
+        return variable;
+      }
+    }
+    return null;
+  }
+
+  /** The variable called {@code name}, or null. */
+  public static @Nullable Variable byName(String name) {
+    for (Variable variable : ALL) {
+      if (variable.name().equals(name)) {
+        return variable;
+      }
+    }
+    return null;
+  }
+}
