@@ -97,6 +97,12 @@ public final class EnvoySchema {
     return typeRegistry;
   }
 
+  /** The message type of an {@code Any}'s type URL, or null when the schema has no such type. */
+  public com.google.protobuf.Descriptors.@org.jspecify.annotations.Nullable Descriptor typeForUrl(
+      String typeUrl) {
+    return typeRegistry.find(typeUrl.substring(typeUrl.lastIndexOf('/') + 1));
+  }
+
   /** The config types allowed under each extension name meshboot knows. */
   public Map<String, Set<String>> extensions() {
     return extensions;

@@ -19,7 +19,8 @@ public final class ConfigReader {
 
   private static final Map<String, Boolean> BOOLEANS =
       Map.of("1", true, "true", true, "t", true, "0", false, "false", false, "f", false);
-  private static final Pattern DURATION_PART = Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
+  private static final Pattern DURATION_PART =
+      Pattern.compile("(\\d+(?:\\.\\d+)?)(ns|us|µs|ms|s|m|h)");
 
   private final Environment environment;
 
@@ -68,7 +69,8 @@ public final class ConfigReader {
     if (setting.isEmpty()) {
       return OptionalInt.empty();
     }
-    String expected = max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer " + min + "-" + max;
+    String expected =
+        max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer " + min + "-" + max;
     try {
       int value = Integer.parseInt(setting.get().value().trim());
       if (value < min || value > max) {

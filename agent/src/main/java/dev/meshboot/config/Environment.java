@@ -40,14 +40,17 @@ public final class Environment {
   /** The value given for the variable, ignoring its default. */
   public Optional<Setting> given(Variable variable) {
     String name = variable.name();
-    if (isSet(options.get(name))) {
-      return Optional.of(new Setting(variable, options.get(name), Setting.Origin.OPTION));
+    String option = options.get(name);
+    if (option != null && !option.isBlank()) {
+      return Optional.of(new Setting(variable, option, Setting.Origin.OPTION));
     }
-    if (isSet(envFile.get(name))) {
-      return Optional.of(new Setting(variable, envFile.get(name), Setting.Origin.ENV_FILE));
+    String fromFile = envFile.get(name);
+    if (fromFile != null && !fromFile.isBlank()) {
+      return Optional.of(new Setting(variable, fromFile, Setting.Origin.ENV_FILE));
     }
-    if (isSet(process.get(name))) {
-      return Optional.of(new Setting(variable, process.get(name), Setting.Origin.ENVIRONMENT));
+    String fromProcess = process.get(name);
+    if (fromProcess != null && !fromProcess.isBlank()) {
+      return Optional.of(new Setting(variable, fromProcess, Setting.Origin.ENVIRONMENT));
     }
     return Optional.empty();
   }
@@ -59,9 +62,5 @@ public final class Environment {
       return given;
     }
     return Optional.of(new Setting(variable, variable.defaultValue(), Setting.Origin.DEFAULT));
-  }
-
-  private static boolean isSet(@org.jspecify.annotations.Nullable String value) {
-    return value != null && !value.isBlank();
   }
 }

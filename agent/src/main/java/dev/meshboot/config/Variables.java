@@ -287,6 +287,13 @@ public final class Variables {
           null,
           "unset",
           "User X-Ray sampling-rules manifest (version 2).");
+  public static final Variable MESHBOOT_XRAY_SAMPLING_RULES_FILE =
+      add(
+          TRACING,
+          "MESHBOOT_XRAY_SAMPLING_RULES_FILE",
+          "/tmp/meshboot_xray_sampling_rules.json",
+          "",
+          "Where meshboot writes the sampling-rules manifest for XRAY_SAMPLING_RATE.");
   public static final Variable ENABLE_ENVOY_DATADOG_TRACING =
       add(TRACING, "ENABLE_ENVOY_DATADOG_TRACING", "false", "", "Trace with Datadog.");
   public static final Variable DATADOG_TRACER_ADDRESS =
@@ -356,7 +363,12 @@ public final class Variables {
           "App Mesh controller version.");
 
   public static final Variable MESHBOOT_LOG_LEVEL =
-      add(AGENT, "MESHBOOT_LOG_LEVEL", "info", "", "meshboot's log level: debug, info, warn, error.");
+      add(
+          AGENT,
+          "MESHBOOT_LOG_LEVEL",
+          "info",
+          "",
+          "meshboot's log level: debug, info, warn, error.");
   public static final Variable MESHBOOT_LOG_FORMAT =
       add(AGENT, "MESHBOOT_LOG_FORMAT", "text", "", "meshboot's log lines: text or json.");
 

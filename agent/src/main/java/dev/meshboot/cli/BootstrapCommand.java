@@ -1,0 +1,115 @@
+package dev.meshboot.cli;
+
+import dev.meshboot.bootstrap.BootstrapWriter;
+import dev.meshboot.bootstrap.BootstrapWriter.Format;
+import dev.meshboot.bootstrap.Explain;
+import dev.meshboot.bootstrap.SideFile;
+import dev.meshboot.log.Log;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+
+/** {@code meshboot bootstrap}: renders, validates and writes the bootstrap. */
+final class BootstrapCommand implements Main.Command {
+
+  static final Help.Spec SPEC =
+      new Help.Spec(
+          "bootstrap",
+          "bootstrap [-o FILE|-] [--format json|yaml] [--explain] [--env-file FILE] [variable options]",
+          "Writes the Envoy bootstrap for the sidecar environment, after checking it against the Envoy"
+              + "\nAPI's rules. A file is written atomically (mode 0640); on any error it is left as it was.",
+          options(),
+          true);
+
+  private static final Log log = Log.of(BootstrapCommand.class);
+
+  private final Main.Context context;
+
+  BootstrapCommand(Main.Context context) {
+    this.context = context;
+  }
+
+  private static List<String[]> options() {
+    List<String[]> options = new ArrayList<>();
+    options.add(
+        new String[] {
+          "-o, --output <file|->", "where to write the bootstrap; - (the default) is stdout"
+        });
+    options.add(
+        new String[] {
+          "--format <json|yaml>", "output format; default from the file's extension, else json"
+        });
+    options.add(
+        new String[] {
+          "--explain", "print where each field came from (stdout with -o FILE, else stderr)"
+        });
+    options.addAll(Generation.COMMON_OPTIONS);
+    return List.copyOf(options);
+  }
+
+  @Override
+  public ExitCode call(List<String> argv) {
+    Args args =
+        Args.parse(
+            "bootstrap",
+            argv,
+            Set.of("-o", "--output", "--format", "--env-file"),
+            Set.of("--explain", "--stacktrace", "-h", "--help"),
+            true);
+    if (args.flag("-h", "--help")) {
+      context.out().print(Help.command(SPEC));
+      return ExitCode.OK;
+    }
+    if (!args.positional().isEmpty()) {
+      throw new UsageException(
+          "bootstrap", "unexpected argument \"" + args.positional().get(0) + "\"");
+    }
+    String output = args.value("-o", "--output");
+    @Nullable Path file = output == null || output.equals("-") ? null : Path.of(output);
+    Format format = format(args.value("--format"), file);
+
+    Generation generation = new Generation(context, args);
+    Generation.Result result = generation.render();
+    String text = BootstrapWriter.text(result.rendered().bootstrap(), result.schema(), format);
+    try {
+      for (SideFile side : result.rendered().sideFiles()) {
+        BootstrapWriter.writeAtomically(side.path(), side.content());
+        log.info("wrote", "file", side.path());
+      }
+      if (file == null) {
+        context.out().print(text);
+      } else {
+        BootstrapWriter.writeAtomically(file, text);
+        log.info(
+            "wrote bootstrap",
+            "file",
+            file,
+            "format",
+            format.name().toLowerCase(java.util.Locale.ROOT));
+      }
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          "cannot write " + (file == null ? "the bootstrap" : file) + ": " + e, e);
+    }
+    if (args.flag("--explain")) {
+      (file == null ? context.err() : context.out())
+          .print(Explain.render(result.rendered().provenance()));
+    }
+    return ExitCode.OK;
+  }
+
+  static Format format(@Nullable String given, @Nullable Path file) {
+    if (given == null) {
+      return file == null ? Format.JSON : Format.forFile(file);
+    }
+    Format format = Format.parse(given);
+    if (format == null) {
+      throw new UsageException(
+          "bootstrap", "--format: expected json or yaml but got \"" + given + "\"");
+    }
+    return format;
+  }
+}

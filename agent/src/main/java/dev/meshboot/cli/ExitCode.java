@@ -1,0 +1,30 @@
+package dev.meshboot.cli;
+
+/** meshboot's exit codes, in one place; the README documents them. */
+public enum ExitCode {
+  OK(0, "success"),
+  INTERNAL(1, "internal error (a bug: please report it with --stacktrace output)"),
+  USAGE(2, "bad command line: unknown command or option, missing value"),
+  CONFIG(
+      3,
+      "bad configuration: a variable, option or env file is malformed, or a file cannot be read"),
+  INVALID(4, "invalid bootstrap: a file or the result breaks the Envoy API, or Envoy rejected it"),
+  ENVOY_FAILED(5, "Envoy could not judge the bootstrap: it crashed, hung or could not be started"),
+  IO(6, "the output could not be written");
+
+  private final int code;
+  private final String meaning;
+
+  ExitCode(int code, String meaning) {
+    this.code = code;
+    this.meaning = meaning;
+  }
+
+  public int code() {
+    return code;
+  }
+
+  public String meaning() {
+    return meaning;
+  }
+}

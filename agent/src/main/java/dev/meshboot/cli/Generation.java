@@ -1,0 +1,111 @@
+package dev.meshboot.cli;
+
+import dev.meshboot.bootstrap.Bootstraps;
+import dev.meshboot.bootstrap.EnvoySchema;
+import dev.meshboot.bootstrap.Rendered;
+import dev.meshboot.config.AgentConfig;
+import dev.meshboot.config.ConfigReader;
+import dev.meshboot.config.EnvFile;
+import dev.meshboot.config.Environment;
+import dev.meshboot.config.Variables;
+import dev.meshboot.envoy.EnvoyBinary;
+import dev.meshboot.log.Log;
+import dev.meshboot.platform.Hosts;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The steps {@code bootstrap} and {@code validate} share: layer the environment, configure logging,
+ * find Envoy, and render the bootstrap (or read the whole-file override).
+ */
+final class Generation {
+
+  private static final Log log = Log.of(Generation.class);
+
+  /** Options every environment-reading command takes. */
+  static final List<String[]> COMMON_OPTIONS =
+      List.of(
+          new String[] {
+            "--env-file <file>",
+            "read variables from a Docker-style env file (options win over it, it wins over the environment)"
+          },
+          new String[] {"--stacktrace", "print stack traces of errors"},
+          new String[] {"-h, --help", "show this help"});
+
+  private final Main.Context context;
+  private final Environment environment;
+  private final ConfigReader reader;
+  private Optional<EnvoyBinary> envoy = Optional.empty();
+  private boolean envoyLooked;
+
+  Generation(Main.Context context, Args args) {
+    this.context = context;
+    String envFile = args.value("--env-file");
+    Map<String, String> fromFile = envFile == null ? Map.of() : EnvFile.read(Path.of(envFile));
+    this.environment = Environment.of(args.variables(), fromFile, context.environment());
+    this.reader = new ConfigReader(environment);
+    Log.configure(
+        reader.choice(
+            Variables.MESHBOOT_LOG_LEVEL,
+            Map.of(
+                "debug",
+                Log.Level.DEBUG,
+                "info",
+                Log.Level.INFO,
+                "warn",
+                Log.Level.WARN,
+                "error",
+                Log.Level.ERROR)),
+        reader.choice(Variables.MESHBOOT_LOG_FORMAT, Map.of("text", false, "json", true)));
+  }
+
+  Environment environment() {
+    return environment;
+  }
+
+  /** The Envoy binary, looked up once. */
+  Optional<EnvoyBinary> envoy() {
+    if (!envoyLooked) {
+      envoyLooked = true;
+      envoy =
+          EnvoyBinary.find(
+              reader, context.environment().getOrDefault("PATH", ""), context.processes());
+      if (envoy.isEmpty()) {
+        log.info("no Envoy binary found (set ENVOY_BIN or put envoy on PATH)");
+      }
+    }
+    return envoy;
+  }
+
+  /** The bootstrap of this environment, with the schema it was checked against. */
+  Result render() {
+    Optional<Path> whole = reader.path(Variables.ENVOY_CONFIG_FILE);
+    if (whole.isPresent()) {
+      if (isNonEmptyFile(whole.get())) {
+        log.info("using the whole bootstrap from ENVOY_CONFIG_FILE", "file", whole.get());
+        EnvoySchema schema = EnvoySchema.load(EnvoySchema.Scope.FULL);
+        return new Result(schema, Bootstraps.fromFile(whole.get(), "ENVOY_CONFIG_FILE", schema));
+      }
+      log.info(
+          "ENVOY_CONFIG_FILE is missing or empty; generating the bootstrap", "file", whole.get());
+    }
+    AgentConfig config = AgentConfig.from(environment, () -> envoy().flatMap(EnvoyBinary::build));
+    config.xds().decisions().forEach(decision -> log.info("xds " + decision));
+    EnvoySchema schema = EnvoySchema.load(Bootstraps.schemaFor(config));
+    return new Result(schema, Bootstraps.from(config, environment, Hosts.facts(), schema));
+  }
+
+  private static boolean isNonEmptyFile(Path file) {
+    try {
+      return Files.isRegularFile(file) && Files.size(file) > 0 && !Files.readString(file).isBlank();
+    } catch (java.io.IOException e) {
+      return false;
+    }
+  }
+
+  /** A rendered bootstrap and its schema. */
+  record Result(EnvoySchema schema, Rendered rendered) {}
+}

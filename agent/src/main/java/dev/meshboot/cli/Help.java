@@ -1,0 +1,74 @@
+package dev.meshboot.cli;
+
+import dev.meshboot.config.Variable;
+import dev.meshboot.config.Variables;
+import java.util.List;
+
+/** Help text, generated from the command specs and the variable registry. */
+final class Help {
+
+  private Help() {}
+
+  /**
+   * What a command takes.
+   *
+   * @param usage the synopsis after {@code meshboot}
+   * @param summary one paragraph
+   * @param options each {@code {names, description}}
+   * @param variableOptions whether the variable options apply
+   */
+  record Spec(
+      String name, String usage, String summary, List<String[]> options, boolean variableOptions) {}
+
+  static String main() {
+    return """
+        meshboot: the Envoy sidecar bootstrap agent for App Mesh style meshes.
+
+        Usage: meshboot <command> [options]
+
+        Commands:
+          bootstrap   write the Envoy bootstrap for this sidecar's environment
+          validate    check a bootstrap (or the one the environment gives) strictly, then with Envoy
+          version     print meshboot's version
+          help        print help for a command
+
+        Run 'meshboot <command> --help' for a command's options and the variables it reads.
+        """;
+  }
+
+  static String command(Spec spec) {
+    StringBuilder out = new StringBuilder();
+    out.append("Usage: meshboot ")
+        .append(spec.usage())
+        .append("\n\n")
+        .append(spec.summary())
+        .append("\n\nOptions:\n");
+    for (String[] option : spec.options()) {
+      out.append(String.format("  %-30s %s%n", option[0], option[1]));
+    }
+    if (spec.variableOptions()) {
+      out.append(
+          "\nEvery variable can also be given as an option, which wins over an --env-file and the"
+              + "\nenvironment. Unset or blank means the default.\n");
+      Variable.Section section = null;
+      for (Variable variable : Variables.ALL) {
+        if (variable.section() != section) {
+          section = variable.section();
+          out.append("\n").append(section.title()).append(":\n");
+        }
+        String def = variable.defaultText();
+        out.append(
+            String.format(
+                "  %-30s %s%n",
+                variable.option() + " <value>",
+                variable.name() + (def.isEmpty() ? "" : ", default " + def)));
+        out.append(String.format("  %-30s %s%n", "", variable.description()));
+      }
+    }
+    out.append("\nExit codes:\n");
+    for (ExitCode code : ExitCode.values()) {
+      out.append(String.format("  %d  %s%n", code.code(), code.meaning()));
+    }
+    return out.toString();
+  }
+}

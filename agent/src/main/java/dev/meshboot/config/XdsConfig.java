@@ -1,0 +1,219 @@
+package dev.meshboot.config;
+
+import static dev.meshboot.config.Variables.APPMESH_DUALSTACK_ENDPOINT;
+import static dev.meshboot.config.Variables.APPMESH_FIPS_ENDPOINT;
+import static dev.meshboot.config.Variables.APPMESH_PREVIEW;
+import static dev.meshboot.config.Variables.APPMESH_SIGNING_NAME;
+import static dev.meshboot.config.Variables.APPMESH_XDS_ENDPOINT;
+import static dev.meshboot.config.Variables.AWS_DEFAULT_REGION;
+import static dev.meshboot.config.Variables.AWS_REGION;
+import static dev.meshboot.config.Variables.MESHBOOT_XDS_CA_FILE;
+import static dev.meshboot.config.Variables.MESHBOOT_XDS_MODE;
+import static dev.meshboot.config.Variables.MESHBOOT_XDS_RELAY_SOCKET;
+import static dev.meshboot.config.Variables.MESHBOOT_XDS_TLS;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+
+/**
+ * The management connection: which server, how Envoy reaches it, and how it is authenticated.
+ *
+ * @param mode the resolved mode, never {@code AUTO}
+ * @param endpoint the management server (for relay mode, the relay's upstream)
+ * @param region the region, when the endpoint is App Mesh's
+ * @param signingName SigV4 service name
+ * @param tls whether the connection to {@code endpoint} uses TLS
+ * @param caFile CA bundle that verifies the server; empty means the system bundle
+ * @param relaySocket the relay's unix socket (relay mode)
+ * @param decisions why the mode and endpoint were chosen, one line each, for the log
+ */
+public record XdsConfig(
+    XdsMode mode,
+    Endpoint endpoint,
+    Optional<String> region,
+    String signingName,
+    boolean tls,
+    Optional<Path> caFile,
+    Path relaySocket,
+    List<String> decisions) {
+
+  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
+
+  /**
+   * Resolves the mode and endpoint.
+   *
+   * @param envoyProbe asks {@code envoy --version}, only when the answer matters; empty when no
+   *     Envoy could be asked
+   */
+  static XdsConfig resolve(ConfigReader reader, Supplier<Optional<EnvoyBuild>> envoyProbe) {
+    Supplier<Optional<EnvoyBuild>> envoy = memoize(envoyProbe);
+    List<String> decisions = new ArrayList<>();
+    XdsMode requested = reader.choice(MESHBOOT_XDS_MODE, XdsMode.BY_NAME);
+    Optional<Endpoint> explicit =
+        reader.environment().setting(APPMESH_XDS_ENDPOINT).map(Endpoint::parse);
+    boolean preview = reader.bool(APPMESH_PREVIEW);
+    String signingName =
+        reader
+            .optionalString(APPMESH_SIGNING_NAME)
+            .map(String::trim)
+            .orElse(preview ? "appmesh-preview" : "appmesh");
+
+    boolean awsEndpoint =
+        explicit.map(e -> e instanceof Endpoint.Tcp tcp && tcp.isAws()).orElse(true);
+    Optional<String> region = awsEndpoint ? Optional.of(region(reader)) : optionalRegion(reader);
+
+    Endpoint endpoint;
+    if (explicit.isPresent()) {
+      endpoint = explicit.get();
+      decisions.add("endpoint=" + endpoint + " from APPMESH_XDS_ENDPOINT");
+    } else {
+      endpoint = regionalEndpoint(reader, region.orElseThrow(), preview, envoy, decisions);
+    }
+
+    XdsMode mode = requested;
+    if (requested == XdsMode.AUTO) {
+      mode = autoMode(endpoint, awsEndpoint, envoy.get(), decisions);
+    } else {
+      decisions.add("mode=" + mode + " from MESHBOOT_XDS_MODE");
+    }
+    if (mode == XdsMode.AWS_IAM && !(endpoint instanceof Endpoint.Tcp)) {
+      throw new ConfigException(
+          MESHBOOT_XDS_MODE.name(),
+          "MESHBOOT_XDS_MODE: aws-iam signs a TLS connection to a host:port endpoint, but"
+              + " APPMESH_XDS_ENDPOINT is "
+              + endpoint
+              + "; use direct or relay for a unix socket");
+    }
+    if (mode == XdsMode.AWS_IAM && region.isEmpty()) {
+      region = Optional.of(region(reader));
+    }
+
+    boolean tls =
+        endpoint instanceof Endpoint.Tcp && (awsEndpoint || reader.bool(MESHBOOT_XDS_TLS));
+    Optional<Path> caFile = reader.path(MESHBOOT_XDS_CA_FILE);
+    return new XdsConfig(
+        mode,
+        endpoint,
+        region,
+        signingName,
+        tls,
+        caFile,
+        reader.path(MESHBOOT_XDS_RELAY_SOCKET).orElseThrow(),
+        List.copyOf(decisions));
+  }
+
+  private static XdsMode autoMode(
+      Endpoint endpoint, boolean awsEndpoint, Optional<EnvoyBuild> envoy, List<String> decisions) {
+    if (endpoint instanceof Endpoint.Unix) {
+      decisions.add("mode=direct: the endpoint is a unix socket");
+      return XdsMode.DIRECT;
+    }
+    if (!awsEndpoint) {
+      decisions.add("mode=direct: " + endpoint + " is not an App Mesh endpoint, so nothing signs");
+      return XdsMode.DIRECT;
+    }
+    if (envoy.isPresent() && envoy.get().hasAwsIamPlugin()) {
+      decisions.add(
+          "mode=aws-iam: Envoy " + envoy.get().release() + " signs with its aws_iam plugin");
+      return XdsMode.AWS_IAM;
+    }
+    decisions.add(
+        envoy
+            .map(
+                build ->
+                    "mode=relay: Envoy "
+                        + build.release()
+                        + " has no aws_iam plugin (removed in 1.35)")
+            .orElse("mode=relay: the Envoy release is unknown"));
+    return XdsMode.RELAY;
+  }
+
+  private static Endpoint regionalEndpoint(
+      ConfigReader reader,
+      String region,
+      boolean preview,
+      Supplier<Optional<EnvoyBuild>> envoyProbe,
+      List<String> decisions) {
+    boolean dualStack = reader.bool(APPMESH_DUALSTACK_ENDPOINT);
+    boolean govCloud = region.startsWith("us-gov-");
+    boolean fipsRequired = govCloud || region.startsWith("us-iso");
+    Optional<Boolean> fipsGiven = reader.optionalBool(APPMESH_FIPS_ENDPOINT);
+    Optional<EnvoyBuild> envoy = fipsGiven.isPresent() ? Optional.empty() : envoyProbe.get();
+    boolean fipsBuild = envoy.map(EnvoyBuild::fips).orElse(false);
+    boolean fips = fipsGiven.orElse(fipsBuild);
+    if (fipsGiven.isEmpty()) {
+      decisions.add(
+          envoy
+              .map(build -> "fips=" + fipsBuild + " from envoy --version")
+              .orElse("fips=false: the Envoy build is unknown"));
+    }
+    if (fipsRequired && !fips) {
+      throw new ConfigException(
+          AWS_REGION.name(),
+          "region "
+              + region
+              + " requires a FIPS Envoy build, but "
+              + envoy
+                  .map(build -> "envoy --version reports \"" + build.versionLine() + "\"")
+                  .orElse("no Envoy build could be checked")
+              + "; use a FIPS build of Envoy, or set APPMESH_FIPS_ENDPOINT=true if it is one");
+    }
+    boolean china = region.startsWith("cn-");
+    String domain =
+        dualStack
+            ? (china ? "api.amazonwebservices.com.cn" : "api.aws")
+            : (china ? "amazonaws.com.cn" : "amazonaws.com");
+    String host =
+        "appmesh"
+            + (preview ? "-preview" : "")
+            + "-envoy-management"
+            + (fips && !govCloud ? "-fips" : "")
+            + "."
+            + region
+            + "."
+            + domain;
+    decisions.add("endpoint=" + host + ":443 for region " + region);
+    return new Endpoint.Tcp(host, 443);
+  }
+
+  private static <T> Supplier<T> memoize(Supplier<T> supplier) {
+    List<T> memo = new ArrayList<>(1);
+    return () -> {
+      if (memo.isEmpty()) {
+        memo.add(supplier.get());
+      }
+      return memo.get(0);
+    };
+  }
+
+  private static String region(ConfigReader reader) {
+    return optionalRegion(reader)
+        .orElseThrow(
+            () ->
+                new ConfigException(
+                    AWS_REGION.name(),
+                    "AWS_REGION must be set (or AWS_DEFAULT_REGION): the App Mesh management"
+                        + " endpoint is regional, and meshboot does not yet read the region from"
+                        + " instance or task metadata. Set AWS_REGION, or point"
+                        + " APPMESH_XDS_ENDPOINT at a non-AWS server"));
+  }
+
+  private static Optional<String> optionalRegion(ConfigReader reader) {
+    Optional<Setting> setting = reader.environment().setting(AWS_REGION);
+    if (setting.isEmpty()) {
+      setting = reader.environment().setting(AWS_DEFAULT_REGION);
+    }
+    return setting.map(
+        given -> {
+          String region = given.value().trim();
+          if (!REGION.matcher(region).matches()) {
+            throw ConfigException.invalid(given, "an AWS region such as us-west-2");
+          }
+          return region;
+        });
+  }
+}

@@ -1,0 +1,172 @@
+package dev.meshboot.envoy;
+
+import dev.meshboot.config.ConfigException;
+import dev.meshboot.config.ConfigReader;
+import dev.meshboot.config.EnvoyBuild;
+import dev.meshboot.config.Variables;
+import dev.meshboot.log.Log;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** Finds the Envoy binary and asks it what it is. */
+public final class EnvoyBinary {
+
+  private static final Log log = Log.of(EnvoyBinary.class);
+
+  /** {@code envoy --version} normally answers in ~50 ms; a hung binary must not stall start-up. */
+  static final Duration VERSION_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Path path;
+  private final ProcessRunner runner;
+
+  EnvoyBinary(Path path, ProcessRunner runner) {
+    this.path = path;
+    this.runner = runner;
+  }
+
+  public Path path() {
+    return path;
+  }
+
+  /**
+   * The binary named by {@code ENVOY_BIN} (which must exist), else {@code envoy} on the {@code
+   * PATH}, else {@code /usr/bin/envoy}; empty when there is none.
+   *
+   * @param pathVariable the process's {@code PATH}
+   */
+  public static Optional<EnvoyBinary> find(
+      ConfigReader reader, String pathVariable, ProcessRunner runner) {
+    Optional<Path> given = reader.path(Variables.ENVOY_BIN);
+    if (given.isPresent()) {
+      if (!Files.isRegularFile(given.get()) || !Files.isExecutable(given.get())) {
+        throw new ConfigException(
+            Variables.ENVOY_BIN.name(), "ENVOY_BIN: " + given.get() + " is not an executable file");
+      }
+      return Optional.of(new EnvoyBinary(given.get(), runner));
+    }
+    for (String dir : pathVariable.split(File.pathSeparator, -1)) {
+      if (!dir.isEmpty()) {
+        Path candidate = Path.of(dir, "envoy");
+        if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
+          return Optional.of(new EnvoyBinary(candidate, runner));
+        }
+      }
+    }
+    Path fallback = Path.of("/usr/bin/envoy");
+    return Files.isExecutable(fallback)
+        ? Optional.of(new EnvoyBinary(fallback, runner))
+        : Optional.empty();
+  }
+
+  /**
+   * What {@code envoy --version} says; empty (and logged) when it fails, hangs or says nothing
+   * useful.
+   */
+  public Optional<EnvoyBuild> build() {
+    ProcessRunner.Result result;
+    try {
+      result = runner.run(List.of(path.toString(), "--version"), VERSION_TIMEOUT);
+    } catch (IOException e) {
+      log.warn(
+          "cannot run envoy --version; treating the build as unknown (not FIPS)",
+          "envoy",
+          path,
+          "error",
+          e.getMessage());
+      return Optional.empty();
+    }
+    if (result.timedOut() || result.exitCode() != 0) {
+      log.warn(
+          "envoy --version failed; treating the build as unknown (not FIPS)",
+          "envoy",
+          path,
+          "exit",
+          result.timedOut()
+              ? "timeout after " + VERSION_TIMEOUT.toSeconds() + "s"
+              : result.exitCode(),
+          "output",
+          result.tail(3));
+      return Optional.empty();
+    }
+    Optional<EnvoyBuild> build = EnvoyBuild.parse(result.stdout());
+    if (build.isEmpty()) {
+      log.warn(
+          "envoy --version names no release; treating the build as unknown (not FIPS)",
+          "envoy",
+          path,
+          "output",
+          result.tail(3));
+    } else {
+      log.debug(
+          "envoy build",
+          "envoy",
+          path,
+          "release",
+          build.get().release(),
+          "fips",
+          build.get().fips());
+    }
+    return build;
+  }
+
+  /** The outcome of {@code envoy --mode validate}. */
+  public sealed interface Verdict {
+    /** Envoy accepted the bootstrap. */
+    record Accepted() implements Verdict {}
+
+    /** Envoy rejected it; {@code reason} is its error output. */
+    record Rejected(String reason) implements Verdict {}
+
+    /** Envoy could not judge: it crashed, hung or could not be started. */
+    record Failed(String reason) implements Verdict {}
+  }
+
+  /**
+   * Runs {@code envoy --mode validate -c <file>} with a timeout (it has crashed on some inputs).
+   */
+  public Verdict validate(Path bootstrap, Duration timeout) {
+    List<String> command =
+        List.of(
+            path.toString(),
+            "--mode",
+            "validate",
+            "-c",
+            bootstrap.toString(),
+            "-l",
+            "error",
+            "--disable-hot-restart");
+    String quoted = String.join(" ", command);
+    ProcessRunner.Result result;
+    try {
+      result = runner.run(command, timeout);
+    } catch (IOException e) {
+      return new Verdict.Failed("could not run `" + quoted + "`: " + e.getMessage());
+    }
+    if (result.timedOut()) {
+      return new Verdict.Failed(
+          "`" + quoted + "` did not finish within " + timeout.toSeconds() + "s and was killed");
+    }
+    return switch (result.exitCode()) {
+      case 0 -> new Verdict.Accepted();
+      case 1 -> new Verdict.Rejected(result.tail(5));
+      default ->
+          new Verdict.Failed(
+              "`"
+                  + quoted
+                  + "` crashed (exit "
+                  + result.exitCode()
+                  + describeSignal(result.exitCode())
+                  + "):\n"
+                  + result.tail(10));
+    };
+  }
+
+  private static String describeSignal(int exit) {
+    return exit > 128 && exit < 160 ? ", signal " + (exit - 128) : "";
+  }
+}

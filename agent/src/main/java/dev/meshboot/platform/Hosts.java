@@ -1,0 +1,91 @@
+package dev.meshboot.platform;
+
+import dev.meshboot.config.HostFacts;
+import dev.meshboot.log.Log;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InterfaceAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+
+/** Reads the local facts that go into node metadata; each collector logs and skips on failure. */
+public final class Hosts {
+
+  private static final Log log = Log.of(Hosts.class);
+
+  /** Where distributions keep the CA bundle; the first that exists is used. */
+  static final List<Path> CA_BUNDLES =
+      List.of(
+          Path.of("/etc/pki/tls/cert.pem"),
+          Path.of("/etc/ssl/certs/ca-certificates.crt"),
+          Path.of("/etc/ssl/cert.pem"));
+
+  private Hosts() {}
+
+  public static HostFacts facts() {
+    return new HostFacts(interfaces(), platform(), kernel(), caBundle());
+  }
+
+  private static List<HostFacts.NetworkInterface> interfaces() {
+    List<HostFacts.NetworkInterface> out = new ArrayList<>();
+    try {
+      List<NetworkInterface> all = NetworkInterface.networkInterfaces().toList();
+      for (NetworkInterface nic : all) {
+        if (nic.isLoopback() || !nic.isUp()) {
+          continue;
+        }
+        List<String> ipv4 = new ArrayList<>();
+        List<String> ipv6 = new ArrayList<>();
+        for (InterfaceAddress address : nic.getInterfaceAddresses()) {
+          String host = address.getAddress().getHostAddress().replaceFirst("%.*$", "");
+          String cidr = host + "/" + address.getNetworkPrefixLength();
+          (address.getAddress() instanceof Inet4Address ? ipv4 : ipv6).add(cidr);
+        }
+        if (!ipv4.isEmpty() || !ipv6.isEmpty()) {
+          out.add(
+              new HostFacts.NetworkInterface(nic.getName(), List.copyOf(ipv4), List.copyOf(ipv6)));
+        }
+      }
+    } catch (SocketException e) {
+      log.warn(
+          "cannot list network interfaces; node metadata goes without them",
+          "error",
+          e.getMessage());
+    }
+    out.sort(Comparator.comparing(HostFacts.NetworkInterface::name));
+    return List.copyOf(out);
+  }
+
+  /** {@code uname -p} spelling of the JVM's architecture name. */
+  private static String platform() {
+    String arch = System.getProperty("os.arch", "unknown").toLowerCase(Locale.ROOT);
+    return switch (arch) {
+      case "amd64" -> "x86_64";
+      case "arm64" -> "aarch64";
+      default -> arch;
+    };
+  }
+
+  private static String kernel() {
+    try {
+      return Files.readString(Path.of("/proc/sys/kernel/osrelease")).strip();
+    } catch (IOException e) {
+      return System.getProperty("os.version", "unknown");
+    }
+  }
+
+  private static Path caBundle() {
+    for (Path candidate : CA_BUNDLES) {
+      if (Files.isReadable(candidate)) {
+        return candidate;
+      }
+    }
+    return CA_BUNDLES.get(0);
+  }
+}
