@@ -54,7 +54,7 @@ public final class Bootstraps {
     build.renderTemplates();
     new UserFragments(schema, build.bootstrap, build.provenance).merge(config);
     DynamicMessage result = build.bootstrap.build();
-    Validation.check(result, schema, "the generated bootstrap");
+    Validation.check(result, schema, "the bootstrap", build.provenance);
     return new Rendered(result, List.copyOf(build.provenance), List.copyOf(build.sideFiles));
   }
 
@@ -70,7 +70,7 @@ public final class Bootstraps {
         UserFragments.whole(schema, file, label, provenance)
             .orElseThrow(
                 () -> new InvalidBootstrapException(label + " (" + file + "): the file is empty"));
-    Validation.check(bootstrap, schema, file.toString());
+    Validation.check(bootstrap, schema, file.toString(), provenance);
     return new Rendered(bootstrap, List.copyOf(provenance), List.of());
   }
 
@@ -185,6 +185,14 @@ public final class Bootstraps {
             Value.of(
                 xds.relaySocket().toString(),
                 source(Variables.MESHBOOT_XDS_RELAY_SOCKET) + " (" + modeSource + ")"));
+        values.put("xds.upstream", Value.of(xds.endpoint().toString(), endpointSource));
+        values.put("xds.tls", Value.of(xds.tls(), endpointSource));
+        if (xds.region().isPresent()) {
+          values.put(
+              "xds.signing_name",
+              Value.of(xds.signingName(), source(Variables.APPMESH_SIGNING_NAME)));
+          values.put("xds.region", Value.of(xds.region().get(), source(Variables.AWS_REGION)));
+        }
         add("ads-relay", values);
       }
       case AWS_IAM -> {

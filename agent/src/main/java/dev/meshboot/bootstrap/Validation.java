@@ -41,7 +41,28 @@ public final class Validation {
    * @param label names the bootstrap in the message
    */
   public static void check(Message bootstrap, EnvoySchema schema, String label) {
-    List<String> problems = problems(bootstrap, schema);
+    check(bootstrap, schema, label, List.of());
+  }
+
+  /**
+   * Throws when the bootstrap breaks a rule; each problem names where its field came from.
+   *
+   * @param provenance where the bootstrap's fields came from
+   */
+  public static void check(
+      Message bootstrap, EnvoySchema schema, String label, List<Provenance> provenance) {
+    List<String> problems = new ArrayList<>();
+    for (String problem : problems(bootstrap, schema)) {
+      String path = problem.substring(0, problem.indexOf(": "));
+      String source =
+          provenance.stream()
+              .filter(p -> p.path().startsWith(path) || path.startsWith(p.path()))
+              .map(Provenance::source)
+              .findFirst()
+              .map(s -> " (from " + s + ")")
+              .orElse("");
+      problems.add(problem + source);
+    }
     if (!problems.isEmpty()) {
       throw new InvalidBootstrapException(
           label

@@ -10,7 +10,6 @@ import dev.meshboot.config.Environment;
 import dev.meshboot.config.Variables;
 import dev.meshboot.envoy.EnvoyBinary;
 import dev.meshboot.log.Log;
-import dev.meshboot.platform.Hosts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -95,7 +94,8 @@ final class Generation {
     AgentConfig config = AgentConfig.from(environment, () -> envoy().flatMap(EnvoyBinary::build));
     config.xds().decisions().forEach(decision -> log.info("xds " + decision));
     EnvoySchema schema = EnvoySchema.load(Bootstraps.schemaFor(config));
-    return new Result(schema, Bootstraps.from(config, environment, Hosts.facts(), schema));
+    return new Result(
+        schema, Bootstraps.from(config, environment, context.hostFacts().get(), schema));
   }
 
   private static boolean isNonEmptyFile(Path file) {

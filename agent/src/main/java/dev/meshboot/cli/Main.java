@@ -21,7 +21,8 @@ public final class Main {
                 System.getenv(),
                 System.out,
                 System.err,
-                dev.meshboot.envoy.ProcessRunner.system()));
+                dev.meshboot.envoy.ProcessRunner.system(),
+                dev.meshboot.platform.Hosts::facts));
     System.out.flush();
     System.exit(code);
   }
@@ -88,12 +89,14 @@ public final class Main {
    *
    * @param environment the process environment
    * @param processes launches Envoy for version checks and validation
+   * @param hostFacts reads the host's interfaces, kernel and CA bundle
    */
   public record Context(
       Map<String, String> environment,
       PrintStream out,
       PrintStream err,
-      dev.meshboot.envoy.ProcessRunner processes) {}
+      dev.meshboot.envoy.ProcessRunner processes,
+      java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts) {}
 
   /** The output could not be written. */
   static final class OutputException extends RuntimeException {

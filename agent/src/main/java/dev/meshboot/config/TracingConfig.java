@@ -78,7 +78,7 @@ public sealed interface TracingConfig {
           enabled.get(0),
           "Only a single envoy trace driver can be configured, but "
               + String.join(" and ", enabled)
-              + " are all enabled; please enable only one of ENABLE_ENVOY_XRAY_TRACING,"
+              + " are enabled together; please enable only one of ENABLE_ENVOY_XRAY_TRACING,"
               + " ENABLE_ENVOY_DATADOG_TRACING or ENABLE_ENVOY_JAEGER_TRACING");
     }
     if (enabled.isEmpty()) {
