@@ -1,0 +1,253 @@
+package dev.meshboot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.Duration;
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.cache.v3.Snapshot;
+import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A real Envoy, started with the bootstrap {@code meshboot bootstrap} writes in direct mode,
+ * connects to an in-process java-control-plane server, receives a cluster and a listener, and
+ * reports LIVE.
+ */
+class ControlPlaneIT {
+
+  static final String ARN = "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart";
+
+  private Server server;
+  private Process envoy;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(java.time.Duration.ofSeconds(2)).build();
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (envoy != null) {
+      envoy.destroy();
+      if (!envoy.waitFor(10, TimeUnit.SECONDS)) {
+        envoy.destroyForcibly();
+      }
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void envoyReceivesClusterAndListenerFromTheControlPlaneAndGoesLive(@TempDir Path tmp)
+      throws Exception {
+    Set<String> nodes = ConcurrentHashMap.newKeySet();
+    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
+    cache.setSnapshot("mesh", snapshot());
+    V3DiscoveryServer discovery =
+        new V3DiscoveryServer(
+            new DiscoveryServerCallbacks() {
+              @Override
+              public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
+                if (request.hasNode()) {
+                  nodes.add(request.getNode().getId());
+                }
+              }
+
+              @Override
+              public void onV3StreamDeltaRequest(long streamId, DeltaDiscoveryRequest request) {}
+            },
+            cache);
+    server =
+        NettyServerBuilder.forAddress(
+                new InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0))
+            .addService(discovery.getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
+
+    int adminPort = freePort();
+    Path bootstrap = tmp.resolve("envoy.yaml");
+    Cli.Result rendered =
+        Cli.run(
+            Map.of(
+                "APPMESH_RESOURCE_ARN",
+                ARN,
+                "APPMESH_XDS_ENDPOINT",
+                "127.0.0.1:" + server.getPort(),
+                "ENVOY_ADMIN_ACCESS_PORT",
+                Integer.toString(adminPort),
+                "ENVOY_ADMIN_ACCESS_LOG_FILE",
+                tmp.resolve("admin.log").toString()),
+            "bootstrap",
+            "-o",
+            bootstrap.toString());
+    assertThat(rendered.exitCode()).as(rendered.stderr()).isZero();
+
+    Path log = tmp.resolve("envoy.log");
+    envoy =
+        new ProcessBuilder(
+                Envoy.path().toString(),
+                "-c",
+                bootstrap.toString(),
+                "--base-id",
+                Long.toString(ProcessHandle.current().pid() % 100000),
+                "--disable-hot-restart",
+                "-l",
+                "info")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+
+    String ready = waitForLive(adminPort, log);
+    assertThat(ready).isEqualTo("LIVE");
+    assertThat(nodes).contains(ARN);
+    assertThat(get(adminPort, "/clusters")).contains("echo::");
+    String listeners = get(adminPort, "/listeners?format=json");
+    assertThat(listeners).contains("\"ingress\"");
+    Matcher port = Pattern.compile("\"port_value\":\\s*(\\d+)").matcher(listeners);
+    assertThat(port.find()).as(listeners).isTrue();
+    HttpResponse<String> response =
+        http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port.group(1) + "/")).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo("served by meshboot's test control plane");
+  }
+
+  private String waitForLive(int adminPort, Path log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    String last = "(no answer)";
+    while (System.nanoTime() < deadline) {
+      if (!envoy.isAlive()) {
+        throw new AssertionError(
+            "Envoy exited with " + envoy.exitValue() + ":\n" + Files.readString(log));
+      }
+      try {
+        last = get(adminPort, "/ready").strip();
+        if (last.equals("LIVE")) {
+          return last;
+        }
+      } catch (IOException e) {
+        last = e.toString();
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError(
+        "Envoy not LIVE within 30s (last /ready: " + last + "):\n" + Files.readString(log));
+  }
+
+  private String get(int port, String path) throws IOException, InterruptedException {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static Snapshot snapshot() {
+    Cluster cluster =
+        Cluster.newBuilder()
+            .setName("echo")
+            .setType(Cluster.DiscoveryType.STATIC)
+            .setConnectTimeout(Duration.newBuilder().setSeconds(1))
+            .setLoadAssignment(
+                ClusterLoadAssignment.newBuilder()
+                    .setClusterName("echo")
+                    .addEndpoints(
+                        LocalityLbEndpoints.newBuilder()
+                            .addLbEndpoints(
+                                LbEndpoint.newBuilder()
+                                    .setEndpoint(
+                                        Endpoint.newBuilder().setAddress(address(18080))))))
+            .build();
+    HttpConnectionManager manager =
+        HttpConnectionManager.newBuilder()
+            .setStatPrefix("ingress")
+            .setRouteConfig(
+                RouteConfiguration.newBuilder()
+                    .setName("local")
+                    .addVirtualHosts(
+                        VirtualHost.newBuilder()
+                            .setName("all")
+                            .addDomains("*")
+                            .addRoutes(
+                                Route.newBuilder()
+                                    .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                    .setDirectResponse(
+                                        DirectResponseAction.newBuilder()
+                                            .setStatus(200)
+                                            .setBody(
+                                                io.envoyproxy.envoy.config.core.v3.DataSource
+                                                    .newBuilder()
+                                                    .setInlineString(
+                                                        "served by meshboot's test control plane"))))))
+            .addHttpFilters(
+                HttpFilter.newBuilder()
+                    .setName("envoy.filters.http.router")
+                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
+            .build();
+    Listener listener =
+        Listener.newBuilder()
+            .setName("ingress")
+            .setAddress(address(0))
+            .addFilterChains(
+                FilterChain.newBuilder()
+                    .addFilters(
+                        Filter.newBuilder()
+                            .setName("envoy.filters.network.http_connection_manager")
+                            .setTypedConfig(Any.pack(manager))))
+            .build();
+    return Snapshot.create(
+        List.of(cluster), List.of(), List.of(listener), List.of(), List.of(), "1");
+  }
+
+  private static Address address(int port) {
+    return Address.newBuilder()
+        .setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port))
+        .build();
+  }
+}
