@@ -256,64 +256,53 @@ public final class Bootstraps {
   }
 
   private void tracing(TracingConfig tracing, Map<String, Value> values) {
-    switch (tracing) {
-      case TracingConfig.XRay xray -> {
-        values.put(
-            "xray.segment_name", Value.of(xray.segmentName(), source(Variables.XRAY_SEGMENT_NAME)));
-        String daemon =
-            environment.given(Variables.AWS_XRAY_DAEMON_ADDRESS).isPresent()
-                ? source(Variables.AWS_XRAY_DAEMON_ADDRESS)
-                : source(Variables.XRAY_DAEMON_PORT);
-        values.put("xray.address", Value.of(xray.daemonAddress(), daemon));
-        values.put("xray.port", Value.of(xray.daemonPort(), daemon));
-        xray.samplingRules()
-            .ifPresent(
-                file -> {
-                  Variable from =
-                      xray.samplingRate().isPresent()
-                          ? Variables.XRAY_SAMPLING_RATE
-                          : Variables.XRAY_SAMPLING_RULE_MANIFEST;
-                  JsonObject manifest = new JsonObject();
-                  manifest.addProperty("filename", file.toString());
-                  values.put("xray.sampling_rule_manifest", new Value(manifest, source(from)));
-                });
-        xray.samplingRate()
-            .ifPresent(
-                rate ->
-                    sideFiles.add(
-                        SamplingRules.manifest(xray.samplingRules().orElseThrow(), rate)));
-        xray.samplingRules()
-            .filter(file -> xray.samplingRate().isEmpty())
-            .ifPresent(SamplingRules::checkUserManifest);
-        add("tracing-xray", values);
-      }
-      case TracingConfig.Datadog datadog -> {
-        values.put(
-            "datadog.service_name", Value.of(datadog.serviceName(), source(Variables.DD_SERVICE)));
-        values.put(
-            "datadog.address",
-            Value.of(datadog.address(), source(Variables.DATADOG_TRACER_ADDRESS)));
-        values.put("datadog.port", Value.of(datadog.port(), source(Variables.DATADOG_TRACER_PORT)));
-        add("tracing-datadog", values);
-      }
-      case TracingConfig.Jaeger jaeger -> {
-        values.put(
-            "jaeger.endpoint_version",
-            Value.of(
-                jaeger.json() ? "HTTP_JSON" : "HTTP_PROTO",
-                source(Variables.JAEGER_TRACER_VERSION)));
-        values.put(
-            "jaeger.address", Value.of(jaeger.address(), source(Variables.JAEGER_TRACER_ADDRESS)));
-        values.put("jaeger.port", Value.of(jaeger.port(), source(Variables.JAEGER_TRACER_PORT)));
-        add("tracing-zipkin", values);
-      }
-      case TracingConfig.FromFile file -> {
-        // merged with the other user files
-      }
-      case TracingConfig.None none -> {
-        // no tracer
-      }
+    // if/else rather than a pattern switch, which bootstraps at run time and costs start-up.
+    if (tracing instanceof TracingConfig.XRay xray) {
+      values.put(
+          "xray.segment_name", Value.of(xray.segmentName(), source(Variables.XRAY_SEGMENT_NAME)));
+      String daemon =
+          environment.given(Variables.AWS_XRAY_DAEMON_ADDRESS).isPresent()
+              ? source(Variables.AWS_XRAY_DAEMON_ADDRESS)
+              : source(Variables.XRAY_DAEMON_PORT);
+      values.put("xray.address", Value.of(xray.daemonAddress(), daemon));
+      values.put("xray.port", Value.of(xray.daemonPort(), daemon));
+      xray.samplingRules()
+          .ifPresent(
+              file -> {
+                Variable from =
+                    xray.samplingRate().isPresent()
+                        ? Variables.XRAY_SAMPLING_RATE
+                        : Variables.XRAY_SAMPLING_RULE_MANIFEST;
+                JsonObject manifest = new JsonObject();
+                manifest.addProperty("filename", file.toString());
+                values.put("xray.sampling_rule_manifest", new Value(manifest, source(from)));
+              });
+      xray.samplingRate()
+          .ifPresent(
+              rate ->
+                  sideFiles.add(SamplingRules.manifest(xray.samplingRules().orElseThrow(), rate)));
+      xray.samplingRules()
+          .filter(file -> xray.samplingRate().isEmpty())
+          .ifPresent(SamplingRules::checkUserManifest);
+      add("tracing-xray", values);
+    } else if (tracing instanceof TracingConfig.Datadog datadog) {
+      values.put(
+          "datadog.service_name", Value.of(datadog.serviceName(), source(Variables.DD_SERVICE)));
+      values.put(
+          "datadog.address", Value.of(datadog.address(), source(Variables.DATADOG_TRACER_ADDRESS)));
+      values.put("datadog.port", Value.of(datadog.port(), source(Variables.DATADOG_TRACER_PORT)));
+      add("tracing-datadog", values);
+    } else if (tracing instanceof TracingConfig.Jaeger jaeger) {
+      values.put(
+          "jaeger.endpoint_version",
+          Value.of(
+              jaeger.json() ? "HTTP_JSON" : "HTTP_PROTO", source(Variables.JAEGER_TRACER_VERSION)));
+      values.put(
+          "jaeger.address", Value.of(jaeger.address(), source(Variables.JAEGER_TRACER_ADDRESS)));
+      values.put("jaeger.port", Value.of(jaeger.port(), source(Variables.JAEGER_TRACER_PORT)));
+      add("tracing-zipkin", values);
     }
+    // FromFile is merged with the other user files; None adds nothing.
   }
 
   /** Renders a template and merges it, as a typed message, into the bootstrap. */

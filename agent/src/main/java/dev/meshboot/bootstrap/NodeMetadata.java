@@ -31,10 +31,13 @@ final class NodeMetadata {
   static JsonObject staticLayer(AgentConfig config) {
     JsonObject layer = new JsonObject();
     for (Map.Entry<String, Object> entry : config.runtime().staticLayer().entrySet()) {
-      switch (entry.getValue()) {
-        case Boolean flag -> layer.addProperty(entry.getKey(), flag);
-        case Number number -> layer.addProperty(entry.getKey(), number);
-        default -> layer.addProperty(entry.getKey(), entry.getValue().toString());
+      Object value = entry.getValue();
+      if (value instanceof Boolean flag) {
+        layer.addProperty(entry.getKey(), flag);
+      } else if (value instanceof Number number) {
+        layer.addProperty(entry.getKey(), number);
+      } else {
+        layer.addProperty(entry.getKey(), value.toString());
       }
     }
     return layer;

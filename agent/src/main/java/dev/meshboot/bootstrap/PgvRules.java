@@ -475,11 +475,10 @@ final class PgvRules {
 
   private static @org.jspecify.annotations.Nullable BigDecimal number(
       @org.jspecify.annotations.Nullable Object value) {
-    return switch (value) {
-      case null -> null;
-      case Message duration -> seconds(duration);
-      default -> new BigDecimal(value.toString());
-    };
+    if (value == null) {
+      return null;
+    }
+    return value instanceof Message duration ? seconds(duration) : new BigDecimal(value.toString());
   }
 
   private static List<BigDecimal> numbers(@org.jspecify.annotations.Nullable Object values) {

@@ -35,29 +35,25 @@ final class YamlTrees {
   }
 
   private static JsonElement toJson(@Nullable Object node, String label) {
-    return switch (node) {
-      case null -> JsonNull.INSTANCE;
-      case Map<?, ?> map -> {
-        JsonObject out = new JsonObject();
-        map.forEach((key, value) -> out.add(String.valueOf(key), toJson(value, label)));
-        yield out;
-      }
-      case List<?> list -> {
-        JsonArray out = new JsonArray();
-        list.forEach(item -> out.add(toJson(item, label)));
-        yield out;
-      }
-      case Boolean flag -> new JsonPrimitive(flag);
-      case Number number -> new JsonPrimitive(number);
-      case String text -> new JsonPrimitive(text);
-      default ->
-          throw new InvalidBootstrapException(
-              label
-                  + ": unsupported YAML value "
-                  + node
-                  + " ("
-                  + node.getClass().getSimpleName()
-                  + ")");
-    };
+    // if/else rather than a pattern switch: each switch bootstraps at run time, costing start-up.
+    if (node == null) {
+      return JsonNull.INSTANCE;
+    } else if (node instanceof Map<?, ?> map) {
+      JsonObject out = new JsonObject();
+      map.forEach((key, value) -> out.add(String.valueOf(key), toJson(value, label)));
+      return out;
+    } else if (node instanceof List<?> list) {
+      JsonArray out = new JsonArray();
+      list.forEach(item -> out.add(toJson(item, label)));
+      return out;
+    } else if (node instanceof Boolean flag) {
+      return new JsonPrimitive(flag);
+    } else if (node instanceof Number number) {
+      return new JsonPrimitive(number);
+    } else if (node instanceof String text) {
+      return new JsonPrimitive(text);
+    }
+    throw new InvalidBootstrapException(
+        label + ": unsupported YAML value " + node + " (" + node.getClass().getSimpleName() + ")");
   }
 }

@@ -2,6 +2,7 @@ package dev.meshboot.cli;
 
 import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.BootstrapWriter.Format;
+import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.Explain;
 import dev.meshboot.bootstrap.SideFile;
 import dev.meshboot.log.Log;
@@ -71,7 +72,7 @@ final class BootstrapCommand implements Main.Command {
     @Nullable Path file = output == null || output.equals("-") ? null : Path.of(output);
     Format format = format(args.value("--format"), file);
 
-    Generation generation = new Generation(context, args);
+    Generation generation = new Generation(context, args, EnvoySchema.Scope.CORE);
     Generation.Result result = generation.render();
     String text = BootstrapWriter.text(result.rendered().bootstrap(), result.schema(), format);
     try {

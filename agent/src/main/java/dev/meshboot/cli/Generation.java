@@ -39,9 +39,16 @@ final class Generation {
   private final ConfigReader reader;
   private Optional<EnvoyBinary> envoy = Optional.empty();
   private boolean envoyLooked;
+  private final EnvoySchema.Preload schema;
 
-  Generation(Main.Context context, Args args) {
+  /**
+   * Starts building the schema of {@code likely} in the background and reads the environment.
+   *
+   * @param likely the schema the command will most likely need
+   */
+  Generation(Main.Context context, Args args, EnvoySchema.Scope likely) {
     this.context = context;
+    this.schema = EnvoySchema.preload(likely);
     String envFile = args.value("--env-file");
     Map<String, String> fromFile = envFile == null ? Map.of() : EnvFile.read(Path.of(envFile));
     this.environment = Environment.of(args.variables(), fromFile, context.environment());
@@ -59,6 +66,11 @@ final class Generation {
                 "error",
                 Log.Level.ERROR)),
         reader.choice(Variables.MESHBOOT_LOG_FORMAT, Map.of("text", false, "json", true)));
+  }
+
+  /** The schema of {@code scope}, built in the background if it was the likely one. */
+  EnvoySchema schema(EnvoySchema.Scope scope) {
+    return schema.get(scope);
   }
 
   Environment environment() {
@@ -81,21 +93,36 @@ final class Generation {
 
   /** The bootstrap of this environment, with the schema it was checked against. */
   Result render() {
+    environment.checkAll();
     Optional<Path> whole = reader.path(Variables.ENVOY_CONFIG_FILE);
     if (whole.isPresent()) {
       if (isNonEmptyFile(whole.get())) {
         log.info("using the whole bootstrap from ENVOY_CONFIG_FILE", "file", whole.get());
-        EnvoySchema schema = EnvoySchema.load(EnvoySchema.Scope.FULL);
-        return new Result(schema, Bootstraps.fromFile(whole.get(), "ENVOY_CONFIG_FILE", schema));
+        EnvoySchema full = schema.get(EnvoySchema.Scope.FULL);
+        return new Result(full, Bootstraps.fromFile(whole.get(), "ENVOY_CONFIG_FILE", full));
       }
       log.info(
           "ENVOY_CONFIG_FILE is missing or empty; generating the bootstrap", "file", whole.get());
     }
+    long start = System.nanoTime();
     AgentConfig config = AgentConfig.from(environment, () -> envoy().flatMap(EnvoyBinary::build));
     config.xds().decisions().forEach(decision -> log.info("xds " + decision));
-    EnvoySchema schema = EnvoySchema.load(Bootstraps.schemaFor(config));
-    return new Result(
-        schema, Bootstraps.from(config, environment, context.hostFacts().get(), schema));
+    var facts = context.hostFacts().get();
+    long parsed = System.nanoTime();
+    EnvoySchema loaded = schema.get(Bootstraps.schemaFor(config));
+    long built = System.nanoTime();
+    var rendered = Bootstraps.from(config, environment, facts, loaded);
+    log.debug(
+        "timing",
+        "config_and_facts_ms",
+        (parsed - start) / 1_000_000,
+        "schema_wait_ms",
+        (built - parsed) / 1_000_000,
+        "render_ms",
+        (System.nanoTime() - built) / 1_000_000,
+        "schema",
+        loaded.scope());
+    return new Result(loaded, rendered);
   }
 
   private static boolean isNonEmptyFile(Path file) {

@@ -36,6 +36,36 @@ final class Help {
         """;
   }
 
+  /** The README's variable reference: one Markdown table per section. */
+  static String variablesMarkdown() {
+    StringBuilder out = new StringBuilder();
+    Variable.Section section = null;
+    for (Variable variable : Variables.ALL) {
+      if (variable.section() != section) {
+        section = variable.section();
+        out.append(out.isEmpty() ? "" : "\n")
+            .append("#### ")
+            .append(section.title())
+            .append("\n\n");
+        out.append("| Variable | Option | Default | Meaning |\n|---|---|---|---|\n");
+      }
+      String def = variable.defaultText();
+      out.append("| `")
+          .append(variable.name())
+          .append("` | `")
+          .append(variable.option())
+          .append("` | ")
+          .append(
+              def.isEmpty()
+                  ? ""
+                  : def.equals("required") || def.equals("unset") ? def : "`" + def + "`")
+          .append(" | ")
+          .append(variable.description().replace("|", "\\|"))
+          .append(" |\n");
+    }
+    return out.toString();
+  }
+
   static String command(Spec spec) {
     StringBuilder out = new StringBuilder();
     out.append("Usage: meshboot ")

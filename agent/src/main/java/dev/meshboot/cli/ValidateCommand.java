@@ -71,12 +71,13 @@ final class ValidateCommand implements Main.Command {
           "validate", "expected at most one FILE but got " + args.positional());
     }
     Duration timeout = timeout(args.value("--envoy-timeout"));
-    Generation generation = new Generation(context, args);
+    boolean temporary = args.positional().isEmpty();
+    Generation generation =
+        new Generation(context, args, temporary ? EnvoySchema.Scope.CORE : EnvoySchema.Scope.FULL);
 
     Path file;
     String subject;
     String text;
-    boolean temporary = args.positional().isEmpty();
     if (temporary) {
       Generation.Result result = generation.render();
       text =
@@ -92,7 +93,7 @@ final class ValidateCommand implements Main.Command {
     } else {
       file = Path.of(args.positional().get(0));
       subject = file.toString();
-      EnvoySchema schema = EnvoySchema.load(EnvoySchema.Scope.FULL);
+      EnvoySchema schema = generation.schema(EnvoySchema.Scope.FULL);
       var rendered = Bootstraps.fromFile(file, "file", schema);
       text = BootstrapWriter.text(rendered.bootstrap(), schema, BootstrapWriter.Format.JSON);
     }

@@ -1,16 +1,15 @@
 package dev.meshboot.config;
 
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.regex.Pattern;
 
-/** IP literal checks that never touch DNS. */
+/** IP literal and host name checks that never touch DNS. */
 public final class Addresses {
 
   private static final Pattern IPV4 =
       Pattern.compile(
           "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
+  private static final Pattern HEX = Pattern.compile("[0-9A-Fa-f]{1,4}");
 
   private Addresses() {}
 
@@ -18,16 +17,49 @@ public final class Addresses {
     return IPV4.matcher(text).matches();
   }
 
-  /** An IPv6 literal without brackets; only literals reach {@link InetAddress}, so no lookup. */
+  /**
+   * An IPv6 literal without brackets (RFC 4291 text forms, with an optional embedded IPv4 tail);
+   * parsed here rather than by {@code InetAddress}, whose initialization costs start-up time.
+   */
   public static boolean isIpv6(String text) {
-    if (!text.contains(":") || !IPV6_CHARS.matcher(text).matches()) {
+    if (text.length() < 2 || !IPV6_CHARS.matcher(text).matches()) {
       return false;
     }
-    try {
-      return InetAddress.getByName(text) instanceof java.net.Inet6Address;
-    } catch (UnknownHostException e) {
+    String body = text;
+    int ipv4Groups = 0;
+    if (text.indexOf('.') >= 0) {
+      int lastColon = text.lastIndexOf(':');
+      if (lastColon < 0 || !isIpv4(text.substring(lastColon + 1))) {
+        return false;
+      }
+      ipv4Groups = 2;
+      body = text.substring(0, lastColon + 1);
+      body = body.endsWith("::") ? body : body.substring(0, body.length() - 1);
+    }
+    int doubleColon = body.indexOf("::");
+    if (doubleColon < 0) {
+      return groups(body) + ipv4Groups == 8;
+    }
+    if (body.indexOf("::", doubleColon + 1) >= 0) {
       return false;
     }
+    int head = groups(body.substring(0, doubleColon));
+    int tail = groups(body.substring(doubleColon + 2));
+    return head >= 0 && tail >= 0 && head + tail + ipv4Groups <= 7;
+  }
+
+  /** The number of colon-separated hex groups, 0 for empty text, -1 when one is malformed. */
+  private static int groups(String text) {
+    if (text.isEmpty()) {
+      return 0;
+    }
+    String[] parts = text.split(":", -1);
+    for (String part : parts) {
+      if (!HEX.matcher(part).matches()) {
+        return -1;
+      }
+    }
+    return parts.length;
   }
 
   public static boolean isIpLiteral(String text) {

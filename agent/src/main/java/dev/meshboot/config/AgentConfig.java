@@ -38,6 +38,7 @@ public record AgentConfig(
    */
   public static AgentConfig from(
       Environment environment, java.util.function.Supplier<Optional<EnvoyBuild>> envoy) {
+    environment.checkAll();
     ConfigReader reader = new ConfigReader(environment);
     Setting id =
         firstGiven(

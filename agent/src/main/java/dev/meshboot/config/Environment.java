@@ -37,8 +37,33 @@ public final class Environment {
     return new Environment(Map.of(), Map.of(), process);
   }
 
+  /**
+   * Checks every variable meshboot knows, used by this configuration or not, for control
+   * characters: a newline or NUL in an environment value is always a mistake.
+   */
+  public void checkAll() {
+    Variables.ALL.forEach(this::given);
+  }
+
   /** The value given for the variable, ignoring its default. */
   public Optional<Setting> given(Variable variable) {
+    Optional<Setting> given = find(variable);
+    given.ifPresent(
+        setting -> {
+          if (setting.value().chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+            throw new ConfigException(
+                variable.name(),
+                variable.name()
+                    + ": expected a value without control characters (newline, NUL...) but got \""
+                    + setting.value().replaceAll("\\p{Cntrl}", "?")
+                    + "\""
+                    + setting.originSuffix());
+          }
+        });
+    return given;
+  }
+
+  private Optional<Setting> find(Variable variable) {
     String name = variable.name();
     String option = options.get(name);
     if (option != null && !option.isBlank()) {

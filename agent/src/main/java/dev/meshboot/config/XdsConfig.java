@@ -76,7 +76,7 @@ public record XdsConfig(
 
     XdsMode mode = requested;
     if (requested == XdsMode.AUTO) {
-      mode = autoMode(endpoint, awsEndpoint, envoy.get(), decisions);
+      mode = autoMode(endpoint, awsEndpoint, envoy, decisions);
     } else {
       decisions.add("mode=" + mode + " from MESHBOOT_XDS_MODE");
     }
@@ -107,7 +107,10 @@ public record XdsConfig(
   }
 
   private static XdsMode autoMode(
-      Endpoint endpoint, boolean awsEndpoint, Optional<EnvoyBuild> envoy, List<String> decisions) {
+      Endpoint endpoint,
+      boolean awsEndpoint,
+      Supplier<Optional<EnvoyBuild>> envoyProbe,
+      List<String> decisions) {
     if (endpoint instanceof Endpoint.Unix) {
       decisions.add("mode=direct: the endpoint is a unix socket");
       return XdsMode.DIRECT;
@@ -116,6 +119,7 @@ public record XdsConfig(
       decisions.add("mode=direct: " + endpoint + " is not an App Mesh endpoint, so nothing signs");
       return XdsMode.DIRECT;
     }
+    Optional<EnvoyBuild> envoy = envoyProbe.get();
     if (envoy.isPresent() && envoy.get().hasAwsIamPlugin()) {
       decisions.add(
           "mode=aws-iam: Envoy " + envoy.get().release() + " signs with its aws_iam plugin");

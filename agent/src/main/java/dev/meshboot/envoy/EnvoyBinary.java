@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Finds the Envoy binary and asks it what it is. */
 public final class EnvoyBinary {
@@ -20,6 +22,10 @@ public final class EnvoyBinary {
 
   /** {@code envoy --version} normally answers in ~50 ms; a hung binary must not stall start-up. */
   static final Duration VERSION_TIMEOUT = Duration.ofSeconds(5);
+
+  /** {@code [time][tid][critical][main] [source/file.cc:76] message}. */
+  private static final Pattern ERROR_LINE =
+      Pattern.compile("\\]\\[(?:critical|error)\\]\\[[^\\]]*\\] (?:\\[[^\\]]*\\] )?(.*)$");
 
   private final Path path;
   private final ProcessRunner runner;
@@ -153,7 +159,7 @@ public final class EnvoyBinary {
     }
     return switch (result.exitCode()) {
       case 0 -> new Verdict.Accepted();
-      case 1 -> new Verdict.Rejected(result.tail(5));
+      case 1 -> new Verdict.Rejected(reason(result));
       default ->
           new Verdict.Failed(
               "`"
@@ -164,6 +170,21 @@ public final class EnvoyBinary {
                   + "):\n"
                   + result.tail(10));
     };
+  }
+
+  /**
+   * Envoy's error lines without their log prefix; it follows the reason with a dump of the whole
+   * configuration, which is dropped.
+   */
+  static String reason(ProcessRunner.Result result) {
+    List<String> errors = new java.util.ArrayList<>();
+    for (String line : (result.stderr() + "\n" + result.stdout()).lines().toList()) {
+      Matcher error = ERROR_LINE.matcher(line);
+      if (error.find()) {
+        errors.add(error.group(1).replaceFirst(": \\{$", ""));
+      }
+    }
+    return errors.isEmpty() ? result.tail(5) : String.join("\n", errors);
   }
 
   private static String describeSignal(int exit) {

@@ -43,14 +43,25 @@ final class DescriptorPruner {
   static final int PGV_IGNORED = 1072;
 
   private final Set<String> keep = new HashSet<>();
+  private final Map<String, Set<String>> partial;
   private final Map<String, String> fileOfType = new HashMap<>();
   private final List<FileDescriptor> files = new ArrayList<>();
 
-  private DescriptorPruner() {}
+  private DescriptorPruner(Map<String, Set<String>> partial) {
+    this.partial = partial;
+  }
 
   /** Returns the pruned files, dependencies first, as a descriptor set. */
   static FileDescriptorSet prune(List<Descriptor> roots) {
-    DescriptorPruner pruner = new DescriptorPruner();
+    return prune(roots, Map.of());
+  }
+
+  /**
+   * Like {@link #prune(List)}, but the messages named in {@code partial} keep only the listed
+   * fields (and what those reach).
+   */
+  static FileDescriptorSet prune(List<Descriptor> roots, Map<String, Set<String>> partial) {
+    DescriptorPruner pruner = new DescriptorPruner(partial);
     Set<String> seen = new HashSet<>();
     for (Descriptor root : roots) {
       pruner.reach(root);
@@ -59,11 +70,19 @@ final class DescriptorPruner {
     return pruner.build();
   }
 
+  private boolean keeps(Descriptor message, String field) {
+    Set<String> fields = partial.get(message.getFullName());
+    return fields == null || fields.contains(field);
+  }
+
   private void reach(Descriptor message) {
     if (!keep.add(message.getFullName())) {
       return;
     }
     for (FieldDescriptor field : message.getFields()) {
+      if (!keeps(message, field.getName())) {
+        continue;
+      }
       switch (field.getJavaType()) {
         case MESSAGE -> reach(field.getMessageType());
         case ENUM -> keep.add(field.getEnumType().getFullName());
@@ -144,8 +163,23 @@ final class DescriptorPruner {
       out.addAllExtensionRange(source.getExtensionRangeList());
       out.addAllReservedRange(source.getReservedRangeList());
       out.addAllReservedName(source.getReservedNameList());
+      Map<Integer, Integer> oneofs = new HashMap<>();
       for (FieldDescriptorProto field : source.getFieldList()) {
-        out.addField(field.toBuilder().setOptions(fieldOptions(field.getOptions())));
+        if (!keeps(message, field.getName())) {
+          continue;
+        }
+        FieldDescriptorProto.Builder copy =
+            field.toBuilder().setOptions(fieldOptions(field.getOptions()));
+        if (field.hasOneofIndex()) {
+          int index = field.getOneofIndex();
+          if (!oneofs.containsKey(index)) {
+            oneofs.put(index, oneofs.size());
+            OneofDescriptorProto oneof = source.getOneofDecl(index);
+            out.addOneofDecl(oneof.toBuilder().setOptions(oneofOptions(oneof.getOptions())));
+          }
+          copy.setOneofIndex(oneofs.get(index));
+        }
+        out.addField(copy);
         if (field.hasTypeName()) {
           String file = fileOfType.get(field.getTypeName());
           if (file == null) {
@@ -153,9 +187,6 @@ final class DescriptorPruner {
           }
           dependencies.add(file);
         }
-      }
-      for (OneofDescriptorProto oneof : source.getOneofDeclList()) {
-        out.addOneofDecl(oneof.toBuilder().setOptions(oneofOptions(oneof.getOptions())));
       }
     }
     boolean any = kept;

@@ -38,6 +38,10 @@ public final class SchemaCompiler {
   static final String BOOTSTRAP = "envoy.config.bootstrap.v3.Bootstrap";
   static final String PGV_FIELD_RULES = "validate.FieldRules";
 
+  /** Templates that are not whole bootstraps, and the message type each one is. */
+  static final Map<String, String> TEMPLATE_ROOTS =
+      Map.of("xds-tls", "envoy.config.core.v3.TransportSocket");
+
   /** Packages whose messages may appear in a user's bootstrap, directly or as typed configs. */
   static final List<String> FULL_SCHEMA_PACKAGES =
       List.of(
@@ -64,13 +68,29 @@ public final class SchemaCompiler {
     write(out.resolve("extensions.json"), gson().toJson(extensions));
 
     Map<String, Descriptor> api = ApiIndex.load();
+    extensions.values().forEach(types -> types.forEach(type -> require(api, type)));
+
+    // The core schema: what the templates set, plus the validation rules' own types.
+    TemplateUsage usage = new TemplateUsage(api);
+    try (Stream<Path> files = Files.list(sources)) {
+      for (Path yaml : files.sorted().toList()) {
+        String name = yaml.getFileName().toString();
+        if (name.endsWith(".yaml") && !name.equals("extensions.yaml")) {
+          String root = TEMPLATE_ROOTS.getOrDefault(name.replace(".yaml", ""), BOOTSTRAP);
+          usage.walk(name, gson().toJsonTree(loadYaml(yaml)), require(api, root));
+        }
+      }
+    }
     List<Descriptor> core = new ArrayList<>();
     core.add(require(api, BOOTSTRAP));
     core.add(require(api, PGV_FIELD_RULES));
-    extensions.values().forEach(types -> types.forEach(type -> core.add(require(api, type))));
-    writeSet(out.resolve("envoy-core.desc"), DescriptorPruner.prune(core));
+    core.addAll(usage.roots());
+    writeSet(out.resolve("envoy-core.desc"), DescriptorPruner.prune(core, usage.partial()));
 
-    List<Descriptor> full = new ArrayList<>(core);
+    List<Descriptor> full = new ArrayList<>();
+    full.add(require(api, BOOTSTRAP));
+    full.add(require(api, PGV_FIELD_RULES));
+    extensions.values().forEach(types -> types.forEach(type -> full.add(require(api, type))));
     api.values().stream()
         .filter(type -> FULL_SCHEMA_PACKAGES.stream().anyMatch(type.getFullName()::startsWith))
         .forEach(full::add);

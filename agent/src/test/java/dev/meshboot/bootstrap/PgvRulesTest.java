@@ -1,0 +1,28 @@
+package dev.meshboot.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The descriptor-driven checker covers every validation rule the Envoy API uses. */
+class PgvRulesTest {
+
+  @Test
+  void everyRuleTheEnvoyApiUsesIsImplemented() {
+    EnvoySchema schema = EnvoySchema.load(EnvoySchema.Scope.FULL);
+    List<Descriptor> types = new ArrayList<>();
+    schema.messages().forEach(type -> collect(type, types));
+    Set<String> used = Validation.rulesUsed(schema, types);
+    assertThat(used).hasSizeGreaterThan(30);
+    assertThat(PgvRules.SUPPORTED).containsAll(used);
+  }
+
+  private static void collect(Descriptor type, List<Descriptor> out) {
+    out.add(type);
+    type.getNestedTypes().forEach(nested -> collect(nested, out));
+  }
+}

@@ -1,0 +1,135 @@
+package dev.meshboot.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshboot.config.Variable;
+import dev.meshboot.config.Variables;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Fuzz-style: every variable, set to values that are malformed for it, makes {@code meshboot
+ * bootstrap} exit non-zero with a message naming the variable, and writes nothing.
+ */
+class MalformedVariablesTest {
+
+  /** Values malformed for every variable. */
+  static final List<String> ALWAYS_BAD = List.of("line\nbreak", "nul\u0000byte", "bell\u0007");
+
+  /** Values malformed for a variable's type. */
+  static final Map<String, List<String>> TYPED = new HashMap<>();
+
+  /** Other variables a variable needs before it is read at all. */
+  static final Map<String, Map<String, String>> NEEDS = new HashMap<>();
+
+  static {
+    List<String> booleans = List.of("yes", "2", "enabled", "-1");
+    List<String> ports = List.of("0", "65536", "http", "-80", "1e3");
+    for (Variable variable : Variables.ALL) {
+      if ("false".equals(variable.defaultValue()) || "true".equals(variable.defaultValue())) {
+        TYPED.put(variable.name(), booleans);
+      }
+      if (variable.name().endsWith("_PORT")) {
+        TYPED.put(variable.name(), ports);
+      }
+    }
+    TYPED.put(
+        "APPMESH_RESOURCE_ARN",
+        List.of(
+            "cart", "arn:aws:appmesh:us-west-2:1:mesh/a/virtualNode/b", "mesh/a/virtualRouter/b"));
+    TYPED.put("APPMESH_RESOURCE_NAME", List.of("cart"));
+    TYPED.put("APPMESH_VIRTUAL_NODE_NAME", List.of("mesh/a"));
+    TYPED.put("AWS_REGION", List.of("Oregon", "us-west", "us_west_2"));
+    TYPED.put("AWS_DEFAULT_REGION", List.of("eu"));
+    TYPED.put(
+        "APPMESH_XDS_ENDPOINT", List.of("host", "host:port", "unix://x", "http://h:1", "h:99999"));
+    TYPED.put("MESHBOOT_XDS_MODE", List.of("sigv4", "iam"));
+    TYPED.put("ENVOY_ADMIN_MODE", List.of("unix", "http"));
+    TYPED.put("ENVOY_ADMIN_ACCESS_BIND_ADDRESS", List.of("localhost", "300.1.1.1", "::1x"));
+    TYPED.put("ENVOY_LOG_LEVEL", List.of("verbose", "fatal"));
+    TYPED.put("ENVOY_INITIAL_FETCH_TIMEOUT", List.of("-1", "5s", "x"));
+    TYPED.put("ENVOY_CONCURRENCY", List.of("0", "many", "-2"));
+    TYPED.put("MAX_REQUESTS_PER_IO_CYCLE", List.of("0", "ten"));
+    TYPED.put("APPMESH_METRIC_EXTENSION_VERSION", List.of("2", "v1"));
+    TYPED.put("ENVOY_STATS_FLUSH_INTERVAL", List.of("10", "soon", "0s"));
+    TYPED.put("STATSD_ADDRESS", List.of("statsd.local", "1.2.3"));
+    TYPED.put("AWS_XRAY_DAEMON_ADDRESS", List.of("xray:2000", "127.0.0.1:99999", "1.2.3.4:"));
+    TYPED.put("XRAY_SAMPLING_RATE", List.of("1.5", "-0.1", "ten"));
+    TYPED.put("DATADOG_TRACER_ADDRESS", List.of("bad host", "a..b"));
+    TYPED.put("JAEGER_TRACER_ADDRESS", List.of("bad_host!"));
+    TYPED.put("MESHBOOT_LOG_LEVEL", List.of("trace", "loud"));
+    TYPED.put("MESHBOOT_LOG_FORMAT", List.of("xml"));
+    TYPED.put("ENVOY_BIN", List.of("/nonexistent/envoy"));
+    for (String file :
+        List.of(
+            "ENVOY_STATS_CONFIG_FILE",
+            "ENVOY_STATS_SINKS_CFG_FILE",
+            "ENVOY_RESOURCES_CONFIG_FILE",
+            "ENVOY_TRACING_CFG_FILE",
+            "XRAY_SAMPLING_RULE_MANIFEST")) {
+      TYPED.put(file, List.of("/nonexistent/file.yaml"));
+    }
+    NEEDS.put("STATSD_ADDRESS", Map.of("ENABLE_ENVOY_DOG_STATSD", "1"));
+    NEEDS.put("STATSD_PORT", Map.of("ENABLE_ENVOY_DOG_STATSD", "1"));
+    NEEDS.put("AWS_XRAY_DAEMON_ADDRESS", Map.of("ENABLE_ENVOY_XRAY_TRACING", "1"));
+    NEEDS.put("XRAY_DAEMON_PORT", Map.of("ENABLE_ENVOY_XRAY_TRACING", "1"));
+    NEEDS.put("XRAY_SAMPLING_RATE", Map.of("ENABLE_ENVOY_XRAY_TRACING", "1"));
+    NEEDS.put("XRAY_SAMPLING_RULE_MANIFEST", Map.of("ENABLE_ENVOY_XRAY_TRACING", "1"));
+    NEEDS.put("DATADOG_TRACER_ADDRESS", Map.of("ENABLE_ENVOY_DATADOG_TRACING", "1"));
+    NEEDS.put("DATADOG_TRACER_PORT", Map.of("ENABLE_ENVOY_DATADOG_TRACING", "1"));
+    NEEDS.put("JAEGER_TRACER_ADDRESS", Map.of("ENABLE_ENVOY_JAEGER_TRACING", "1"));
+    NEEDS.put("JAEGER_TRACER_PORT", Map.of("ENABLE_ENVOY_JAEGER_TRACING", "1"));
+    NEEDS.put("AWS_REGION", Map.of("APPMESH_XDS_ENDPOINT", ""));
+    NEEDS.put("AWS_DEFAULT_REGION", Map.of("APPMESH_XDS_ENDPOINT", ""));
+    NEEDS.put("APPMESH_RESOURCE_NAME", Map.of("APPMESH_RESOURCE_ARN", ""));
+    NEEDS.put("APPMESH_VIRTUAL_NODE_NAME", Map.of("APPMESH_RESOURCE_ARN", ""));
+    NEEDS.put("ENVOY_BIN", Map.of("APPMESH_XDS_ENDPOINT", "", "AWS_REGION", "us-west-2"));
+    NEEDS.put(
+        "APPMESH_DUALSTACK_ENDPOINT",
+        Map.of("APPMESH_XDS_ENDPOINT", "", "AWS_REGION", "us-west-2"));
+  }
+
+  static Stream<Arguments> cases() {
+    List<Arguments> cases = new ArrayList<>();
+    for (Variable variable : Variables.ALL) {
+      List<String> values = new ArrayList<>(ALWAYS_BAD);
+      values.addAll(TYPED.getOrDefault(variable.name(), List.of()));
+      values.forEach(value -> cases.add(Arguments.of(variable.name(), value)));
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @MethodSource("cases")
+  void aMalformedValueFailsNamingTheVariableAndWritesNothing(
+      String name, String value, @TempDir Path tmp) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", "");
+    env.put("APPMESH_RESOURCE_ARN", "mesh/shop/virtualNode/cart");
+    env.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:18000");
+    env.put("APPMESH_FIPS_ENDPOINT", "false");
+    env.put("MESHBOOT_XRAY_SAMPLING_RULES_FILE", tmp.resolve("rules.json").toString());
+    env.putAll(NEEDS.getOrDefault(name, Map.of()));
+    env.put(name, value);
+    Path out = Files.writeString(tmp.resolve("envoy.json"), "previous");
+
+    CliTest.Result result = CliTest.run(env, "bootstrap", "-o", out.toString());
+
+    assertThat(result.code()).as(result.err()).isIn(3, 4);
+    assertThat(result.err()).startsWith("meshboot: ").contains(name);
+    assertThat(out).hasContent("previous");
+    try (var files = Files.list(tmp)) {
+      assertThat(files).containsExactly(out);
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.meshboot.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AddressesTest {
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "::",
+        "::1",
+        "fd00::17",
+        "fe80::fc:ff:fe00:1",
+        "2001:db8:0:0:0:0:2:1",
+        "1::",
+        "::ffff:10.0.0.1",
+        "64:ff9b::192.0.2.33",
+        "1:2:3:4:5:6:7:8",
+        "1:2:3:4:5:6:1.2.3.4"
+      })
+  void acceptsIpv6Literals(String text) {
+    assertThat(Addresses.isIpv6(text)).isTrue();
+    assertThat(Addresses.isIpLiteral(text)).isTrue();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        ":",
+        ":::",
+        "1:2:3:4:5:6:7:8:9",
+        "1::2::3",
+        "12345::",
+        "g::1",
+        "::1x",
+        "1:2:3:4:5:6:7",
+        ":1:2:3:4:5:6:7",
+        "1:2:3:4:5:6:7:",
+        "::300.1.1.1",
+        "localhost",
+        "127.0.0.1"
+      })
+  void rejectsOtherText(String text) {
+    assertThat(Addresses.isIpv6(text)).isFalse();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"256.1.1.1", "1.2.3", "01.2.3.4x", "a.b.c.d"})
+  void rejectsBadIpv4(String text) {
+    assertThat(Addresses.isIpv4(text)).isFalse();
+  }
+}
