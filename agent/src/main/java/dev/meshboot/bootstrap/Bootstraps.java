@@ -28,18 +28,17 @@ public final class Bootstraps {
   private final AgentConfig config;
   private final Environment environment;
   private final HostFacts facts;
-  private final EnvoySchema schema;
-  private final DynamicMessage.Builder bootstrap;
+
+  /** Rendered templates in merge order; they need no schema until they are parsed. */
+  private final Map<String, JsonElement> fragments = new java.util.LinkedHashMap<>();
+
   private final List<Provenance> provenance = new ArrayList<>();
   private final List<SideFile> sideFiles = new ArrayList<>();
 
-  private Bootstraps(
-      AgentConfig config, Environment environment, HostFacts facts, EnvoySchema schema) {
+  private Bootstraps(AgentConfig config, Environment environment, HostFacts facts) {
     this.config = config;
     this.environment = environment;
     this.facts = facts;
-    this.schema = schema;
-    this.bootstrap = DynamicMessage.newBuilder(schema.bootstrap());
   }
 
   /**
@@ -49,11 +48,24 @@ public final class Bootstraps {
    * @throws InvalidBootstrapException when a fragment or the result breaks the Envoy API's rules
    */
   public static Rendered from(
-      AgentConfig config, Environment environment, HostFacts facts, EnvoySchema schema) {
-    Bootstraps build = new Bootstraps(config, environment, facts, schema);
+      AgentConfig config,
+      Environment environment,
+      HostFacts facts,
+      java.util.function.Supplier<EnvoySchema> schemas) {
+    Bootstraps build = new Bootstraps(config, environment, facts);
     build.renderTemplates();
-    new UserFragments(schema, build.bootstrap, build.provenance).merge(config);
-    DynamicMessage result = build.bootstrap.build();
+    // JsonFormat range-checks numbers with BigDecimal, whose first use costs ~10 ms; start it here,
+    // while the schema is still being built on another thread.
+    if (new java.math.BigDecimal("1").signum() != 1) {
+      throw new AssertionError();
+    }
+    EnvoySchema schema = schemas.get();
+    DynamicMessage.Builder bootstrap = DynamicMessage.newBuilder(schema.bootstrap());
+    for (Map.Entry<String, JsonElement> fragment : build.fragments.entrySet()) {
+      merge(schema, bootstrap, fragment.getKey(), fragment.getValue());
+    }
+    new UserFragments(schema, bootstrap, build.provenance).merge(config);
+    DynamicMessage result = bootstrap.build();
     Validation.check(result, schema, "the bootstrap", build.provenance);
     return new Rendered(result, List.copyOf(build.provenance), List.copyOf(build.sideFiles));
   }
@@ -270,19 +282,19 @@ public final class Bootstraps {
           .ifPresent(
               file -> {
                 Variable from =
-                    xray.samplingRate().isPresent()
+                    xray.samplingRatePercent().isPresent()
                         ? Variables.XRAY_SAMPLING_RATE
                         : Variables.XRAY_SAMPLING_RULE_MANIFEST;
                 JsonObject manifest = new JsonObject();
                 manifest.addProperty("filename", file.toString());
                 values.put("xray.sampling_rule_manifest", new Value(manifest, source(from)));
               });
-      xray.samplingRate()
+      xray.samplingRatePercent()
           .ifPresent(
               rate ->
                   sideFiles.add(SamplingRules.manifest(xray.samplingRules().orElseThrow(), rate)));
       xray.samplingRules()
-          .filter(file -> xray.samplingRate().isEmpty())
+          .filter(file -> xray.samplingRatePercent().isEmpty())
           .ifPresent(SamplingRules::checkUserManifest);
       add("tracing-xray", values);
     } else if (tracing instanceof TracingConfig.Datadog datadog) {
@@ -305,9 +317,14 @@ public final class Bootstraps {
     // FromFile is merged with the other user files; None adds nothing.
   }
 
-  /** Renders a template and merges it, as a typed message, into the bootstrap. */
+  /** Renders a template. */
   private void add(String template, Map<String, Value> values) {
-    JsonElement json = Templates.render(template, values, provenance::add);
+    fragments.put(template, Templates.render(template, values, provenance::add));
+  }
+
+  /** Parses a rendered template as a typed message and merges it into the bootstrap. */
+  private static void merge(
+      EnvoySchema schema, DynamicMessage.Builder bootstrap, String template, JsonElement json) {
     DynamicMessage.Builder fragment = DynamicMessage.newBuilder(schema.bootstrap());
     try {
       JsonFormat.parser().usingTypeRegistry(schema.typeRegistry()).merge(json.toString(), fragment);

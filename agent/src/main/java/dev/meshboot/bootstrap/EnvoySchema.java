@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 
 /**
  * The Envoy v3 API as descriptors, built from the descriptor sets the templates module extracts at
@@ -35,6 +37,9 @@ public final class EnvoySchema {
   public static final String API_VERSION = "1.34.0";
 
   static final String RESOURCE_DIR = "/dev/meshboot/bootstrap/";
+
+  private static @org.jspecify.annotations.Nullable JarFile ownJar;
+  private static boolean ownJarLooked;
 
   /** Which descriptor set to load. */
   public enum Scope {
@@ -190,10 +195,40 @@ public final class EnvoySchema {
   }
 
   static InputStream resource(String name) {
-    InputStream in = EnvoySchema.class.getResourceAsStream(RESOURCE_DIR + name);
+    String path = RESOURCE_DIR + name;
+    JarFile jar = ownJar();
+    if (jar != null) {
+      // Straight from the agent's jar: the class loader would first search the JDK's modules,
+      // whose image reader costs milliseconds to open.
+      JarEntry entry = jar.getJarEntry(path.substring(1));
+      if (entry != null) {
+        try {
+          return jar.getInputStream(entry);
+        } catch (IOException e) {
+          throw new UncheckedIOException("cannot read " + path + " from " + jar.getName(), e);
+        }
+      }
+    }
+    InputStream in = EnvoySchema.class.getResourceAsStream(path);
     if (in == null) {
-      throw new IllegalStateException("missing resource " + RESOURCE_DIR + name);
+      throw new IllegalStateException("missing resource " + path);
     }
     return in;
+  }
+
+  /** The jar this class was loaded from, kept open; null when run from class directories. */
+  private static synchronized @org.jspecify.annotations.Nullable JarFile ownJar() {
+    if (!ownJarLooked) {
+      ownJarLooked = true;
+      try {
+        var source = EnvoySchema.class.getProtectionDomain().getCodeSource();
+        if (source != null && source.getLocation().getPath().endsWith(".jar")) {
+          ownJar = new JarFile(new java.io.File(source.getLocation().toURI()));
+        }
+      } catch (IOException | java.net.URISyntaxException | SecurityException e) {
+        ownJar = null;
+      }
+    }
+    return ownJar;
   }
 }

@@ -8,7 +8,6 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import dev.meshboot.config.Addresses;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
@@ -256,7 +255,7 @@ final class PgvRules {
             case "enum" -> enumValue((EnumValueDescriptor) value, rule);
             case "any" -> any((Message) value, rule);
             case "duration", "timestamp" -> numeric(seconds((Message) value), rule, true);
-            default -> numeric(new BigDecimal(value.toString()), rule, false);
+            default -> numeric(Num.of(value), rule, false);
           };
       if (problem != null) {
         return problem;
@@ -265,52 +264,96 @@ final class PgvRules {
     return null;
   }
 
+  /**
+   * A number from a message or a rule: exact as a long for integer types, else a double. (Not
+   * BigDecimal, whose first use costs milliseconds of start-up.)
+   */
+  record Num(boolean integral, long exact, double approximate) implements Comparable<Num> {
+    static Num of(Object value) {
+      if (value instanceof Integer || value instanceof Long) {
+        long exact = ((Number) value).longValue();
+        return new Num(true, exact, exact);
+      }
+      return new Num(false, 0, ((Number) value).doubleValue());
+    }
+
+    static Num of(double value) {
+      return new Num(false, 0, value);
+    }
+
+    boolean isZero() {
+      return integral ? exact == 0 : approximate == 0;
+    }
+
+    @Override
+    public int compareTo(Num other) {
+      return integral && other.integral
+          ? Long.compare(exact, other.exact)
+          : Double.compare(approximate, other.approximate);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof Num num && compareTo(num) == 0;
+    }
+
+    @Override
+    public int hashCode() {
+      return Double.hashCode(approximate);
+    }
+
+    String text(boolean duration) {
+      String number = integral ? Long.toString(exact) : trim(approximate);
+      return duration ? number + "s" : number;
+    }
+
+    private static String trim(double value) {
+      return value == Math.rint(value) && Math.abs(value) < 1e15
+          ? Long.toString((long) value)
+          : Double.toString(value);
+    }
+  }
+
   private static @org.jspecify.annotations.Nullable String numeric(
-      BigDecimal value, Message rule, boolean duration) {
-    if (value.signum() == 0 && Boolean.TRUE.equals(field(rule, "ignore_empty"))) {
+      Num value, Message rule, boolean duration) {
+    if (value.isZero() && Boolean.TRUE.equals(field(rule, "ignore_empty"))) {
       return null;
     }
-    BigDecimal constant = number(field(rule, "const"));
+    Num constant = number(field(rule, "const"));
     if (constant != null && value.compareTo(constant) != 0) {
-      return "must equal " + text(constant, duration);
+      return "must equal " + constant.text(duration);
     }
-    BigDecimal lt = number(field(rule, "lt"));
-    BigDecimal lte = number(field(rule, "lte"));
-    BigDecimal gt = number(field(rule, "gt"));
-    BigDecimal gte = number(field(rule, "gte"));
+    Num lt = number(field(rule, "lt"));
+    Num lte = number(field(rule, "lte"));
+    Num gt = number(field(rule, "gt"));
+    Num gte = number(field(rule, "gte"));
     boolean belowMax =
         lt != null ? value.compareTo(lt) < 0 : lte == null || value.compareTo(lte) <= 0;
     boolean aboveMin =
         gt != null ? value.compareTo(gt) > 0 : gte == null || value.compareTo(gte) >= 0;
-    BigDecimal upper = lt != null ? lt : lte;
-    BigDecimal lower = gt != null ? gt : gte;
+    Num upper = lt != null ? lt : lte;
+    Num lower = gt != null ? gt : gte;
     boolean exclusiveRange = upper != null && lower != null && upper.compareTo(lower) < 0;
     boolean ok = exclusiveRange ? (belowMax || aboveMin) : (belowMax && aboveMin);
     if (!ok) {
       StringBuilder expected = new StringBuilder("must be");
       if (lower != null) {
-        expected.append(gt != null ? " greater than " : " at least ").append(text(lower, duration));
+        expected.append(gt != null ? " greater than " : " at least ").append(lower.text(duration));
       }
       if (upper != null) {
         expected.append(lower != null ? (exclusiveRange ? " or" : " and") : "");
-        expected.append(lt != null ? " less than " : " at most ").append(text(upper, duration));
+        expected.append(lt != null ? " less than " : " at most ").append(upper.text(duration));
       }
       return expected.toString();
     }
-    List<BigDecimal> in = numbers(field(rule, "in"));
-    if (!in.isEmpty() && in.stream().noneMatch(n -> n.compareTo(value) == 0)) {
-      return "must be one of " + in;
+    List<Num> in = numbers(field(rule, "in"));
+    if (!in.isEmpty() && !in.contains(value)) {
+      return "must be one of " + in.stream().map(n -> n.text(duration)).toList();
     }
-    if (numbers(field(rule, "not_in")).stream().anyMatch(n -> n.compareTo(value) == 0)) {
-      return "must not be " + text(value, duration);
+    if (numbers(field(rule, "not_in")).contains(value)) {
+      return "must not be " + value.text(duration);
     }
     return null;
-  }
-
-  private static String text(BigDecimal value, boolean duration) {
-    return duration
-        ? value.stripTrailingZeros().toPlainString() + "s"
-        : value.stripTrailingZeros().toPlainString();
   }
 
   private static @org.jspecify.annotations.Nullable String string(String value, Message rule) {
@@ -466,22 +509,22 @@ final class PgvRules {
     return null;
   }
 
-  private static BigDecimal seconds(Message duration) {
+  private static Num seconds(Message duration) {
     Descriptor type = duration.getDescriptorForType();
     long seconds = (Long) duration.getField(type.findFieldByName("seconds"));
     int nanos = (Integer) duration.getField(type.findFieldByName("nanos"));
-    return BigDecimal.valueOf(seconds).add(BigDecimal.valueOf(nanos, 9));
+    return Num.of(seconds + nanos / 1e9);
   }
 
-  private static @org.jspecify.annotations.Nullable BigDecimal number(
+  private static @org.jspecify.annotations.Nullable Num number(
       @org.jspecify.annotations.Nullable Object value) {
     if (value == null) {
       return null;
     }
-    return value instanceof Message duration ? seconds(duration) : new BigDecimal(value.toString());
+    return value instanceof Message duration ? seconds(duration) : Num.of(value);
   }
 
-  private static List<BigDecimal> numbers(@org.jspecify.annotations.Nullable Object values) {
+  private static List<Num> numbers(@org.jspecify.annotations.Nullable Object values) {
     if (!(values instanceof List<?> list)) {
       return List.of();
     }

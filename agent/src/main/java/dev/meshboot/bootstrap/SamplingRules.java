@@ -6,7 +6,6 @@ import com.google.gson.JsonParser;
 import dev.meshboot.config.ConfigException;
 import dev.meshboot.config.Variables;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,12 +14,17 @@ import java.nio.file.Path;
 final class SamplingRules {
   private SamplingRules() {}
 
-  /** A version 2 manifest whose default rule samples one request per second, then {@code rate}. */
-  static SideFile manifest(Path path, BigDecimal rate) {
+  /**
+   * A version 2 manifest whose default rule samples one request per second, then the rate.
+   *
+   * @param ratePercent the rate in hundredths
+   */
+  static SideFile manifest(Path path, int ratePercent) {
+    String rate = ratePercent / 100 + "." + (ratePercent % 100 < 10 ? "0" : "") + ratePercent % 100;
     String json =
         "{\"version\":2,\"default\":{\"service_name\":\"\",\"host\":\"\",\"http_method\":\"\","
             + "\"url_path\":\"\",\"fixed_target\":1,\"rate\":"
-            + rate.toPlainString()
+            + rate
             + "},\"rules\":[]}\n";
     return new SideFile(path, json);
   }

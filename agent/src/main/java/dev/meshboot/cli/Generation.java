@@ -107,22 +107,13 @@ final class Generation {
     long start = System.nanoTime();
     AgentConfig config = AgentConfig.from(environment, () -> envoy().flatMap(EnvoyBinary::build));
     config.xds().decisions().forEach(decision -> log.info("xds " + decision));
-    var facts = context.hostFacts().get();
-    long parsed = System.nanoTime();
-    EnvoySchema loaded = schema.get(Bootstraps.schemaFor(config));
-    long built = System.nanoTime();
-    var rendered = Bootstraps.from(config, environment, facts, loaded);
-    log.debug(
-        "timing",
-        "config_and_facts_ms",
-        (parsed - start) / 1_000_000,
-        "schema_wait_ms",
-        (built - parsed) / 1_000_000,
-        "render_ms",
-        (System.nanoTime() - built) / 1_000_000,
-        "schema",
-        loaded.scope());
-    return new Result(loaded, rendered);
+    EnvoySchema.Scope scope = Bootstraps.schemaFor(config);
+    EnvoySchema[] used = new EnvoySchema[1];
+    var rendered =
+        Bootstraps.from(
+            config, environment, context.hostFacts().get(), () -> used[0] = schema.get(scope));
+    log.debug("rendered", "ms", (System.nanoTime() - start) / 1_000_000, "schema", scope);
+    return new Result(java.util.Objects.requireNonNull(used[0]), rendered);
   }
 
   private static boolean isNonEmptyFile(Path file) {

@@ -17,8 +17,6 @@ import static dev.meshboot.config.Variables.XRAY_SAMPLING_RATE;
 import static dev.meshboot.config.Variables.XRAY_SAMPLING_RULE_MANIFEST;
 import static dev.meshboot.config.Variables.XRAY_SEGMENT_NAME;
 
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +38,15 @@ public sealed interface TracingConfig {
    * AWS X-Ray.
    *
    * @param samplingRules the manifest Envoy reads: the user's, or the one meshboot writes
-   * @param samplingRate the rate meshboot writes into its manifest, when it writes one
+   * @param samplingRatePercent the rate meshboot writes into its manifest, in hundredths, when it
+   *     writes one
    */
   record XRay(
       String segmentName,
       String daemonAddress,
       int daemonPort,
       Optional<Path> samplingRules,
-      Optional<BigDecimal> samplingRate)
+      java.util.OptionalInt samplingRatePercent)
       implements TracingConfig {}
 
   /** Datadog. */
@@ -56,7 +55,11 @@ public sealed interface TracingConfig {
   /** Jaeger through Envoy's Zipkin tracer. */
   record Jaeger(String address, int port, boolean json) implements TracingConfig {}
 
-  BigDecimal DEFAULT_SAMPLING_RATE = new BigDecimal("0.05");
+  /** X-Ray's default rate, 0.05, in hundredths: it needs no manifest. */
+  int DEFAULT_SAMPLING_RATE_PERCENT = 5;
+
+  /** A rate from 0 to 1 with any number of decimals; BigDecimal would cost start-up time. */
+  Pattern RATE = Pattern.compile("(0|1)(?:\\.(\\d*))?|\\.(\\d+)");
 
   Pattern DAEMON_ADDRESS = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+))(?::(\\d{1,5}))?");
 
@@ -125,12 +128,12 @@ public sealed interface TracingConfig {
       }
     }
     Optional<Path> manifest = reader.path(XRAY_SAMPLING_RULE_MANIFEST);
-    Optional<BigDecimal> rate = Optional.empty();
+    java.util.OptionalInt rate = java.util.OptionalInt.empty();
     if (manifest.isEmpty()) {
       Setting given = reader.environment().setting(XRAY_SAMPLING_RATE).orElseThrow();
-      BigDecimal value = samplingRate(given);
-      if (value.compareTo(DEFAULT_SAMPLING_RATE) != 0) {
-        rate = Optional.of(value);
+      int value = samplingRatePercent(given);
+      if (value != DEFAULT_SAMPLING_RATE_PERCENT) {
+        rate = java.util.OptionalInt.of(value);
         manifest = reader.path(MESHBOOT_XRAY_SAMPLING_RULES_FILE);
       }
     }
@@ -142,14 +145,20 @@ public sealed interface TracingConfig {
         rate);
   }
 
-  private static BigDecimal samplingRate(Setting setting) {
-    try {
-      BigDecimal rate = new BigDecimal(setting.value().trim());
-      if (rate.signum() >= 0 && rate.compareTo(BigDecimal.ONE) <= 0) {
-        return rate.setScale(2, RoundingMode.HALF_UP);
+  /** The rate in hundredths, rounded half up: "0.125" is 13. */
+  private static int samplingRatePercent(Setting setting) {
+    Matcher parts = RATE.matcher(setting.value().trim());
+    if (parts.matches()) {
+      String whole = parts.group(1) != null ? parts.group(1) : "0";
+      String fraction =
+          (parts.group(2) != null ? parts.group(2) : parts.group(3) != null ? parts.group(3) : "")
+              + "000";
+      int percent = Integer.parseInt(whole) * 100 + Integer.parseInt(fraction.substring(0, 2));
+      boolean roundUp = fraction.charAt(2) >= '5';
+      boolean overOne = whole.equals("1") && !fraction.chars().allMatch(c -> c == '0');
+      if (!overOne) {
+        return percent + (roundUp ? 1 : 0);
       }
-    } catch (NumberFormatException e) {
-      // reported below with the value
     }
     throw ConfigException.invalid(setting, "a number from 0 to 1, such as 0.1");
   }

@@ -1,8 +1,6 @@
 package dev.meshboot.log;
 
 import java.io.PrintStream;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +67,7 @@ public final class Log {
     if (!enabled(level)) {
       return;
     }
-    String time = Instant.now().truncatedTo(ChronoUnit.MILLIS).toString();
+    String time = timestamp(System.currentTimeMillis());
     StringBuilder line = new StringBuilder(128);
     if (json) {
       line.append("{\"time\":\"").append(time).append("\",\"level\":\"").append(level);
@@ -83,7 +81,7 @@ public final class Log {
       }
       line.append('}');
     } else {
-      line.append(time).append(' ').append(String.format("%-5s", level)).append(' ');
+      line.append(time).append(' ').append(level).append(level.name().length() == 4 ? "  " : " ");
       line.append(logger).append(": ").append(message);
       for (int i = 0; i + 1 < keyValues.length; i += 2) {
         String value = String.valueOf(keyValues[i + 1]);
@@ -98,6 +96,38 @@ public final class Log {
     out.println(line);
   }
 
+  /**
+   * {@code 2026-11-28T20:11:36.494Z}, computed directly: java.time's formatter costs milliseconds
+   * of start-up on the first log line. Days to civil date after Howard Hinnant's algorithm.
+   */
+  static String timestamp(long epochMillis) {
+    long days = Math.floorDiv(epochMillis, 86_400_000L);
+    long millisOfDay = Math.floorMod(epochMillis, 86_400_000L);
+    long z = days + 719_468;
+    long era = Math.floorDiv(z, 146_097);
+    long dayOfEra = z - era * 146_097;
+    long yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365;
+    long dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100);
+    long mp = (5 * dayOfYear + 2) / 153;
+    long day = dayOfYear - (153 * mp + 2) / 5 + 1;
+    long month = mp < 10 ? mp + 3 : mp - 9;
+    long year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+    StringBuilder out = new StringBuilder(24);
+    out.append(year).append('-');
+    two(out, month).append('-');
+    two(out, day).append('T');
+    two(out, millisOfDay / 3_600_000).append(':');
+    two(out, millisOfDay / 60_000 % 60).append(':');
+    two(out, millisOfDay / 1000 % 60).append('.');
+    long millis = millisOfDay % 1000;
+    out.append(millis < 100 ? "0" : "").append(millis < 10 ? "0" : "").append(millis);
+    return out.append('Z').toString();
+  }
+
+  private static StringBuilder two(StringBuilder out, long value) {
+    return out.append(value < 10 ? "0" : "").append(value);
+  }
+
   private static void quote(StringBuilder line, String text) {
     line.append('"');
     for (int i = 0; i < text.length(); i++) {
@@ -110,7 +140,7 @@ public final class Log {
         case '\t' -> line.append("\\t");
         default -> {
           if (c < 0x20) {
-            line.append(String.format("\\u%04x", (int) c));
+            line.append("\\u00").append(c < 0x10 ? "0" : "").append(Integer.toHexString(c));
           } else {
             line.append(c);
           }

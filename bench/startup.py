@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Start-up benchmark of `meshboot bootstrap` as a fresh process (issue #2 budget).
+
+Runs each case N times, interleaved so machine noise hits every case alike, and prints a table with
+the median and p90 wall time, the ratio of medians to a JVM hello-world measured in the same run,
+and the peak resident set size (the largest ru_maxrss of any run). Budget: the first meshboot case
+(the README's example environment) <= 250 ms median, <= 8x hello-world, <= 90 MB peak RSS.
+
+Usage: python3 bench/startup.py [--runs N]   (JDK 25 and a built jar; bin/meshboot builds it)
+"""
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MESHBOOT = os.path.join(ROOT, "bin", "meshboot")
+BUDGET_MS, BUDGET_RATIO, BUDGET_RSS_MB = 250, 8.0, 90
+# The launcher's JVM flags, so that the baseline pays the same JVM costs minus meshboot's work.
+JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx64m", "-XX:-UsePerfData"]
+
+
+def java_home():
+    out = subprocess.run(["bash", "-c", f"source {ROOT}/bin/lib/java.sh && meshboot_find_java_home"],
+                         check=True, capture_output=True, text=True)
+    return out.stdout.strip()
+
+
+def run(argv, env):
+    """Wall time in ms and peak RSS in MB of one process, with its exit status checked."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = (time.perf_counter() - start) * 1000
+    stderr = proc.stderr.read().decode()
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(argv)} failed:\n{stderr}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=21)
+    args = parser.parse_args()
+
+    jdk = java_home()
+    work = tempfile.mkdtemp(prefix="meshboot-bench-")
+    with open(os.path.join(work, "Hello.java"), "w") as f:
+        f.write('public class Hello { public static void main(String[] a) { System.out.println("hello"); } }\n')
+    subprocess.run([f"{jdk}/bin/javac", "-d", work, os.path.join(work, "Hello.java")], check=True)
+    with open(os.path.join(work, "resources.yaml"), "w") as f:
+        f.write("static_resources:\n  clusters:\n    - name: app\n      connect_timeout: 1s\n      type: STATIC\n"
+                "      load_assignment:\n        cluster_name: app\n        endpoints:\n          - lb_endpoints:\n"
+                "              - endpoint: {address: {socket_address: {address: 127.0.0.1, port_value: 8080}}}\n")
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("APPMESH_", "ENVOY_", "MESHBOOT_", "AWS_"))}
+    env["PATH"] = "/usr/bin:/bin"  # no envoy on PATH unless a case sets ENVOY_BIN
+    example = os.path.join(ROOT, "examples", "cart.env")
+    out = os.path.join(work, "envoy.json")
+    cases = [
+        ("JVM hello-world (baseline)", [f"{jdk}/bin/java", *JVM_FLAGS, "-cp", work, "Hello"], {}),
+        ("meshboot bootstrap, examples/cart.env", [MESHBOOT, "bootstrap", "--env-file", example, "-o", out], {}),
+    ]
+    envoy = os.environ.get("ENVOY_BIN") or shutil.which("envoy")
+    if envoy:
+        cases.append(("  + envoy --version probe (ENVOY_BIN)", [MESHBOOT, "bootstrap", "--env-file", example, "-o", out],
+                      {"ENVOY_BIN": os.path.realpath(envoy)}))
+    cases.append(("  + user fragment file (full schema)", [MESHBOOT, "bootstrap", "--env-file", example, "-o", out],
+                  {"ENVOY_RESOURCES_CONFIG_FILE": os.path.join(work, "resources.yaml")}))
+
+    # The first launch trains the AOT cache for this jar; it is not measured.
+    run(cases[1][1], env)
+    for _, argv, extra in cases:
+        run(argv, {**env, **extra})
+
+    times = {name: [] for name, _, _ in cases}
+    rss = {name: 0.0 for name, _, _ in cases}
+    for _ in range(args.runs):
+        for name, argv, extra in cases:
+            elapsed, peak = run(argv, {**env, **extra})
+            times[name].append(elapsed)
+            rss[name] = max(rss[name], peak)
+
+    base = statistics.median(times[cases[0][0]])
+    print(f"{args.runs} runs per case, {os.cpu_count()} CPUs, {jdk}")
+    print(f"{'case':42} {'median ms':>10} {'p90 ms':>8} {'x hello':>8} {'peak RSS MB':>12}")
+    for name, _, _ in cases:
+        values = sorted(times[name])
+        median = statistics.median(values)
+        p90 = values[int(round(0.9 * (len(values) - 1)))]
+        print(f"{name:42} {median:10.0f} {p90:8.0f} {median / base:8.1f} {rss[name]:12.1f}")
+    main_case = cases[1][0]
+    median = statistics.median(times[main_case])
+    ok = median <= BUDGET_MS and median / base <= BUDGET_RATIO and rss[main_case] <= BUDGET_RSS_MB
+    print(f"budget (<= {BUDGET_MS} ms, <= {BUDGET_RATIO:.0f}x hello-world, <= {BUDGET_RSS_MB} MB): "
+          + ("met" if ok else "MISSED"))
+    shutil.rmtree(work)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
