@@ -7,6 +7,7 @@ import dev.meshboot.config.AgentConfig;
 import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.EnvFile;
 import dev.meshboot.config.Environment;
+import dev.meshboot.config.EnvoyBuild;
 import dev.meshboot.config.Variables;
 import dev.meshboot.envoy.EnvoyBinary;
 import dev.meshboot.log.Log;
@@ -40,6 +41,7 @@ final class Generation {
   private Optional<EnvoyBinary> envoy = Optional.empty();
   private boolean envoyLooked;
   private final EnvoySchema.Preload schema;
+  private Optional<java.util.function.Supplier<Optional<EnvoyBuild>>> envoyBuild;
 
   /**
    * Starts building the schema of {@code likely} in the background and reads the environment.
@@ -66,6 +68,38 @@ final class Generation {
                 "error",
                 Log.Level.ERROR)),
         reader.choice(Variables.MESHBOOT_LOG_FORMAT, Map.of("text", false, "json", true)));
+    this.envoyBuild = probeEarly() ? envoy().map(EnvoyBinary::buildInBackground) : Optional.empty();
+  }
+
+  /**
+   * Whether {@code envoy --version} will probably be asked (auto mode or FIPS detection for an App
+   * Mesh endpoint), so that it is worth starting now; a wrong guess costs one idle process.
+   */
+  private boolean probeEarly() {
+    boolean unix =
+        environment
+            .given(Variables.APPMESH_XDS_ENDPOINT)
+            .map(s -> s.value().trim().startsWith("unix://"))
+            .orElse(false);
+    boolean autoMode =
+        environment
+            .given(Variables.MESHBOOT_XDS_MODE)
+            .map(s -> s.value().trim().equalsIgnoreCase("auto"))
+            .orElse(true);
+    boolean fipsUnknown = environment.given(Variables.APPMESH_FIPS_ENDPOINT).isEmpty();
+    return !unix && (autoMode || fipsUnknown);
+  }
+
+  /** What {@code envoy --version} says, asked once. */
+  private Optional<EnvoyBuild> envoyBuild() {
+    if (envoyBuild.isEmpty()) {
+      envoyBuild = Optional.of(memo(envoy().flatMap(EnvoyBinary::build)));
+    }
+    return envoyBuild.get().get();
+  }
+
+  private static <T> java.util.function.Supplier<T> memo(T value) {
+    return () -> value;
   }
 
   /** The schema of {@code scope}, built in the background if it was the likely one. */
@@ -105,7 +139,7 @@ final class Generation {
           "ENVOY_CONFIG_FILE is missing or empty; generating the bootstrap", "file", whole.get());
     }
     long start = System.nanoTime();
-    AgentConfig config = AgentConfig.from(environment, () -> envoy().flatMap(EnvoyBinary::build));
+    AgentConfig config = AgentConfig.from(environment, this::envoyBuild);
     config.xds().decisions().forEach(decision -> log.info("xds " + decision));
     EnvoySchema.Scope scope = Bootstraps.schemaFor(config);
     EnvoySchema[] used = new EnvoySchema[1];

@@ -120,6 +120,33 @@ public final class EnvoyBinary {
     return build;
   }
 
+  /**
+   * Starts {@code envoy --version} on a background thread; the Envoy process runs beside the
+   * agent's own start-up instead of after it.
+   */
+  public java.util.function.Supplier<Optional<EnvoyBuild>> buildInBackground() {
+    java.util.concurrent.FutureTask<Optional<EnvoyBuild>> task =
+        new java.util.concurrent.FutureTask<>(this::build);
+    Thread thread = new Thread(task, "meshboot-envoy-version");
+    thread.setDaemon(true);
+    thread.start();
+    return () -> {
+      try {
+        return task.get(
+            VERSION_TIMEOUT.toMillis() + 2000, java.util.concurrent.TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return Optional.empty();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        log.warn(
+            "envoy --version did not answer; treating the build as unknown (not FIPS)",
+            "error",
+            e.toString());
+        return Optional.empty();
+      }
+    };
+  }
+
   /** The outcome of {@code envoy --mode validate}. */
   public sealed interface Verdict {
     /** Envoy accepted the bootstrap. */
