@@ -29,10 +29,12 @@ public final class Bootstraps {
   private final Environment environment;
   private final HostFacts facts;
 
-  /** Rendered templates in merge order; they need no schema until they are parsed. */
-  private final Map<String, JsonElement> fragments = new java.util.LinkedHashMap<>();
+  /** Rendered templates; they are merged in the order of {@link Templates#NAMES}. */
+  private final Map<String, JsonElement> fragments = new HashMap<>();
 
-  private final List<Provenance> provenance = new ArrayList<>();
+  /** Where each template's fields came from, by template. */
+  private final Map<String, List<Provenance>> provenance = new HashMap<>();
+
   private final List<SideFile> sideFiles = new ArrayList<>();
 
   private Bootstraps(AgentConfig config, Environment environment, HostFacts facts) {
@@ -49,11 +51,12 @@ public final class Bootstraps {
    */
   public static Rendered from(
       AgentConfig config,
+      java.util.function.Supplier<XdsConfig> xds,
       Environment environment,
       HostFacts facts,
       java.util.function.Supplier<EnvoySchema> schemas) {
     Bootstraps build = new Bootstraps(config, environment, facts);
-    build.renderTemplates();
+    build.renderTemplates(xds);
     // JsonFormat range-checks numbers with BigDecimal, whose first use costs ~10 ms; start it here,
     // while the schema is still being built on another thread.
     if (new java.math.BigDecimal("1").signum() != 1) {
@@ -61,13 +64,18 @@ public final class Bootstraps {
     }
     EnvoySchema schema = schemas.get();
     DynamicMessage.Builder bootstrap = DynamicMessage.newBuilder(schema.bootstrap());
-    for (Map.Entry<String, JsonElement> fragment : build.fragments.entrySet()) {
-      merge(schema, bootstrap, fragment.getKey(), fragment.getValue());
+    List<Provenance> provenance = new ArrayList<>();
+    for (String template : Templates.NAMES) {
+      JsonElement fragment = build.fragments.get(template);
+      if (fragment != null) {
+        merge(schema, bootstrap, template, fragment);
+        provenance.addAll(build.provenance.get(template));
+      }
     }
-    new UserFragments(schema, bootstrap, build.provenance).merge(config);
+    new UserFragments(schema, bootstrap, provenance).merge(config);
     DynamicMessage result = bootstrap.build();
-    Validation.check(result, schema, "the bootstrap", build.provenance);
-    return new Rendered(result, List.copyOf(build.provenance), List.copyOf(build.sideFiles));
+    Validation.check(result, schema, "the bootstrap", provenance);
+    return new Rendered(result, List.copyOf(provenance), List.copyOf(build.sideFiles));
   }
 
   /**
@@ -93,7 +101,11 @@ public final class Bootstraps {
         : EnvoySchema.Scope.CORE;
   }
 
-  private void renderTemplates() {
+  /**
+   * Renders every template; the management connection last, since resolving it may wait for {@code
+   * envoy --version}, which runs meanwhile.
+   */
+  private void renderTemplates(java.util.function.Supplier<XdsConfig> xds) {
     Map<String, Value> values = new HashMap<>();
     MeshResource resource = config.resource();
     String idSource = source(config.resourceSetting().variable());
@@ -140,7 +152,6 @@ public final class Bootstraps {
 
     add("base", values);
     admin(values);
-    xds(config.xds(), values);
     stats(config.stats(), values);
     tracing(config.tracing(), values);
     config
@@ -153,6 +164,7 @@ public final class Bootstraps {
                   Value.of(socket.toString(), source(Variables.APPMESH_SDS_SOCKET_PATH)));
               add("sds", values);
             });
+    xds(xds.get(), values);
   }
 
   private void admin(Map<String, Value> values) {
@@ -319,7 +331,9 @@ public final class Bootstraps {
 
   /** Renders a template. */
   private void add(String template, Map<String, Value> values) {
-    fragments.put(template, Templates.render(template, values, provenance::add));
+    List<Provenance> fields = new ArrayList<>();
+    fragments.put(template, Templates.render(template, values, fields::add));
+    provenance.put(template, fields);
   }
 
   /** Parses a rendered template as a typed message and merges it into the bootstrap. */

@@ -27,7 +27,7 @@ public final class Templates {
 
   private Templates() {}
 
-  /** Every template the agent may use, for tests. */
+  /** Every template, in the order their fragments are merged (which orders clusters and tags). */
   public static final List<String> NAMES =
       List.of(
           "base",
@@ -43,10 +43,10 @@ public final class Templates {
           "listener-tags",
           "dogstatsd-udp",
           "dogstatsd-uds",
-          "sds",
           "tracing-xray",
           "tracing-datadog",
-          "tracing-zipkin");
+          "tracing-zipkin",
+          "sds");
 
   /**
    * Fills a template.

@@ -9,7 +9,9 @@ import dev.meshboot.config.EnvFile;
 import dev.meshboot.config.Environment;
 import dev.meshboot.config.EnvoyBuild;
 import dev.meshboot.config.Variables;
+import dev.meshboot.config.XdsConfig;
 import dev.meshboot.envoy.EnvoyBinary;
+import dev.meshboot.envoy.VersionCache;
 import dev.meshboot.log.Log;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,13 +113,35 @@ final class Generation {
     return environment;
   }
 
+  /** MESHBOOT_CACHE_DIR, else $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot. */
+  private Optional<Path> cacheDir() {
+    Optional<Path> given = reader.path(Variables.MESHBOOT_CACHE_DIR);
+    if (given.isPresent()) {
+      return given;
+    }
+    Map<String, String> process = context.environment();
+    String xdg = process.get("XDG_CACHE_HOME");
+    if (xdg != null && !xdg.isBlank()) {
+      return Optional.of(Path.of(xdg, "meshboot"));
+    }
+    String home = process.get("HOME");
+    return home == null || home.isBlank()
+        ? Optional.empty()
+        : Optional.of(Path.of(home, ".cache", "meshboot"));
+  }
+
   /** The Envoy binary, looked up once. */
   Optional<EnvoyBinary> envoy() {
     if (!envoyLooked) {
       envoyLooked = true;
       envoy =
           EnvoyBinary.find(
-              reader, context.environment().getOrDefault("PATH", ""), context.processes());
+                  reader, context.environment().getOrDefault("PATH", ""), context.processes())
+              .map(
+                  binary ->
+                      cacheDir()
+                          .map(dir -> binary.cachingVersionIn(new VersionCache(dir)))
+                          .orElse(binary));
       if (envoy.isEmpty()) {
         log.info("no Envoy binary found (set ENVOY_BIN or put envoy on PATH)");
       }
@@ -139,13 +163,20 @@ final class Generation {
           "ENVOY_CONFIG_FILE is missing or empty; generating the bootstrap", "file", whole.get());
     }
     long start = System.nanoTime();
-    AgentConfig config = AgentConfig.from(environment, this::envoyBuild);
-    config.xds().decisions().forEach(decision -> log.info("xds " + decision));
+    AgentConfig config = AgentConfig.from(environment);
     EnvoySchema.Scope scope = Bootstraps.schemaFor(config);
     EnvoySchema[] used = new EnvoySchema[1];
     var rendered =
         Bootstraps.from(
-            config, environment, context.hostFacts().get(), () -> used[0] = schema.get(scope));
+            config,
+            () -> {
+              XdsConfig xds = XdsConfig.resolve(environment, this::envoyBuild);
+              xds.decisions().forEach(decision -> log.info("xds " + decision));
+              return xds;
+            },
+            environment,
+            context.hostFacts().get(),
+            () -> used[0] = schema.get(scope));
     log.debug("rendered", "ms", (System.nanoTime() - start) / 1_000_000, "schema", scope);
     return new Result(java.util.Objects.requireNonNull(used[0]), rendered);
   }

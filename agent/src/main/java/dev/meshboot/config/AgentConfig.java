@@ -22,7 +22,6 @@ public record AgentConfig(
     Setting resourceSetting,
     String cluster,
     Optional<Setting> clusterSetting,
-    XdsConfig xds,
     AdminConfig admin,
     RuntimeConfig runtime,
     StatsConfig stats,
@@ -31,13 +30,12 @@ public record AgentConfig(
     PlatformInfo platform) {
 
   /**
-   * Parses the contract from the environment.
+   * Parses the contract from the environment, except the management connection: see {@link
+   * XdsConfig#resolve(Environment, java.util.function.Supplier)}, which may wait for Envoy.
    *
-   * @param envoy asks {@code envoy --version}; called only when the mode or FIPS depends on it
    * @throws ConfigException naming the first variable that is wrong
    */
-  public static AgentConfig from(
-      Environment environment, java.util.function.Supplier<Optional<EnvoyBuild>> envoy) {
+  public static AgentConfig from(Environment environment) {
     environment.checkAll();
     ConfigReader reader = new ConfigReader(environment);
     Setting id =
@@ -57,7 +55,6 @@ public record AgentConfig(
         id,
         cluster.map(setting -> setting.value().trim()).orElse(resource.nodeId()),
         cluster,
-        XdsConfig.resolve(reader, envoy),
         AdminConfig.from(reader),
         RuntimeConfig.from(reader),
         StatsConfig.from(reader),

@@ -372,6 +372,15 @@ public final class Variables {
   public static final Variable MESHBOOT_LOG_FORMAT =
       add(AGENT, "MESHBOOT_LOG_FORMAT", "text", "", "meshboot's log lines: text or json.");
 
+  public static final Variable MESHBOOT_CACHE_DIR =
+      add(
+          AGENT,
+          "MESHBOOT_CACHE_DIR",
+          null,
+          "$XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot",
+          "Where meshboot remembers what envoy --version said for a binary (and bin/meshboot keeps"
+              + " its AOT cache).");
+
   /** Every variable, in reference order. */
   public static final List<Variable> ALL = List.copyOf(registry);
 

@@ -49,6 +49,11 @@ public record XdsConfig(
    * @param envoyProbe asks {@code envoy --version}, only when the answer matters; empty when no
    *     Envoy could be asked
    */
+  public static XdsConfig resolve(
+      Environment environment, Supplier<Optional<EnvoyBuild>> envoyProbe) {
+    return resolve(new ConfigReader(environment), envoyProbe);
+  }
+
   static XdsConfig resolve(ConfigReader reader, Supplier<Optional<EnvoyBuild>> envoyProbe) {
     Supplier<Optional<EnvoyBuild>> envoy = memoize(envoyProbe);
     List<String> decisions = new ArrayList<>();

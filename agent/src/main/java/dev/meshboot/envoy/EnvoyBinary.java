@@ -29,10 +29,21 @@ public final class EnvoyBinary {
 
   private final Path path;
   private final ProcessRunner runner;
+  private final Optional<VersionCache> cache;
 
   EnvoyBinary(Path path, ProcessRunner runner) {
+    this(path, runner, Optional.empty());
+  }
+
+  private EnvoyBinary(Path path, ProcessRunner runner, Optional<VersionCache> cache) {
     this.path = path;
     this.runner = runner;
+    this.cache = cache;
+  }
+
+  /** This binary, remembering its version in {@code cache}. */
+  public EnvoyBinary cachingVersionIn(VersionCache cache) {
+    return new EnvoyBinary(path, runner, Optional.of(cache));
   }
 
   public Path path() {
@@ -74,6 +85,14 @@ public final class EnvoyBinary {
    * useful.
    */
   public Optional<EnvoyBuild> build() {
+    Optional<String> cached = cache.flatMap(c -> c.get(path));
+    if (cached.isPresent()) {
+      Optional<EnvoyBuild> build = EnvoyBuild.parse(cached.get());
+      if (build.isPresent()) {
+        log.debug("envoy build (cached)", "envoy", path, "release", build.get().release());
+        return build;
+      }
+    }
     ProcessRunner.Result result;
     try {
       result = runner.run(List.of(path.toString(), "--version"), VERSION_TIMEOUT);
@@ -116,6 +135,7 @@ public final class EnvoyBinary {
           build.get().release(),
           "fips",
           build.get().fips());
+      cache.ifPresent(c -> c.put(path, result.stdout()));
     }
     return build;
   }

@@ -2,8 +2,6 @@ package dev.meshboot.envoy;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -28,43 +26,72 @@ public interface ProcessRunner {
 
   Result run(List<String> command, Duration timeout) throws IOException;
 
-  /** Runs real processes; output goes through temporary files, so no reader threads are needed. */
+  /**
+   * Runs real processes. Output is drained by two named virtual threads (not temporary files:
+   * {@code Files.createTempFile} initializes SecureRandom, which costs start-up time).
+   */
   static ProcessRunner system() {
     return (command, timeout) -> {
-      Path out = Files.createTempFile("meshboot-cmd", ".out");
-      Path err = Files.createTempFile("meshboot-cmd", ".err");
+      Process process =
+          new ProcessBuilder(command)
+              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+              .start();
+      Drain out = Drain.start(process.getInputStream(), "meshboot-process-stdout");
+      Drain err = Drain.start(process.getErrorStream(), "meshboot-process-stderr");
+      boolean done;
       try {
-        Process process =
-            new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        boolean done;
-        try {
-          done = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-          process.destroyForcibly();
-          Thread.currentThread().interrupt();
-          throw new IOException("interrupted while running " + command.get(0), e);
-        }
+        done = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (!done) {
           process.destroyForcibly();
-          try {
-            process.waitFor(1, TimeUnit.SECONDS);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          process.waitFor(1, TimeUnit.SECONDS);
         }
-        return new Result(
-            done ? process.exitValue() : -1,
-            !done,
-            Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8));
-      } finally {
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while running " + command.get(0), e);
       }
+      return new Result(done ? process.exitValue() : -1, !done, out.text(), err.text());
     };
+  }
+
+  /** Reads a process's stream to the end on a virtual thread. */
+  final class Drain {
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    private final Thread thread;
+
+    private Drain(java.io.InputStream in, String name) {
+      this.thread =
+          Thread.ofVirtual()
+              .name(name)
+              .unstarted(
+                  () -> {
+                    try (in) {
+                      in.transferTo(bytes);
+                    } catch (IOException e) {
+                      // the process went away; what was read is kept
+                    }
+                  });
+    }
+
+    static Drain start(java.io.InputStream in, String name) {
+      Drain drain = new Drain(in, name);
+      drain.thread.start();
+      return drain;
+    }
+
+    /** The output; waits briefly for the stream to close after the process ended. */
+    String text() throws IOException {
+      try {
+        if (!thread.join(java.time.Duration.ofSeconds(2))) {
+          thread.interrupt();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while reading process output", e);
+      }
+      synchronized (bytes) {
+        return bytes.toString(StandardCharsets.UTF_8);
+      }
+    }
   }
 }

@@ -79,4 +79,22 @@ class EnvoyBinaryTest {
         .hasMessageContaining("ENVOY_BIN")
         .hasMessageContaining("not an executable");
   }
+
+  @Test
+  void remembersTheVersionUntilTheBinaryChanges(@TempDir Path tmp) throws IOException {
+    Path calls = tmp.resolve("calls");
+    Path bin = Files.createDirectories(tmp.resolve("bin"));
+    EnvoyBinary envoy =
+        script(
+                bin,
+                "echo x >> " + calls + "\necho \"$0  version: abc/1.40.0/Clean/RELEASE/BoringSSL\"")
+            .cachingVersionIn(new VersionCache(tmp.resolve("cache")));
+    assertThat(envoy.build()).isPresent();
+    assertThat(envoy.build())
+        .hasValueSatisfying(build -> assertThat(build.release()).isEqualTo("1.40"));
+    assertThat(Files.readAllLines(calls)).hasSize(1);
+    Files.setLastModifiedTime(envoy.path(), java.nio.file.attribute.FileTime.fromMillis(0));
+    assertThat(envoy.build()).isPresent();
+    assertThat(Files.readAllLines(calls)).hasSize(2);
+  }
 }
