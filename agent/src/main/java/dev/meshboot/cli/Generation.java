@@ -78,10 +78,11 @@ final class Generation {
    * Mesh endpoint), so that it is worth starting now; a wrong guess costs one idle process.
    */
   private boolean probeEarly() {
-    boolean unix =
+    boolean notAppMesh =
         environment
             .given(Variables.APPMESH_XDS_ENDPOINT)
-            .map(s -> s.value().trim().startsWith("unix://"))
+            .map(s -> s.value().trim())
+            .map(endpoint -> !endpoint.contains(".amazonaws.com") && !endpoint.contains(".api.aws"))
             .orElse(false);
     boolean autoMode =
         environment
@@ -89,7 +90,7 @@ final class Generation {
             .map(s -> s.value().trim().equalsIgnoreCase("auto"))
             .orElse(true);
     boolean fipsUnknown = environment.given(Variables.APPMESH_FIPS_ENDPOINT).isEmpty();
-    return !unix && (autoMode || fipsUnknown);
+    return !notAppMesh && (autoMode || fipsUnknown);
   }
 
   /** What {@code envoy --version} says, asked once. */
