@@ -10,7 +10,11 @@ public enum ExitCode {
       "bad configuration: a variable, option or env file is malformed, or a file cannot be read"),
   INVALID(4, "invalid bootstrap: a file or the result breaks the Envoy API, or Envoy rejected it"),
   ENVOY_FAILED(5, "Envoy could not judge the bootstrap: it crashed, hung or could not be started"),
-  IO(6, "the output could not be written");
+  IO(6, "the output could not be written"),
+  RESTARTS_EXHAUSTED(
+      7,
+      "meshboot run: Envoy kept dying and the restart budget (APPNET_ENVOY_RESTART_COUNT) is spent"),
+  ENVOY_REJECTED(8, "meshboot run: Envoy rejected its configuration when it started");
 
   private final int code;
   private final String meaning;

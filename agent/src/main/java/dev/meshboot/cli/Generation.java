@@ -8,6 +8,7 @@ import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.EnvFile;
 import dev.meshboot.config.Environment;
 import dev.meshboot.config.EnvoyBuild;
+import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.Variables;
 import dev.meshboot.config.XdsConfig;
 import dev.meshboot.envoy.EnvoyBinary;
@@ -165,6 +166,7 @@ final class Generation {
     }
     long start = System.nanoTime();
     AgentConfig config = AgentConfig.from(environment);
+    ProcessConfig.from(environment); // every variable is checked, whichever command reads it
     EnvoySchema.Scope scope = Bootstraps.schemaFor(config);
     EnvoySchema[] used = new EnvoySchema[1];
     var rendered =

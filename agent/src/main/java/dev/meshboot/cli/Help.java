@@ -29,6 +29,7 @@ final class Help {
         Commands:
           bootstrap   write the Envoy bootstrap for this sidecar's environment
           validate    check a bootstrap (or the one the environment gives) strictly, then with Envoy
+          run         write the bootstrap, then start, supervise and finally drain Envoy
           version     print meshboot's version
           help        print help for a command
 

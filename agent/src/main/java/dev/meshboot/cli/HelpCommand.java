@@ -18,6 +18,7 @@ final class HelpCommand implements Main.Command {
             : switch (args.get(0)) {
               case "bootstrap" -> Help.command(BootstrapCommand.SPEC);
               case "validate" -> Help.command(ValidateCommand.SPEC);
+              case "run" -> Help.command(RunCommand.SPEC);
               case "version" -> Help.command(VersionCommand.SPEC);
               default -> throw new UsageException("", "unknown command \"" + args.get(0) + "\"");
             };

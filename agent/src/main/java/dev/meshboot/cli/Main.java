@@ -42,6 +42,7 @@ public final class Main {
           switch (name) {
             case "bootstrap" -> new BootstrapCommand(context);
             case "validate" -> new ValidateCommand(context);
+            case "run" -> new RunCommand(context);
             case "version", "--version" -> new VersionCommand(context);
             case "help", "--help", "-h" -> new HelpCommand(context);
             default -> throw new UsageException("", "unknown command \"" + name + "\"");

@@ -24,6 +24,11 @@ import java.util.Optional;
 public record AdminConfig(
     boolean uds, String address, int port, boolean ipv4Compat, Path udsPath, String accessLog) {
 
+  /** The admin settings alone, for the supervisor. */
+  public static AdminConfig of(Environment environment) {
+    return from(new ConfigReader(environment));
+  }
+
   static AdminConfig from(ConfigReader reader) {
     boolean uds = reader.choice(ENVOY_ADMIN_MODE, Map.of("tcp", false, "uds", true));
     boolean ipv6 = reader.bool(ENVOY_ADMIN_ACCESS_ENABLE_IPV6);

@@ -44,6 +44,11 @@ public record RuntimeConfig(
           "critical", "critical",
           "off", "off");
 
+  /** The runtime settings alone (for a whole-file bootstrap, where nothing else is generated). */
+  public static RuntimeConfig from(Environment environment) {
+    return from(new ConfigReader(environment));
+  }
+
   static RuntimeConfig from(ConfigReader reader) {
     Map<String, Object> layer = new LinkedHashMap<>();
     layer.put("envoy.features.enable_all_deprecated_features", true);

@@ -40,6 +40,7 @@ public record Variable(
     TRACING("Tracing (at most one driver)"),
     FILES("User fragments and whole-bootstrap override"),
     METADATA("Node metadata"),
+    PROCESS("Envoy process (meshboot run)"),
     AGENT("meshboot itself");
 
     private final String title;

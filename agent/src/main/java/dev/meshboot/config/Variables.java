@@ -5,6 +5,7 @@ import static dev.meshboot.config.Variable.Section.AGENT;
 import static dev.meshboot.config.Variable.Section.FILES;
 import static dev.meshboot.config.Variable.Section.IDENTITY;
 import static dev.meshboot.config.Variable.Section.METADATA;
+import static dev.meshboot.config.Variable.Section.PROCESS;
 import static dev.meshboot.config.Variable.Section.STATS;
 import static dev.meshboot.config.Variable.Section.TRACING;
 
@@ -361,6 +362,58 @@ public final class Variables {
           null,
           "unset",
           "App Mesh controller version.");
+
+  public static final Variable APPNET_ENVOY_RESTART_COUNT =
+      add(
+          PROCESS,
+          "APPNET_ENVOY_RESTART_COUNT",
+          "3",
+          "",
+          "How often a dead Envoy is restarted (0-10); meshboot then exits non-zero.");
+  public static final Variable MESHBOOT_RESTART_BACKOFF_MS =
+      add(
+          PROCESS,
+          "MESHBOOT_RESTART_BACKOFF_MS",
+          "500",
+          "",
+          "First restart delay in milliseconds; it doubles per restart, with jitter.");
+  public static final Variable MESHBOOT_RESTART_BACKOFF_MAX_MS =
+      add(
+          PROCESS,
+          "MESHBOOT_RESTART_BACKOFF_MAX_MS",
+          "30000",
+          "",
+          "Longest restart delay in milliseconds.");
+  public static final Variable MESHBOOT_RESTART_RESET_S =
+      add(
+          PROCESS,
+          "MESHBOOT_RESTART_RESET_S",
+          "300",
+          "",
+          "Seconds an Envoy must run for the restart budget to be refilled.");
+  public static final Variable LISTENER_DRAIN_WAIT_TIME_S =
+      add(
+          PROCESS,
+          "LISTENER_DRAIN_WAIT_TIME_S",
+          "20",
+          "",
+          "Drain time on shutdown (5-110 seconds); also Envoy's --drain-time-s.");
+  public static final Variable ENVOY_SKIP_DEPRECATED_LOGS =
+      add(
+          PROCESS,
+          "ENVOY_SKIP_DEPRECATED_LOGS",
+          "true",
+          "",
+          "Run Envoy with --skip-deprecated-logs.");
+  public static final Variable DISABLE_HOT_RESTART =
+      add(PROCESS, "DISABLE_HOT_RESTART", "true", "", "Run Envoy with --disable-hot-restart.");
+  public static final Variable MESHBOOT_BOOTSTRAP_PATH =
+      add(
+          PROCESS,
+          "MESHBOOT_BOOTSTRAP_PATH",
+          "/tmp/envoy-bootstrap.json",
+          "",
+          "Where meshboot run writes the bootstrap Envoy starts with.");
 
   public static final Variable MESHBOOT_LOG_LEVEL =
       add(

@@ -188,7 +188,7 @@ class ControlPlaneIT {
     }
   }
 
-  private static Snapshot snapshot() {
+  static Snapshot snapshot() {
     Cluster cluster =
         Cluster.newBuilder()
             .setName("echo")

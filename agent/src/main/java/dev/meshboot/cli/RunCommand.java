@@ -1,0 +1,156 @@
+package dev.meshboot.cli;
+
+import dev.meshboot.bootstrap.BootstrapWriter;
+import dev.meshboot.bootstrap.EnvoySchema;
+import dev.meshboot.bootstrap.SideFile;
+import dev.meshboot.config.AdminConfig;
+import dev.meshboot.config.ProcessConfig;
+import dev.meshboot.config.RuntimeConfig;
+import dev.meshboot.envoy.AdminClient;
+import dev.meshboot.envoy.Concurrency;
+import dev.meshboot.envoy.EnvoyArgs;
+import dev.meshboot.envoy.EnvoyBinary;
+import dev.meshboot.envoy.OomKills;
+import dev.meshboot.envoy.RestartPolicy;
+import dev.meshboot.envoy.Supervisor;
+import dev.meshboot.log.Log;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code meshboot run [-- envoy args]}: writes the bootstrap, then starts Envoy and supervises it
+ * until SIGTERM/SIGINT, which drain and stop it.
+ */
+final class RunCommand implements Main.Command {
+
+  static final Help.Spec SPEC =
+      new Help.Spec(
+          "run",
+          "run [--env-file FILE] [variable options] [-- extra Envoy arguments]",
+          "Writes the bootstrap to MESHBOOT_BOOTSTRAP_PATH, starts Envoy with the contract's command"
+              + "\nline, forwards its output, restarts it with backoff when it dies, and on SIGTERM or"
+              + "\nSIGINT drains its inbound listeners and stops it (a second signal stops it at once).",
+          Generation.COMMON_OPTIONS,
+          true);
+
+  private static final Log log = Log.of(RunCommand.class);
+
+  /** The shortest drain wait, even when no connection is left. */
+  static final Duration MIN_DRAIN = Duration.ofSeconds(1);
+
+  /** How long each of /quitquitquit and SIGTERM may take before the next, harder step. */
+  static final Duration STEP_TIMEOUT = Duration.ofSeconds(5);
+
+  private final Main.Context context;
+
+  RunCommand(Main.Context context) {
+    this.context = context;
+  }
+
+  @Override
+  public ExitCode call(List<String> argv) {
+    int separator = argv.indexOf("--");
+    List<String> own = separator < 0 ? argv : argv.subList(0, separator);
+    List<String> extra = separator < 0 ? List.of() : argv.subList(separator + 1, argv.size());
+    Args args =
+        Args.parse("run", own, Set.of("--env-file"), Set.of("--stacktrace", "-h", "--help"), true);
+    if (args.flag("-h", "--help")) {
+      context.out().print(Help.command(SPEC));
+      return ExitCode.OK;
+    }
+    if (!args.positional().isEmpty()) {
+      throw new UsageException(
+          "run",
+          "unexpected argument \"" + args.positional().get(0) + "\" (Envoy arguments go after --)");
+    }
+    Generation generation = new Generation(context, args, EnvoySchema.Scope.CORE);
+    ProcessConfig process = ProcessConfig.from(generation.environment());
+    RuntimeConfig runtime = RuntimeConfig.from(generation.environment());
+    AdminConfig admin = AdminConfig.of(generation.environment());
+    EnvoyBinary envoy =
+        generation
+            .envoy()
+            .orElseThrow(
+                () ->
+                    new Main.EnvoyFailedException(
+                        "no Envoy binary to run: set ENVOY_BIN, or put envoy on PATH"));
+    Generation.Result result = generation.render();
+    write(process.bootstrapPath(), result);
+
+    OptionalInt concurrency =
+        runtime.concurrency().isPresent()
+            ? runtime.concurrency()
+            : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
+    List<String> command =
+        EnvoyArgs.of(
+            envoy.path(), process.bootstrapPath(), runtime.logLevel(), concurrency, process, extra);
+    Supervisor supervisor =
+        new Supervisor(
+            command,
+            argvToStart ->
+                new ProcessBuilder(argvToStart)
+                    .redirectInput(ProcessBuilder.Redirect.INHERIT)
+                    .start(),
+            new RestartPolicy(
+                process.restarts(),
+                process.backoff(),
+                process.maxBackoff(),
+                process.healthyReset(),
+                () -> ThreadLocalRandom.current().nextDouble()),
+            admin.uds() ? Optional.empty() : Optional.of(new AdminClient(adminUri(admin))),
+            new OomKills(Path.of("/sys/fs/cgroup/memory.events")),
+            new Supervisor.Shutdown(process.drainTime(), MIN_DRAIN, STEP_TIMEOUT),
+            Clock.systemUTC(),
+            context.out(),
+            context.err());
+    if (admin.uds()) {
+      log.warn(
+          "Envoy's admin is on a unix socket, which meshboot run cannot reach yet: shutdown uses signals only");
+    }
+    Signals.onShutdown(supervisor::shutdown);
+    log.info("starting envoy", "command", String.join(" ", command));
+    return switch (supervisor.run()) {
+      case STOPPED -> ExitCode.OK;
+      case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
+      case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
+      case NOT_STARTED -> ExitCode.ENVOY_FAILED;
+    };
+  }
+
+  private static URI adminUri(AdminConfig admin) {
+    String host = admin.address().contains(":") ? "[" + admin.address() + "]" : admin.address();
+    if (admin.address().equals("0.0.0.0")) {
+      host = "127.0.0.1";
+    } else if (admin.address().equals("::")) {
+      host = "[::1]";
+    }
+    return URI.create("http://" + host + ":" + admin.port());
+  }
+
+  private static void write(Path file, Generation.Result result) {
+    try {
+      List<SideFile> sideFiles = new ArrayList<>(result.rendered().sideFiles());
+      for (SideFile side : sideFiles) {
+        BootstrapWriter.writeAtomically(side.path(), side.content());
+      }
+      BootstrapWriter.writeAtomically(
+          file,
+          BootstrapWriter.text(
+              result.rendered().bootstrap(),
+              result.schema(),
+              BootstrapWriter.Format.forFile(file)));
+      log.info("wrote bootstrap", "file", file);
+    } catch (IOException e) {
+      throw new Main.OutputException("cannot write the bootstrap " + file + ": " + e, e);
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.meshboot.envoy;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/**
+ * Envoy's admin interface over TCP: short timeouts, no retries (callers poll). The unix-socket
+ * admin mode has no client yet; {@code meshboot run} then stops Envoy with signals alone.
+ */
+public final class AdminClient {
+
+  static final Duration TIMEOUT = Duration.ofSeconds(1);
+
+  private final URI base;
+  private final HttpClient http;
+
+  /**
+   * @param base {@code http://127.0.0.1:9901}
+   */
+  public AdminClient(URI base) {
+    this.base = base;
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(TIMEOUT)
+            .version(HttpClient.Version.HTTP_1_1)
+            .build();
+  }
+
+  /** {@code GET /ready}: the server state (LIVE, PRE_INITIALIZING, INITIALIZING, DRAINING). */
+  public String ready() throws IOException {
+    return send("GET", "/ready").strip();
+  }
+
+  /**
+   * {@code POST /drain_listeners?inboundonly&graceful&skip_exit}: meshboot, not Envoy, owns the
+   * exit.
+   */
+  public void drainInbound() throws IOException {
+    send("POST", "/drain_listeners?inboundonly&graceful&skip_exit");
+  }
+
+  /** {@code POST /quitquitquit}. */
+  public void quit() throws IOException {
+    send("POST", "/quitquitquit");
+  }
+
+  /** The active downstream connections of all listeners but admin ({@code /stats}). */
+  public long activeDownstreamConnections() throws IOException {
+    long total = 0;
+    for (String line : send("GET", "/stats?filter=downstream_cx_active$").lines().toList()) {
+      int colon = line.lastIndexOf(':');
+      String name = colon < 0 ? "" : line.substring(0, colon);
+      if (name.startsWith("listener.") && !name.startsWith("listener.admin.")) {
+        total += Long.parseLong(line.substring(colon + 1).trim());
+      }
+    }
+    return total;
+  }
+
+  private String send(String method, String path) throws IOException {
+    HttpRequest request =
+        HttpRequest.newBuilder(base.resolve(path))
+            .timeout(TIMEOUT)
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build();
+    try {
+      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() / 100 != 2 && !path.equals("/ready")) {
+        throw new IOException(method + " " + path + ": HTTP " + response.statusCode());
+      }
+      return response.body();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted: " + method + " " + path, e);
+    }
+  }
+}

@@ -1,0 +1,313 @@
+package dev.meshboot.envoy;
+
+import dev.meshboot.log.Log;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Runs Envoy as a child process: forwards its output, classifies every exit, restarts it by the
+ * {@link RestartPolicy}, and on {@link #shutdown()} drains and stops it.
+ */
+public final class Supervisor {
+
+  private static final Log log = Log.of(Supervisor.class);
+
+  /** Starts a process; tests substitute scripts. */
+  public interface Launcher {
+    Process start(List<String> argv) throws IOException;
+  }
+
+  /** How a supervised run ended. */
+  public enum Outcome {
+    /** Shut down on request, or Envoy exited cleanly by itself. */
+    STOPPED,
+    /** Envoy kept dying and the restart budget is spent. */
+    RESTARTS_EXHAUSTED,
+    /** Envoy rejected its configuration. */
+    CONFIG_REJECTED,
+    /** Envoy could not be started at all. */
+    NOT_STARTED
+  }
+
+  /**
+   * The shutdown sequence's bounds.
+   *
+   * @param drainTime the longest drain wait
+   * @param minDrain the shortest drain wait, even with no connections left
+   * @param stepTimeout how long each of quitquitquit and SIGTERM may take before the next step
+   */
+  public record Shutdown(Duration drainTime, Duration minDrain, Duration stepTimeout) {}
+
+  private final List<String> argv;
+  private final Launcher launcher;
+  private final RestartPolicy policy;
+  private final Optional<AdminClient> admin;
+  private final OomKills oomKills;
+  private final Shutdown bounds;
+  private final Clock clock;
+  private final PrintStream out;
+  private final PrintStream err;
+  private final CountDownLatch shutdownRequested = new CountDownLatch(1);
+  private final AtomicInteger signals = new AtomicInteger();
+  private final AtomicBoolean everLive = new AtomicBoolean();
+  private volatile Optional<Exit> lastExit = Optional.empty();
+
+  public Supervisor(
+      List<String> argv,
+      Launcher launcher,
+      RestartPolicy policy,
+      Optional<AdminClient> admin,
+      OomKills oomKills,
+      Shutdown bounds,
+      Clock clock,
+      PrintStream out,
+      PrintStream err) {
+    this.argv = List.copyOf(argv);
+    this.launcher = launcher;
+    this.policy = policy;
+    this.admin = admin;
+    this.oomKills = oomKills;
+    this.bounds = bounds;
+    this.clock = clock;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** The last exit seen, for status reports. */
+  public Optional<Exit> lastExit() {
+    return lastExit;
+  }
+
+  /**
+   * Starts the shutdown sequence (from a signal handler or the API); a second call skips to the
+   * end: Envoy is killed at once.
+   */
+  public void shutdown() {
+    if (signals.incrementAndGet() > 1) {
+      log.warn("second shutdown request: killing Envoy now");
+    }
+    shutdownRequested.countDown();
+  }
+
+  /** Supervises until shutdown or until restarting stops; never throws for Envoy's failures. */
+  public Outcome run() {
+    while (true) {
+      Instant started = clock.instant();
+      long oomBefore = oomKills.count();
+      Process process;
+      try {
+        process = launcher.start(argv);
+      } catch (IOException e) {
+        log.error("cannot start Envoy", "command", String.join(" ", argv), "error", e.getMessage());
+        return Outcome.NOT_STARTED;
+      }
+      log.info("envoy started", "pid", process.pid());
+      everLive.set(false);
+      OutputPump stdout =
+          OutputPump.start(process.getInputStream(), out, "envoy-stdout-" + process.pid());
+      OutputPump stderr =
+          OutputPump.start(process.getErrorStream(), err, "envoy-stderr-" + process.pid());
+      Thread watcher = watchLive(process);
+      boolean exited = awaitExitOrShutdown(process);
+      watcher.interrupt();
+      if (!exited) {
+        stop(process);
+        log.info("envoy stopped", "pid", process.pid(), "exit", process.exitValue());
+        return Outcome.STOPPED;
+      }
+      stdout.tail();
+      Exit exit =
+          Exit.classify(
+              process.exitValue(),
+              everLive.get(),
+              oomKills.count() > oomBefore,
+              clock.instant(),
+              Duration.between(started, clock.instant()),
+              stderr.tail());
+      lastExit = Optional.of(exit);
+      if (exit.classification() == Exit.Classification.CLEAN) {
+        log.info("envoy exited cleanly; meshboot stops too", "pid", process.pid());
+        return Outcome.STOPPED;
+      }
+      RestartPolicy.Decision decision = policy.afterExit(exit, started);
+      switch (decision) {
+        case RestartPolicy.Decision.Stop stop -> {
+          log.error(
+              "envoy exited; not restarting",
+              "pid",
+              process.pid(),
+              "exit",
+              exit.describe(),
+              "reason",
+              stop.reason(),
+              "stderr",
+              String.join(
+                  " | ",
+                  exit.stderrTail()
+                      .subList(
+                          Math.max(0, exit.stderrTail().size() - 3), exit.stderrTail().size())));
+          return stop.budgetSpent() ? Outcome.RESTARTS_EXHAUSTED : Outcome.CONFIG_REJECTED;
+        }
+        case RestartPolicy.Decision.Restart restart -> {
+          log.warn(
+              "envoy exited; restarting",
+              "pid",
+              process.pid(),
+              "exit",
+              exit.describe(),
+              "attempt",
+              restart.attempt() + "/" + restart.budget(),
+              "delay_ms",
+              restart.delay().toMillis());
+          if (awaitShutdown(restart.delay())) {
+            log.info("shutdown requested during restart backoff");
+            return Outcome.STOPPED;
+          }
+        }
+      }
+    }
+  }
+
+  /** Polls /ready until LIVE, so that an exit can tell "rejected at start" from "died later". */
+  private Thread watchLive(Process process) {
+    return Thread.ofVirtual()
+        .name("envoy-live-" + process.pid())
+        .start(
+            () -> {
+              if (admin.isEmpty()) {
+                return;
+              }
+              while (process.isAlive() && !everLive.get()) {
+                try {
+                  if (admin.get().ready().equals("LIVE")) {
+                    everLive.set(true);
+                    log.info("envoy is LIVE", "pid", process.pid());
+                    return;
+                  }
+                } catch (IOException e) {
+                  // not listening yet
+                }
+                try {
+                  Thread.sleep(100);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            });
+  }
+
+  private boolean awaitExitOrShutdown(Process process) {
+    var exit = process.onExit();
+    while (true) {
+      try {
+        exit.get(50, TimeUnit.MILLISECONDS);
+        return true;
+      } catch (TimeoutException e) {
+        if (shutdownRequested.getCount() == 0) {
+          return false;
+        }
+      } catch (ExecutionException e) {
+        return true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return false;
+      }
+    }
+  }
+
+  private boolean awaitShutdown(Duration delay) {
+    try {
+      return shutdownRequested.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
+    }
+  }
+
+  /**
+   * Drain inbound listeners (meshboot owns the exit), wait for connections to close within the
+   * bounds, then {@code /quitquitquit}, SIGTERM and SIGKILL, each after a bounded wait. A second
+   * shutdown request jumps to SIGKILL.
+   */
+  private void stop(Process process) {
+    if (admin.isPresent() && signals.get() == 1) {
+      try {
+        admin.get().drainInbound();
+        log.info("draining inbound listeners", "max_s", bounds.drainTime().toSeconds());
+        waitForDrain(process);
+      } catch (IOException e) {
+        log.warn("cannot drain through Envoy's admin interface", "error", e.getMessage());
+      }
+      if (signals.get() == 1 && process.isAlive()) {
+        try {
+          admin.get().quit();
+        } catch (IOException e) {
+          log.warn("cannot ask Envoy to quit", "error", e.getMessage());
+        }
+        if (waitFor(process, bounds.stepTimeout())) {
+          return;
+        }
+      }
+    }
+    if (signals.get() == 1 && process.isAlive()) {
+      process.destroy();
+      if (waitFor(process, bounds.stepTimeout())) {
+        return;
+      }
+    }
+    process.destroyForcibly();
+    waitFor(process, bounds.stepTimeout());
+  }
+
+  private void waitForDrain(Process process) {
+    Instant start = clock.instant();
+    Instant deadline = start.plus(bounds.drainTime());
+    Instant earliest = start.plus(bounds.minDrain());
+    while (process.isAlive() && signals.get() == 1 && clock.instant().isBefore(deadline)) {
+      if (!clock.instant().isBefore(earliest)) {
+        try {
+          long active = admin.orElseThrow().activeDownstreamConnections();
+          if (active == 0) {
+            log.info("no connections left; stopping Envoy");
+            return;
+          }
+        } catch (IOException | NumberFormatException e) {
+          // keep waiting for the deadline
+        }
+      }
+      if (waitFor(process, Duration.ofMillis(250))) {
+        return;
+      }
+    }
+  }
+
+  /** Waits for the process to end; gives up early when a second shutdown request arrives. */
+  private boolean waitFor(Process process, Duration timeout) {
+    Instant deadline = clock.instant().plus(timeout);
+    try {
+      while (clock.instant().isBefore(deadline)) {
+        if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
+          return true;
+        }
+        if (signals.get() > 1) {
+          return false;
+        }
+      }
+      return !process.isAlive();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return !process.isAlive();
+    }
+  }
+}

@@ -1,0 +1,201 @@
+package dev.meshboot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.controlplane.server.V3DiscoveryServer;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code meshboot run} as a real process supervising a real Envoy. */
+class RunIT {
+
+  static final String ARN = "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart";
+
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+  private Process meshboot;
+  private Server server;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    if (meshboot != null && meshboot.isAlive()) {
+      meshboot.descendants().forEach(ProcessHandle::destroyForcibly);
+      meshboot.destroyForcibly();
+      meshboot.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void restartsAKilledEnvoyAndDrainsItOnSigterm(@TempDir Path tmp) throws Exception {
+    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
+    cache.setSnapshot("mesh", ControlPlaneIT.snapshot());
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
+    int admin = freePort();
+    Path log = tmp.resolve("meshboot.log");
+    meshboot =
+        start(
+            tmp,
+            log,
+            Map.of(
+                "APPMESH_XDS_ENDPOINT",
+                "127.0.0.1:" + server.getPort(),
+                "ENVOY_ADMIN_ACCESS_PORT",
+                Integer.toString(admin)));
+
+    waitUntil(() -> "LIVE".equals(ready(admin)), log, "Envoy LIVE");
+    ProcessHandle first = envoy().orElseThrow();
+    first.destroyForcibly();
+    waitUntil(
+        () -> envoy().map(e -> e.pid() != first.pid()).orElse(false) && "LIVE".equals(ready(admin)),
+        log,
+        "a restarted Envoy LIVE");
+    assertThat(Files.readString(log))
+        .contains("envoy exited; restarting")
+        .contains("signal (exit 137, signal 9)");
+
+    ProcessHandle second = envoy().orElseThrow();
+    long start = System.nanoTime();
+    meshboot.destroy();
+    assertThat(meshboot.waitFor(20, TimeUnit.SECONDS))
+        .as("meshboot exits within the drain bound")
+        .isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(15));
+    assertThat(meshboot.exitValue()).as(Files.readString(log)).isZero();
+    assertThat(second.isAlive()).isFalse();
+    assertThat(Files.readString(log))
+        .contains("draining inbound listeners")
+        .contains("envoy stopped");
+  }
+
+  @Test
+  void reportsAConfigurationEnvoyRejectsAndDoesNotRetryIt(@TempDir Path tmp) throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Path resources = tmp.resolve("resources.yaml");
+      Files.writeString(
+          resources,
+          """
+          static_resources:
+            listeners:
+              - name: taken
+                address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+                filter_chains:
+                  - filters:
+                      - name: envoy.filters.network.tcp_proxy
+                        typed_config:
+                          "@type": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy
+                          stat_prefix: taken
+                          cluster: nowhere
+          """
+              .formatted(taken.getLocalPort()));
+      Path log = tmp.resolve("meshboot.log");
+      meshboot =
+          start(
+              tmp,
+              log,
+              Map.of(
+                  "APPMESH_XDS_ENDPOINT", "127.0.0.1:1",
+                  "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(freePort()),
+                  "ENVOY_RESOURCES_CONFIG_FILE", resources.toString()));
+      assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      String output = Files.readString(log);
+      assertThat(meshboot.exitValue()).as(output).isEqualTo(8);
+      assertThat(output).contains("config_rejected").contains("not restarting");
+      assertThat(output.split("envoy started", -1)).hasSize(2);
+    }
+  }
+
+  private Process start(Path tmp, Path log, Map<String, String> extra) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    env.put("HOME", tmp.toString());
+    env.put("ENVOY_BIN", Envoy.path().toString());
+    env.put("APPMESH_RESOURCE_ARN", ARN);
+    env.put("ENVOY_ADMIN_ACCESS_LOG_FILE", tmp.resolve("admin.log").toString());
+    env.put("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString());
+    env.put("MESHBOOT_RESTART_BACKOFF_MS", "100");
+    env.put("LISTENER_DRAIN_WAIT_TIME_S", "5");
+    env.put("ENVOY_LOG_LEVEL", "warning");
+    env.putAll(extra);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("meshboot.jar"),
+                "run")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  private Optional<ProcessHandle> envoy() {
+    return meshboot
+        .children()
+        .filter(child -> child.info().command().orElse("").endsWith("envoy"))
+        .findFirst();
+  }
+
+  private String ready(int port) {
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
+                  .timeout(Duration.ofSeconds(1))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body()
+          .strip();
+    } catch (IOException e) {
+      return e.toString();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "interrupted";
+    }
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private void waitUntil(Check check, Path log, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline || !meshboot.isAlive()) {
+        throw new AssertionError("no " + what + " within 30s:\n" + Files.readString(log));
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+}
