@@ -14,7 +14,10 @@ public enum ExitCode {
   RESTARTS_EXHAUSTED(
       7,
       "meshboot run: Envoy kept dying and the restart budget (APPNET_ENVOY_RESTART_COUNT) is spent"),
-  ENVOY_REJECTED(8, "meshboot run: Envoy rejected its configuration when it started");
+  ENVOY_REJECTED(8, "meshboot run: Envoy rejected its configuration when it started"),
+  NOT_HEALTHY(
+      9,
+      "healthcheck: not healthy; wait-ready: not ready in time (or the management API does not answer)");
 
   private final int code;
   private final String meaning;

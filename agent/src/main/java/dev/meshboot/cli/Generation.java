@@ -166,7 +166,9 @@ final class Generation {
     }
     long start = System.nanoTime();
     AgentConfig config = AgentConfig.from(environment);
-    ProcessConfig.from(environment); // every variable is checked, whichever command reads it
+    // Every variable is checked, whichever command reads it.
+    ProcessConfig.from(environment);
+    dev.meshboot.config.ApiConfig.from(environment);
     EnvoySchema.Scope scope = Bootstraps.schemaFor(config);
     EnvoySchema[] used = new EnvoySchema[1];
     var rendered =

@@ -30,6 +30,8 @@ final class Help {
           bootstrap   write the Envoy bootstrap for this sidecar's environment
           validate    check a bootstrap (or the one the environment gives) strictly, then with Envoy
           run         write the bootstrap, then start, supervise and finally drain Envoy
+          healthcheck exit 0 only if the running meshboot reports healthy (ECS health checks)
+          wait-ready  wait until Envoy has accepted its initial configuration (postStart, dependsOn)
           version     print meshboot's version
           help        print help for a command
 

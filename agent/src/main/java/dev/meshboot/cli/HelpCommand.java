@@ -19,6 +19,8 @@ final class HelpCommand implements Main.Command {
               case "bootstrap" -> Help.command(BootstrapCommand.SPEC);
               case "validate" -> Help.command(ValidateCommand.SPEC);
               case "run" -> Help.command(RunCommand.SPEC);
+              case "healthcheck" -> Help.command(ProbeCommand.HEALTHCHECK);
+              case "wait-ready" -> Help.command(ProbeCommand.WAIT_READY);
               case "version" -> Help.command(VersionCommand.SPEC);
               default -> throw new UsageException("", "unknown command \"" + args.get(0) + "\"");
             };

@@ -4,6 +4,7 @@ import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
 import dev.meshboot.config.AdminConfig;
+import dev.meshboot.config.ApiConfig;
 import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
 import dev.meshboot.envoy.AdminClient;
@@ -13,12 +14,16 @@ import dev.meshboot.envoy.EnvoyBinary;
 import dev.meshboot.envoy.OomKills;
 import dev.meshboot.envoy.RestartPolicy;
 import dev.meshboot.envoy.Supervisor;
+import dev.meshboot.health.HealthPoller;
+import dev.meshboot.health.HealthState;
 import dev.meshboot.log.Log;
+import dev.meshboot.server.ManagementApi;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -76,6 +81,9 @@ final class RunCommand implements Main.Command {
     ProcessConfig process = ProcessConfig.from(generation.environment());
     RuntimeConfig runtime = RuntimeConfig.from(generation.environment());
     AdminConfig admin = AdminConfig.of(generation.environment());
+    ApiConfig api = ApiConfig.from(generation.environment());
+    Optional<AdminClient> adminClient =
+        admin.uds() ? Optional.empty() : Optional.of(new AdminClient(adminUri(admin)));
     EnvoyBinary envoy =
         generation
             .envoy()
@@ -106,7 +114,7 @@ final class RunCommand implements Main.Command {
                 process.maxBackoff(),
                 process.healthyReset(),
                 () -> ThreadLocalRandom.current().nextDouble()),
-            admin.uds() ? Optional.empty() : Optional.of(new AdminClient(adminUri(admin))),
+            adminClient,
             new OomKills(Path.of("/sys/fs/cgroup/memory.events")),
             new Supervisor.Shutdown(process.drainTime(), MIN_DRAIN, STEP_TIMEOUT),
             Clock.systemUTC(),
@@ -118,12 +126,57 @@ final class RunCommand implements Main.Command {
     }
     Signals.onShutdown(supervisor::shutdown);
     log.info("starting envoy", "command", String.join(" ", command));
-    return switch (supervisor.run()) {
-      case STOPPED -> ExitCode.OK;
-      case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
-      case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
-      case NOT_STARTED -> ExitCode.ENVOY_FAILED;
-    };
+    Optional<HealthPoller> poller =
+        adminClient.map(
+            client ->
+                new HealthPoller(
+                        client,
+                        supervisor,
+                        new HealthState(api.disconnectedTimeout(), Instant.now()),
+                        api.pollInterval(),
+                        Clock.systemUTC())
+                    .start());
+    Optional<ManagementApi> server = Optional.empty();
+    if (api.address().isPresent()) {
+      if (poller.isEmpty() || adminClient.isEmpty()) {
+        throw new dev.meshboot.config.ConfigException(
+            "APPNET_AGENT_ADMIN_MODE",
+            "APPNET_AGENT_ADMIN_MODE: the management API needs Envoy's admin on TCP (ENVOY_ADMIN_MODE=tcp)");
+      }
+      try {
+        server =
+            Optional.of(
+                ManagementApi.start(
+                    api.address().get(),
+                    api.port(),
+                    supervisor,
+                    poller.get(),
+                    adminClient.get(),
+                    runtime.logLevel(),
+                    api.loggingReset(),
+                    Clock.systemUTC()));
+      } catch (IOException e) {
+        throw new Main.OutputException(
+            "cannot serve the management API on "
+                + api.address().get()
+                + ":"
+                + api.port()
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+    }
+    try {
+      return switch (supervisor.run()) {
+        case STOPPED -> ExitCode.OK;
+        case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
+        case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
+        case NOT_STARTED -> ExitCode.ENVOY_FAILED;
+      };
+    } finally {
+      server.ifPresent(ManagementApi::close);
+      poller.ifPresent(HealthPoller::close);
+    }
   }
 
   private static URI adminUri(AdminConfig admin) {

@@ -407,6 +407,58 @@ public final class Variables {
           "Run Envoy with --skip-deprecated-logs.");
   public static final Variable DISABLE_HOT_RESTART =
       add(PROCESS, "DISABLE_HOT_RESTART", "true", "", "Run Envoy with --disable-hot-restart.");
+  public static final Variable HC_POLL_INTERVAL_MS =
+      add(
+          PROCESS,
+          "HC_POLL_INTERVAL_MS",
+          "10000",
+          "",
+          "Envoy health poll interval (2000-30000 ms).");
+  public static final Variable HC_DISCONNECTED_TIMEOUT_S =
+      add(
+          PROCESS,
+          "HC_DISCONNECTED_TIMEOUT_S",
+          "604800",
+          "",
+          "How long a lost management connection is tolerated before health turns UNHEALTHY"
+              + " (3600-604800 s).");
+  public static final Variable APPNET_AGENT_ADMIN_MODE =
+      add(
+          PROCESS,
+          "APPNET_AGENT_ADMIN_MODE",
+          null,
+          "unset (no management API)",
+          "tcp: serve meshboot's management API (uds is not implemented yet).");
+  public static final Variable APPNET_AGENT_HTTP_PORT =
+      add(PROCESS, "APPNET_AGENT_HTTP_PORT", "9902", "", "Management API port.");
+  public static final Variable APPNET_AGENT_HTTP_BIND_ADDRESS =
+      add(
+          PROCESS,
+          "APPNET_AGENT_HTTP_BIND_ADDRESS",
+          "127.0.0.1",
+          "",
+          "Management API bind address (the reference binds all interfaces).");
+  public static final Variable APPNET_AGENT_LOGGING_RESET_TIMEOUT =
+      add(
+          PROCESS,
+          "APPNET_AGENT_LOGGING_RESET_TIMEOUT",
+          "300",
+          "",
+          "Seconds until a temporary Envoy log level set through /enableLogging reverts.");
+  public static final Variable APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S =
+      add(
+          PROCESS,
+          "APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S",
+          "5",
+          "",
+          "meshboot wait-ready: seconds between readiness checks.");
+  public static final Variable APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S =
+      add(
+          PROCESS,
+          "APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S",
+          "180",
+          "",
+          "meshboot wait-ready: seconds to wait for readiness before failing.");
   public static final Variable MESHBOOT_BOOTSTRAP_PATH =
       add(
           PROCESS,

@@ -48,6 +48,38 @@ public final class AdminClient {
     send("POST", "/quitquitquit");
   }
 
+  /** Counters and gauges whose names match {@code regex}, from {@code GET /stats?filter=}. */
+  public java.util.Map<String, Long> stats(String regex) throws IOException {
+    java.util.Map<String, Long> values = new java.util.TreeMap<>();
+    String query = java.net.URLEncoder.encode(regex, java.nio.charset.StandardCharsets.UTF_8);
+    for (String line : send("GET", "/stats?filter=" + query).lines().toList()) {
+      int colon = line.lastIndexOf(": ");
+      if (colon > 0) {
+        try {
+          values.put(line.substring(0, colon), Long.parseLong(line.substring(colon + 2).trim()));
+        } catch (NumberFormatException e) {
+          // histograms and text stats are not counters
+        }
+      }
+    }
+    return values;
+  }
+
+  /** {@code GET /stats/prometheus[?usedonly]}: Envoy's stats page as is. */
+  public String prometheus(boolean usedOnly) throws IOException {
+    return send("GET", "/stats/prometheus" + (usedOnly ? "?usedonly" : ""));
+  }
+
+  /** {@code POST /logging?level=}: every logger to {@code level}. */
+  public void logLevel(String level) throws IOException {
+    send("POST", "/logging?level=" + level);
+  }
+
+  /** {@code POST /drain_listeners[?inboundonly]&graceful&skip_exit}. */
+  public void drain(boolean inboundOnly) throws IOException {
+    send("POST", "/drain_listeners?" + (inboundOnly ? "inboundonly&" : "") + "graceful&skip_exit");
+  }
+
   /** The active downstream connections of all listeners but admin ({@code /stats}). */
   public long activeDownstreamConnections() throws IOException {
     long total = 0;

@@ -62,6 +62,10 @@ public final class Supervisor {
   private final AtomicInteger signals = new AtomicInteger();
   private final AtomicBoolean everLive = new AtomicBoolean();
   private volatile Optional<Exit> lastExit = Optional.empty();
+  private volatile java.util.OptionalLong pid = java.util.OptionalLong.empty();
+  private volatile Optional<Instant> backoffUntil = Optional.empty();
+  private final java.util.Map<Exit.Classification, AtomicInteger> exits =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public Supervisor(
       List<String> argv,
@@ -89,6 +93,29 @@ public final class Supervisor {
     return lastExit;
   }
 
+  /** The running Envoy's pid; empty between processes. */
+  public java.util.OptionalLong pid() {
+    return pid;
+  }
+
+  /** Restarts so far, over the whole run. */
+  public int restarts() {
+    return exits.values().stream().mapToInt(AtomicInteger::get).sum();
+  }
+
+  /** Exits so far by classification. */
+  public java.util.Map<Exit.Classification, Integer> exitsByClassification() {
+    java.util.Map<Exit.Classification, Integer> out =
+        new java.util.EnumMap<>(Exit.Classification.class);
+    exits.forEach((kind, count) -> out.put(kind, count.get()));
+    return out;
+  }
+
+  /** When the pending restart happens, during a backoff. */
+  public Optional<Instant> backoffUntil() {
+    return backoffUntil;
+  }
+
   /**
    * Starts the shutdown sequence (from a signal handler or the API); a second call skips to the
    * end: Envoy is killed at once.
@@ -113,6 +140,8 @@ public final class Supervisor {
         return Outcome.NOT_STARTED;
       }
       log.info("envoy started", "pid", process.pid());
+      pid = java.util.OptionalLong.of(process.pid());
+      backoffUntil = Optional.empty();
       everLive.set(false);
       OutputPump stdout =
           OutputPump.start(process.getInputStream(), out, "envoy-stdout-" + process.pid());
@@ -136,6 +165,8 @@ public final class Supervisor {
               Duration.between(started, clock.instant()),
               stderr.tail());
       lastExit = Optional.of(exit);
+      pid = java.util.OptionalLong.empty();
+      exits.computeIfAbsent(exit.classification(), kind -> new AtomicInteger()).incrementAndGet();
       if (exit.classification() == Exit.Classification.CLEAN) {
         log.info("envoy exited cleanly; meshboot stops too", "pid", process.pid());
         return Outcome.STOPPED;
@@ -170,6 +201,7 @@ public final class Supervisor {
               restart.attempt() + "/" + restart.budget(),
               "delay_ms",
               restart.delay().toMillis());
+          backoffUntil = Optional.of(clock.instant().plus(restart.delay()));
           if (awaitShutdown(restart.delay())) {
             log.info("shutdown requested during restart backoff");
             return Outcome.STOPPED;

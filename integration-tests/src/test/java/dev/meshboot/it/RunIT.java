@@ -57,6 +57,12 @@ class RunIT {
             .build()
             .start();
     int admin = freePort();
+    int api = freePort();
+    Map<String, String> probe =
+        Map.of(
+            "APPNET_AGENT_HTTP_PORT", Integer.toString(api),
+            "APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S", "1",
+            "APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S", "30");
     Path log = tmp.resolve("meshboot.log");
     meshboot =
         start(
@@ -66,7 +72,15 @@ class RunIT {
                 "APPMESH_XDS_ENDPOINT",
                 "127.0.0.1:" + server.getPort(),
                 "ENVOY_ADMIN_ACCESS_PORT",
-                Integer.toString(admin)));
+                Integer.toString(admin),
+                "APPNET_AGENT_ADMIN_MODE",
+                "tcp",
+                "APPNET_AGENT_HTTP_PORT",
+                Integer.toString(api)));
+
+    Cli.Result waited = Cli.run(probe, "wait-ready");
+    assertThat(waited.exitCode()).as(waited.stderr() + Files.readString(log)).isZero();
+    assertThat(Cli.run(probe, "healthcheck").exitCode()).isZero();
 
     waitUntil(() -> "LIVE".equals(ready(admin)), log, "Envoy LIVE");
     ProcessHandle first = envoy().orElseThrow();
@@ -78,6 +92,12 @@ class RunIT {
     assertThat(Files.readString(log))
         .contains("envoy exited; restarting")
         .contains("signal (exit 137, signal 9)");
+    String status = get(api, "/status");
+    assertThat(status)
+        .contains("\"envoyRestartCount\": 1")
+        .contains("\"classification\": \"SIGNAL\"");
+    assertThat(get(api, "/stats/prometheus?filter=metrics_extension"))
+        .contains("meshboot_envoy_exits_total{classification=\"signal\"} 1");
 
     ProcessHandle second = envoy().orElseThrow();
     long start = System.nanoTime();
@@ -91,6 +111,9 @@ class RunIT {
     assertThat(Files.readString(log))
         .contains("draining inbound listeners")
         .contains("envoy stopped");
+    Cli.Result after = Cli.run(probe, "healthcheck");
+    assertThat(after.exitCode()).isEqualTo(9);
+    assertThat(after.stderr()).contains("does not answer");
   }
 
   @Test
@@ -153,6 +176,13 @@ class RunIT {
     builder.environment().clear();
     builder.environment().putAll(env);
     return builder.start();
+  }
+
+  private String get(int port, String path) throws IOException, InterruptedException {
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private Optional<ProcessHandle> envoy() {

@@ -1,0 +1,152 @@
+package dev.meshboot.cli;
+
+import dev.meshboot.config.ConfigReader;
+import dev.meshboot.config.EnvFile;
+import dev.meshboot.config.Environment;
+import dev.meshboot.config.Variables;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code meshboot healthcheck} (exit 0 only if {@code /status} says healthy; for ECS container
+ * health checks, no curl needed) and {@code meshboot wait-ready} (until {@code /ready}; for
+ * Kubernetes postStart and ECS dependsOn). Both ask the running meshboot's management API.
+ */
+final class ProbeCommand implements Main.Command {
+
+  /** Which probe. */
+  enum Kind {
+    HEALTHCHECK,
+    WAIT_READY
+  }
+
+  static final Help.Spec HEALTHCHECK =
+      new Help.Spec(
+          "healthcheck",
+          "healthcheck [--env-file FILE] [variable options]",
+          "Asks the running meshboot's management API (APPNET_AGENT_HTTP_BIND_ADDRESS:APPNET_AGENT_HTTP_PORT)"
+              + "\nfor /status; exits 0 when healthy, 9 otherwise, printing the status.",
+          Generation.COMMON_OPTIONS,
+          true);
+
+  static final Help.Spec WAIT_READY =
+      new Help.Spec(
+          "wait-ready",
+          "wait-ready [--env-file FILE] [variable options]",
+          "Polls the running meshboot's /ready every APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S until"
+              + "\nEnvoy has accepted its initial configuration; exits 9 after"
+              + "\nAPPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S.",
+          Generation.COMMON_OPTIONS,
+          true);
+
+  private final Main.Context context;
+  private final Kind kind;
+
+  ProbeCommand(Main.Context context, Kind kind) {
+    this.context = context;
+    this.kind = kind;
+  }
+
+  @Override
+  public ExitCode call(List<String> argv) {
+    String name = kind == Kind.HEALTHCHECK ? "healthcheck" : "wait-ready";
+    Args args =
+        Args.parse(name, argv, Set.of("--env-file"), Set.of("--stacktrace", "-h", "--help"), true);
+    if (args.flag("-h", "--help")) {
+      context.out().print(Help.command(kind == Kind.HEALTHCHECK ? HEALTHCHECK : WAIT_READY));
+      return ExitCode.OK;
+    }
+    String envFile = args.value("--env-file");
+    Map<String, String> fromFile = envFile == null ? Map.of() : EnvFile.read(Path.of(envFile));
+    ConfigReader reader =
+        new ConfigReader(Environment.of(args.variables(), fromFile, context.environment()));
+    String address = reader.string(Variables.APPNET_AGENT_HTTP_BIND_ADDRESS).trim();
+    if (address.equals("0.0.0.0")) {
+      address = "127.0.0.1";
+    } else if (address.equals("::")) {
+      address = "::1";
+    }
+    URI base =
+        URI.create(
+            "http://"
+                + (address.contains(":") ? "[" + address + "]" : address)
+                + ":"
+                + reader.port(Variables.APPNET_AGENT_HTTP_PORT));
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    if (kind == Kind.HEALTHCHECK) {
+      return get(http, base.resolve("/status"))
+          .map(status -> status == 200 ? ExitCode.OK : ExitCode.NOT_HEALTHY)
+          .orElse(ExitCode.NOT_HEALTHY);
+    }
+    Duration interval =
+        Duration.ofSeconds(
+            reader
+                .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S, 1, 3600)
+                .orElseThrow());
+    Duration timeout =
+        Duration.ofSeconds(
+            reader
+                .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S, 1, 86_400)
+                .orElseThrow());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (get(http, base.resolve("/ready")).orElse(0) == 200) {
+        return ExitCode.OK;
+      }
+      if (System.nanoTime() + interval.toNanos() > deadline) {
+        context
+            .err()
+            .println(
+                "meshboot: Envoy not ready within "
+                    + timeout.toSeconds()
+                    + "s ("
+                    + base.resolve("/ready")
+                    + ")");
+        return ExitCode.NOT_HEALTHY;
+      }
+      try {
+        Thread.sleep(interval);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return ExitCode.NOT_HEALTHY;
+      }
+    }
+  }
+
+  /** The status code, printing the body; empty (and a message) when the API does not answer. */
+  private java.util.Optional<Integer> get(HttpClient http, URI uri) {
+    try {
+      HttpResponse<String> response =
+          http.send(
+              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (kind == Kind.HEALTHCHECK) {
+        context.out().print(response.body());
+      }
+      return java.util.Optional.of(response.statusCode());
+    } catch (IOException e) {
+      if (kind == Kind.HEALTHCHECK) {
+        context
+            .err()
+            .println(
+                "meshboot: the management API at "
+                    + uri
+                    + " does not answer ("
+                    + e
+                    + "); is meshboot run serving it (APPNET_AGENT_ADMIN_MODE=tcp)?");
+      }
+      return java.util.Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.empty();
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package dev.meshboot.health;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What meshboot knows about Envoy's health at one poll.
+ *
+ * @param envoyState LIVE, PRE_INITIALIZING, INITIALIZING, DRAINING or UNREACHABLE
+ * @param managementConnected whether the xDS stream is up, when Envoy answered
+ * @param disconnectedSince when the management connection was last seen down, if it is down
+ * @param initialConfig whether the first listeners and clusters arrived and were accepted
+ * @param healthy LIVE, configuration not rejected, management connection not down too long
+ * @param ready LIVE and the initial configuration accepted
+ * @param problems why it is not healthy or not ready, in words
+ * @param at when this was observed
+ */
+public record Health(
+    String envoyState,
+    Optional<Boolean> managementConnected,
+    Optional<Instant> disconnectedSince,
+    InitialConfig initialConfig,
+    boolean healthy,
+    boolean ready,
+    List<String> problems,
+    Instant at) {
+
+  /** The first configuration Envoy receives from the management server. */
+  public enum InitialConfig {
+    PENDING,
+    ACCEPTED,
+    REJECTED
+  }
+
+  /** Before the first poll. */
+  public static Health unknown(Instant at) {
+    return new Health(
+        "UNREACHABLE",
+        Optional.empty(),
+        Optional.empty(),
+        InitialConfig.PENDING,
+        false,
+        false,
+        List.of("not polled yet"),
+        at);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.meshboot.health;
+
+import dev.meshboot.envoy.AdminClient;
+import dev.meshboot.envoy.Supervisor;
+import dev.meshboot.log.Log;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Polls Envoy's admin interface every interval (plus up to 10 % jitter) and feeds {@link
+ * HealthState}. No retries: the next poll is the retry. Runs on one named daemon thread that {@link
+ * #close()} stops.
+ */
+public final class HealthPoller implements AutoCloseable {
+
+  private static final Log log = Log.of(HealthPoller.class);
+
+  private final AdminClient admin;
+  private final Supervisor supervisor;
+  private final HealthState state;
+  private final Duration interval;
+  private final Clock clock;
+  private final Thread thread;
+  private volatile long lastPollNanos;
+  private volatile long polledPid = -1;
+
+  public HealthPoller(
+      AdminClient admin, Supervisor supervisor, HealthState state, Duration interval, Clock clock) {
+    this.admin = admin;
+    this.supervisor = supervisor;
+    this.state = state;
+    this.interval = interval;
+    this.clock = clock;
+    this.thread = Thread.ofPlatform().name("meshboot-health").daemon(true).unstarted(this::loop);
+  }
+
+  public HealthPoller start() {
+    thread.start();
+    return this;
+  }
+
+  /** How long the last poll took. */
+  public Duration lastPollLatency() {
+    return Duration.ofNanos(lastPollNanos);
+  }
+
+  /** Polls once now. */
+  public Health poll() {
+    long start = System.nanoTime();
+    Instant now = clock.instant();
+    OptionalLong pid = supervisor.pid();
+    if (pid.isEmpty()) {
+      return state.unreachable(now, "Envoy is not running");
+    }
+    if (pid.getAsLong() != polledPid) {
+      polledPid = pid.getAsLong();
+      state.restarted(now);
+    }
+    Health health;
+    try {
+      String ready = admin.ready();
+      health = state.observe(ready, admin.stats(HealthState.STATS_FILTER), now);
+    } catch (IOException e) {
+      health = state.unreachable(now, e.getMessage() == null ? e.toString() : e.getMessage());
+    }
+    lastPollNanos = System.nanoTime() - start;
+    return health;
+  }
+
+  private void loop() {
+    boolean wasHealthy = false;
+    while (!Thread.currentThread().isInterrupted()) {
+      // Poll fast until ready, then at the configured interval.
+      Health health = poll();
+      if (health.healthy() != wasHealthy) {
+        wasHealthy = health.healthy();
+        log.info(
+            "health changed",
+            "healthy",
+            health.healthy(),
+            "ready",
+            health.ready(),
+            "envoy",
+            health.envoyState());
+      }
+      long base = health.ready() ? interval.toMillis() : Math.min(500, interval.toMillis());
+      long sleep = base + ThreadLocalRandom.current().nextLong(base / 10 + 1);
+      try {
+        Thread.sleep(sleep);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    thread.interrupt();
+    try {
+      thread.join(Duration.ofSeconds(2));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

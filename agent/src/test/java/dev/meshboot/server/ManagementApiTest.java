@@ -1,0 +1,200 @@
+package dev.meshboot.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.meshboot.envoy.AdminClient;
+import dev.meshboot.envoy.OomKills;
+import dev.meshboot.envoy.RestartPolicy;
+import dev.meshboot.envoy.Supervisor;
+import dev.meshboot.health.HealthPoller;
+import dev.meshboot.health.HealthState;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The management API against a fake Envoy admin interface and a supervised {@code sleep}. */
+class ManagementApiTest {
+
+  private HttpServer envoyAdmin;
+  private final List<String> adminCalls = new CopyOnWriteArrayList<>();
+  private volatile String readyState = "LIVE";
+  private Supervisor supervisor;
+  private CompletableFuture<Supervisor.Outcome> run;
+  private HealthPoller poller;
+  private ManagementApi api;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @BeforeEach
+  void start(@TempDir Path tmp) throws IOException, InterruptedException {
+    envoyAdmin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    envoyAdmin.createContext(
+        "/",
+        exchange -> {
+          adminCalls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+          String path = exchange.getRequestURI().getPath();
+          String body =
+              switch (path) {
+                case "/ready" -> readyState;
+                case "/stats" ->
+                    "control_plane.connected_state: 1\ncluster_manager.cds.update_success: 1\nlistener_manager.lds.update_success: 1\n";
+                case "/stats/prometheus" ->
+                    "# TYPE envoy_appmesh_RequestCount counter\nenvoy_appmesh_RequestCount{} 4\n";
+                default -> "OK";
+              };
+          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+          exchange.sendResponseHeaders(200, bytes.length);
+          exchange.getResponseBody().write(bytes);
+          exchange.close();
+        });
+    envoyAdmin.start();
+    Path script = Files.writeString(tmp.resolve("envoy.sh"), "#!/bin/sh\nexec sleep 60\n");
+    script.toFile().setExecutable(true);
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    AdminClient admin =
+        new AdminClient(URI.create("http://127.0.0.1:" + envoyAdmin.getAddress().getPort()));
+    supervisor =
+        new Supervisor(
+            List.of(script.toString()),
+            argv -> new ProcessBuilder(argv).start(),
+            new RestartPolicy(
+                1, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofMinutes(1), () -> 0.5),
+            Optional.of(admin),
+            new OomKills(tmp.resolve("memory.events")),
+            new Supervisor.Shutdown(
+                Duration.ofSeconds(5), Duration.ofMillis(100), Duration.ofSeconds(2)),
+            Clock.systemUTC(),
+            new PrintStream(sink, true, StandardCharsets.UTF_8),
+            new PrintStream(sink, true, StandardCharsets.UTF_8));
+    run = CompletableFuture.supplyAsync(supervisor::run);
+    while (supervisor.pid().isEmpty()) {
+      Thread.sleep(10);
+    }
+    poller =
+        new HealthPoller(
+            admin,
+            supervisor,
+            new HealthState(Duration.ofHours(1), Instant.now()),
+            Duration.ofSeconds(10),
+            Clock.systemUTC());
+    api =
+        ManagementApi.start(
+            "127.0.0.1",
+            0,
+            supervisor,
+            poller,
+            admin,
+            "info",
+            Duration.ofMillis(300),
+            Clock.systemUTC());
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    api.close();
+    supervisor.shutdown();
+    supervisor.shutdown();
+    run.get(10, TimeUnit.SECONDS);
+    envoyAdmin.stop(0);
+  }
+
+  private HttpResponse<String> call(String method, String path)
+      throws IOException, InterruptedException {
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void statusAnswers200WhenHealthyAnd503WhenNot() throws Exception {
+    HttpResponse<String> healthy = call("GET", "/status");
+    assertThat(healthy.statusCode()).isEqualTo(200);
+    assertThat(healthy.body())
+        .contains("\"healthStatus\": \"HEALTHY\"")
+        .contains("\"envoyState\": \"LIVE\"")
+        .contains("\"initialConfigUpdateStatus\": \"ACCEPTED\"")
+        .contains("\"envoyPid\": " + supervisor.pid().getAsLong());
+    assertThat(call("GET", "/ready").statusCode()).isEqualTo(200);
+    readyState = "DRAINING";
+    assertThat(call("GET", "/status").statusCode()).isEqualTo(503);
+    assertThat(call("GET", "/ready").statusCode()).isEqualTo(503);
+    assertThat(call("GET", "/live").statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void parametersAndMethodsAreStrict() throws Exception {
+    assertThat(call("GET", "/status?verbose").statusCode()).isEqualTo(400);
+    assertThat(call("GET", "/status?verbose").body()).contains("unknown parameter \"verbose\"");
+    assertThat(call("POST", "/status").statusCode()).isEqualTo(405);
+    assertThat(call("GET", "/stats/prometheus?filter=all").statusCode()).isEqualTo(400);
+    assertThat(call("GET", "/nope").statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void filtersPrometheusAndAppendsMeshbootsOwnMetrics() throws Exception {
+    HttpResponse<String> response =
+        call("GET", "/stats/prometheus?filter=metrics_extension&usedonly");
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body())
+        .startsWith("# TYPE RequestCount counter\nRequestCount{} 4\n")
+        .contains("meshboot_healthy 1");
+    assertThat(adminCalls).contains("GET /stats/prometheus?usedonly");
+  }
+
+  @Test
+  void acceptsEveryEnvoyLogLevelAndRevertsAfterTheTimeout() throws Exception {
+    for (String level : List.of("warning", "critical", "trace", "off")) {
+      assertThat(call("POST", "/enableLogging?level=" + level).statusCode()).isEqualTo(200);
+    }
+    assertThat(call("POST", "/enableLogging?level=loud").statusCode()).isEqualTo(400);
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!adminCalls.contains("POST /logging?level=info") && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(adminCalls)
+        .contains(
+            "POST /logging?level=warning",
+            "POST /logging?level=critical",
+            "POST /logging?level=info");
+  }
+
+  @Test
+  void limitsTheRateOfRequests() throws Exception {
+    int limited = 0;
+    for (int i = 0; i < 40; i++) {
+      if (call("GET", "/live").statusCode() == 429) {
+        limited++;
+      }
+    }
+    assertThat(limited).isPositive();
+  }
+
+  @Test
+  void quitquitquitStopsEnvoy() throws Exception {
+    assertThat(call("POST", "/quitquitquit").statusCode()).isEqualTo(200);
+    assertThat(run.get(10, TimeUnit.SECONDS)).isEqualTo(Supervisor.Outcome.STOPPED);
+  }
+}
