@@ -184,7 +184,7 @@ class ManagementApiTest {
   @Test
   void limitsTheRateOfRequests() throws Exception {
     int limited = 0;
-    for (int i = 0; i < 40; i++) {
+    for (int i = 0; i < 60; i++) {
       if (call("GET", "/live").statusCode() == 429) {
         limited++;
       }

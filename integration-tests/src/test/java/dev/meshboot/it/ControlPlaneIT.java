@@ -189,6 +189,13 @@ class ControlPlaneIT {
   }
 
   static Snapshot snapshot() {
+    return snapshot(0);
+  }
+
+  /**
+   * A cluster, and an inbound listener on {@code port} (0: any) answering every request with 200.
+   */
+  static Snapshot snapshot(int port) {
     Cluster cluster =
         Cluster.newBuilder()
             .setName("echo")
@@ -233,7 +240,8 @@ class ControlPlaneIT {
     Listener listener =
         Listener.newBuilder()
             .setName("ingress")
-            .setAddress(address(0))
+            .setAddress(address(port))
+            .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND)
             .addFilterChains(
                 FilterChain.newBuilder()
                     .addFilters(

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,85 @@ class RunIT {
   }
 
   @Test
+  void drainsOnSigtermWithoutFailingARequestOnAKeepAliveConnection(@TempDir Path tmp)
+      throws Exception {
+    int listener = freePort();
+    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
+    cache.setSnapshot("mesh", ControlPlaneIT.snapshot(listener));
+    server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+            .build()
+            .start();
+    int admin = freePort();
+    Path log = tmp.resolve("meshboot.log");
+    meshboot =
+        start(
+            tmp,
+            log,
+            Map.of(
+                "APPMESH_XDS_ENDPOINT",
+                "127.0.0.1:" + server.getPort(),
+                "ENVOY_ADMIN_ACCESS_PORT",
+                Integer.toString(admin)));
+    URI app = URI.create("http://127.0.0.1:" + listener + "/");
+    waitUntil(() -> get(listener, "/").startsWith("served"), log, "the listener serving");
+
+    java.util.concurrent.atomic.AtomicInteger ok = new java.util.concurrent.atomic.AtomicInteger();
+    List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.atomic.AtomicBoolean sending =
+        new java.util.concurrent.atomic.AtomicBoolean(true);
+    HttpClient keepAlive = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    Thread client =
+        Thread.ofPlatform()
+            .name("keep-alive-client")
+            .start(
+                () -> {
+                  while (sending.get()) {
+                    try {
+                      int status =
+                          keepAlive
+                              .send(
+                                  HttpRequest.newBuilder(app).build(),
+                                  HttpResponse.BodyHandlers.ofString())
+                              .statusCode();
+                      if (status == 200) {
+                        ok.incrementAndGet();
+                      } else {
+                        failures.add("HTTP " + status);
+                      }
+                      Thread.sleep(20);
+                    } catch (IOException e) {
+                      failures.add(e.toString());
+                    } catch (InterruptedException e) {
+                      return;
+                    }
+                  }
+                });
+    Thread.sleep(500);
+    long start = System.nanoTime();
+    meshboot.destroy();
+    // Draining: Envoy answers with "connection: close" and counts it.
+    waitUntil(
+        () ->
+            get(admin, "/stats?filter=http.ingress.downstream_cx_drain_close")
+                .matches("(?s).*: [1-9].*"),
+        log,
+        "Envoy closing keep-alive connections as it drains");
+    Thread.sleep(1000);
+    sending.set(false);
+    client.join(5000);
+    assertThat(failures).as("requests that failed during the drain").isEmpty();
+    assertThat(ok.get()).isGreaterThan(20);
+    assertThat(meshboot.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start))
+        .as("within the 5 s drain bound plus the stop steps")
+        .isLessThan(Duration.ofSeconds(15));
+    assertThat(meshboot.exitValue()).isZero();
+    assertThat(meshboot.descendants().count()).isZero();
+  }
+
+  @Test
   void reportsAConfigurationEnvoyRejectsAndDoesNotRetryIt(@TempDir Path tmp) throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Path resources = tmp.resolve("resources.yaml");
@@ -179,10 +259,16 @@ class RunIT {
   }
 
   private String get(int port, String path) throws IOException, InterruptedException {
-    return http.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-            HttpResponse.BodyHandlers.ofString())
-        .body();
+    try {
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString())
+          .body();
+    } catch (IOException e) {
+      return e.toString();
+    }
   }
 
   private Optional<ProcessHandle> envoy() {
