@@ -67,7 +67,8 @@ public final class AdminClient {
 
   /** {@code GET /stats/prometheus[?usedonly]}: Envoy's stats page as is. */
   public String prometheus(boolean usedOnly) throws IOException {
-    return send("GET", "/stats/prometheus" + (usedOnly ? "?usedonly" : ""));
+    // A large mesh's page takes Envoy seconds to render.
+    return send("GET", "/stats/prometheus" + (usedOnly ? "?usedonly" : ""), Duration.ofSeconds(30));
   }
 
   /** {@code POST /logging?level=}: every logger to {@code level}. */
@@ -94,9 +95,13 @@ public final class AdminClient {
   }
 
   private String send(String method, String path) throws IOException {
+    return send(method, path, TIMEOUT);
+  }
+
+  private String send(String method, String path, Duration timeout) throws IOException {
     HttpRequest request =
         HttpRequest.newBuilder(base.resolve(path))
-            .timeout(TIMEOUT)
+            .timeout(timeout)
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build();
     try {

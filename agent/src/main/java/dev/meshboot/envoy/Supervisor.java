@@ -11,7 +11,6 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -59,6 +58,8 @@ public final class Supervisor {
   private final PrintStream out;
   private final PrintStream err;
   private final CountDownLatch shutdownRequested = new CountDownLatch(1);
+  private final java.util.concurrent.CompletableFuture<Void> shutdownFuture =
+      new java.util.concurrent.CompletableFuture<>();
   private final AtomicInteger signals = new AtomicInteger();
   private final AtomicBoolean everLive = new AtomicBoolean();
   private volatile Optional<Exit> lastExit = Optional.empty();
@@ -125,6 +126,7 @@ public final class Supervisor {
       log.warn("second shutdown request: killing Envoy now");
     }
     shutdownRequested.countDown();
+    shutdownFuture.complete(null);
   }
 
   /** Supervises until shutdown or until restarting stops; never throws for Envoy's failures. */
@@ -239,23 +241,17 @@ public final class Supervisor {
             });
   }
 
+  /** Blocks, without polling, until Envoy exits (true) or a shutdown is requested (false). */
   private boolean awaitExitOrShutdown(Process process) {
-    var exit = process.onExit();
-    while (true) {
-      try {
-        exit.get(50, TimeUnit.MILLISECONDS);
-        return true;
-      } catch (TimeoutException e) {
-        if (shutdownRequested.getCount() == 0) {
-          return false;
-        }
-      } catch (ExecutionException e) {
-        return true;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+    try {
+      java.util.concurrent.CompletableFuture.anyOf(process.onExit(), shutdownFuture).get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (ExecutionException e) {
+      return !process.isAlive();
     }
+    return shutdownRequested.getCount() != 0;
   }
 
   private boolean awaitShutdown(Duration delay) {

@@ -27,6 +27,10 @@ public final class HealthPoller implements AutoCloseable {
   private final Thread thread;
   private volatile long lastPollNanos;
   private volatile long polledPid = -1;
+  private volatile Instant polledSince = Instant.EPOCH;
+
+  /** How long after an Envoy starts meshboot polls fast (every 500 ms) until it is ready. */
+  static final Duration FAST_POLLING = Duration.ofSeconds(60);
 
   public HealthPoller(
       AdminClient admin, Supervisor supervisor, HealthState state, Duration interval, Clock clock) {
@@ -58,6 +62,7 @@ public final class HealthPoller implements AutoCloseable {
     }
     if (pid.getAsLong() != polledPid) {
       polledPid = pid.getAsLong();
+      polledSince = now;
       state.restarted(now);
     }
     Health health;
@@ -74,8 +79,11 @@ public final class HealthPoller implements AutoCloseable {
   private void loop() {
     boolean wasHealthy = false;
     while (!Thread.currentThread().isInterrupted()) {
-      // Poll fast until ready, then at the configured interval.
+      // Poll fast while a new Envoy starts, then at the configured interval.
       Health health = poll();
+      boolean starting =
+          !health.ready()
+              && Duration.between(polledSince, clock.instant()).compareTo(FAST_POLLING) < 0;
       if (health.healthy() != wasHealthy) {
         wasHealthy = health.healthy();
         log.info(
@@ -87,7 +95,7 @@ public final class HealthPoller implements AutoCloseable {
             "envoy",
             health.envoyState());
       }
-      long base = health.ready() ? interval.toMillis() : Math.min(500, interval.toMillis());
+      long base = starting ? Math.min(500, interval.toMillis()) : interval.toMillis();
       long sleep = base + ThreadLocalRandom.current().nextLong(base / 10 + 1);
       try {
         Thread.sleep(sleep);

@@ -1,90 +1,78 @@
 package dev.meshboot.server;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * {@code filter=metrics_extension}: keeps the metric families whose name starts with {@code
- * envoy_appmesh_}, strips that prefix and sorts them by name (contract §9). One pass over the text;
- * a family is its {@code # HELP}/{@code # TYPE} lines and the samples that follow.
+ * envoy_appmesh_}, strips that prefix and sorts them by name (contract §9). One pass over the text
+ * that copies ranges of it, without a string per line; a family is its {@code # HELP}/{@code #
+ * TYPE} lines and the samples that follow.
  */
-final class PrometheusFilter {
+public final class PrometheusFilter {
 
   static final String PREFIX = "envoy_appmesh_";
 
   private PrometheusFilter() {}
 
-  static String metricsExtension(String page) {
+  public static String metricsExtension(String page) {
     Map<String, StringBuilder> families = new TreeMap<>();
-    @org.jspecify.annotations.Nullable StringBuilder current = null;
-    @org.jspecify.annotations.Nullable String currentName = null;
-    int start = 0;
+    StringBuilder current = null;
+    String family = "";
     int length = page.length();
+    int start = 0;
     while (start < length) {
       int end = page.indexOf('\n', start);
       if (end < 0) {
         end = length;
       }
-      String line = page.substring(start, end);
+      if (end > start) {
+        boolean comment = page.startsWith("# ", start);
+        int nameStart = start;
+        if (comment) {
+          // "# TYPE name kind" or "# HELP name text"
+          int second = page.indexOf(' ', start + 2);
+          nameStart = second < 0 || second > end ? end : second + 1;
+        }
+        int nameEnd = nameStart;
+        while (nameEnd < end && page.charAt(nameEnd) != ' ' && page.charAt(nameEnd) != '{') {
+          nameEnd++;
+        }
+        if (nameEnd > nameStart && !belongs(page, nameStart, nameEnd, family)) {
+          family = page.substring(nameStart, nameEnd);
+          current =
+              page.startsWith(PREFIX, nameStart)
+                  ? families.computeIfAbsent(
+                      family.substring(PREFIX.length()), k -> new StringBuilder())
+                  : null;
+        }
+        if (current != null && nameEnd > nameStart) {
+          if (comment) {
+            current.append(page, start, nameStart);
+          }
+          current.append(page, nameStart + PREFIX.length(), end).append('\n');
+        }
+      }
       start = end + 1;
-      if (line.isEmpty()) {
-        continue;
-      }
-      String name = familyOf(line);
-      if (name == null) {
-        continue;
-      }
-      if (!name.equals(currentName) && !(currentName != null && isSampleOf(name, currentName))) {
-        currentName = name;
-        current =
-            name.startsWith(PREFIX)
-                ? families.computeIfAbsent(
-                    name.substring(PREFIX.length()), k -> new StringBuilder())
-                : null;
-      }
-      if (current != null) {
-        current.append(strip(line)).append('\n');
-      }
     }
     StringBuilder out = new StringBuilder();
     families.values().forEach(out::append);
     return out.toString();
   }
 
-  /**
-   * The family a line belongs to: the name in {@code # TYPE name ...}, or a sample's metric name.
-   */
-  private static @org.jspecify.annotations.Nullable String familyOf(String line) {
-    if (line.startsWith("# ")) {
-      String[] parts = line.split(" ", 4);
-      return parts.length >= 3 && (parts[1].equals("TYPE") || parts[1].equals("HELP"))
-          ? parts[2]
-          : null;
+  /** Whether the name in {@code [from, to)} is {@code family} or one of its histogram samples. */
+  private static boolean belongs(String page, int from, int to, String family) {
+    int length = to - from;
+    if (family.isEmpty()
+        || length < family.length()
+        || !page.regionMatches(from, family, 0, family.length())) {
+      return false;
     }
-    int end = 0;
-    while (end < line.length() && line.charAt(end) != '{' && line.charAt(end) != ' ') {
-      end++;
-    }
-    return line.substring(0, end);
-  }
-
-  /**
-   * Histogram and summary samples carry suffixes: {@code x_bucket}, {@code x_sum}, {@code x_count}.
-   */
-  private static boolean isSampleOf(String sample, String family) {
-    return sample.startsWith(family)
-        && List.of("_bucket", "_sum", "_count").contains(sample.substring(family.length()));
-  }
-
-  private static String strip(String line) {
-    if (line.startsWith("# ")) {
-      String[] parts = line.split(" ", 4);
-      List<String> out = new ArrayList<>(List.of(parts));
-      out.set(2, parts[2].substring(PREFIX.length()));
-      return String.join(" ", out);
-    }
-    return line.substring(PREFIX.length());
+    int rest = length - family.length();
+    int suffix = from + family.length();
+    return rest == 0
+        || (rest == 7 && page.startsWith("_bucket", suffix))
+        || (rest == 4 && page.startsWith("_sum", suffix))
+        || (rest == 6 && page.startsWith("_count", suffix));
   }
 }

@@ -1,0 +1,209 @@
+#!/usr/bin/env python3
+"""Supervision benchmark of `meshboot run` with a real Envoy (issue #3 budgets).
+
+Prints a table:
+- restart decision: time from SIGKILL of Envoy to meshboot's "envoy exited; restarting" log line
+  (median and p90 over --kills kills; the backoff is excluded, it comes after the decision);
+- meshboot's resident memory and CPU while idle, supervising Envoy with the management API on,
+  sampled over --idle-seconds (the budget is stated after 5 minutes: --idle-seconds 300);
+- the metrics_extension filter of /stats/prometheus over a synthetic page of --series series shaped
+  like Envoy's (half of the families App Mesh's), run in a JVM with meshboot's jar: MB/s of page.
+  (Envoy itself needs seconds to render such a page; that is not meshboot's cost.)
+Budgets: decision <= 10 ms p50; RSS <= 64 MB; idle CPU <= 0.5 % of a core; filter >= 100 MB/s.
+
+Usage: ENVOY_BIN=... python3 bench/supervise.py [--kills 10] [--idle-seconds 60] [--series 50000]
+"""
+import argparse
+import datetime
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(url, timeout=5):
+    with urllib.request.urlopen(url, timeout=timeout) as response:
+        return response.read()
+
+
+def wait(predicate, what, timeout=60):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if predicate():
+                return
+        except OSError:
+            pass
+        time.sleep(0.05)
+    sys.exit(f"timed out waiting for {what}")
+
+
+def envoy_child(pid):
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == pid:
+                    return int(entry)
+            except OSError:
+                continue
+    return None
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def synthetic_page(series):
+    """Envoy-shaped Prometheus text: counters, gauges and histograms; every other family App Mesh's."""
+    lines, made, family = [], 0, 0
+    while made < series:
+        prefix = "envoy_appmesh_" if family % 2 else "envoy_cluster_"
+        name = f"{prefix}metric_{family}"
+        if family % 5 == 4:
+            lines.append(f"# TYPE {name} histogram")
+            for le in ("0.5", "1", "5", "10", "25", "50", "100", "250", "500", "1000", "+Inf"):
+                lines.append(f'{name}_bucket{{envoy_cluster_name="c{family}",le="{le}"}} {family}')
+            lines.append(f'{name}_sum{{envoy_cluster_name="c{family}"}} {family * 3}')
+            lines.append(f'{name}_count{{envoy_cluster_name="c{family}"}} {family}')
+            made += 13
+        else:
+            lines.append(f"# TYPE {name} {'gauge' if family % 3 else 'counter'}")
+            for i in range(10):
+                lines.append(f'{name}{{envoy_cluster_name="c{i}",Mesh="m",VirtualNode="n"}} {i * family}')
+            made += 10
+        family += 1
+    return "\n".join(lines) + "\n"
+
+
+BENCH_JAVA = """
+import java.nio.file.*;
+public class FilterBench {
+  public static void main(String[] args) throws Exception {
+    String page = Files.readString(Path.of(args[0]));
+    double mb = page.length() / 1e6;
+    for (int i = 0; i < 5; i++) dev.meshboot.server.PrometheusFilter.metricsExtension(page);
+    java.util.List<Double> rates = new java.util.ArrayList<>();
+    for (int i = 0; i < 11; i++) {
+      long start = System.nanoTime();
+      String out = dev.meshboot.server.PrometheusFilter.metricsExtension(page);
+      if (out.isEmpty()) throw new AssertionError("nothing kept");
+      rates.add(mb / ((System.nanoTime() - start) / 1e9));
+    }
+    java.util.Collections.sort(rates);
+    System.out.println(mb + " " + rates.get(rates.size() / 2));
+  }
+}
+"""
+
+
+def filter_throughput(work, series):
+    """MB of page and median MB/s of the filter, in a JVM as the agent runs it."""
+    page = os.path.join(work, "page.txt")
+    with open(page, "w") as f:
+        f.write(synthetic_page(series))
+    with open(os.path.join(work, "FilterBench.java"), "w") as f:
+        f.write(BENCH_JAVA)
+    jar = os.path.join(ROOT, "agent", "target", "meshboot.jar")
+    java_home = subprocess.run(["bash", "-c", f"source {ROOT}/bin/lib/java.sh && meshboot_find_java_home"],
+                               check=True, capture_output=True, text=True).stdout.strip()
+    subprocess.run([f"{java_home}/bin/javac", "-cp", jar, "-d", work, os.path.join(work, "FilterBench.java")], check=True)
+    out = subprocess.run([f"{java_home}/bin/java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m",
+                          "-cp", f"{jar}:{work}", "FilterBench", page], check=True, capture_output=True, text=True)
+    megabytes, rate = out.stdout.split()
+    return float(megabytes), float(rate)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--kills", type=int, default=10)
+    parser.add_argument("--idle-seconds", type=int, default=60)
+    parser.add_argument("--series", type=int, default=50000)
+    args = parser.parse_args()
+    envoy = os.environ.get("ENVOY_BIN")
+    if not envoy:
+        sys.exit("set ENVOY_BIN (bin/test installs Envoy into .cache/)")
+
+    work = tempfile.mkdtemp(prefix="meshboot-supervise-")
+    admin, api = free_port(), free_port()
+    env = dict(os.environ, ENVOY_BIN=envoy, APPMESH_RESOURCE_ARN="mesh/bench/virtualNode/node",
+               APPMESH_XDS_ENDPOINT="127.0.0.1:1", ENVOY_INITIAL_FETCH_TIMEOUT="1",
+               ENVOY_ADMIN_ACCESS_PORT=str(admin), APPNET_AGENT_ADMIN_MODE="tcp",
+               APPNET_AGENT_HTTP_PORT=str(api), MESHBOOT_BOOTSTRAP_PATH=os.path.join(work, "envoy.json"),
+               ENVOY_LOG_LEVEL="critical",
+               MESHBOOT_RESTART_BACKOFF_MS="50", MESHBOOT_RESTART_RESET_S="1", APPNET_ENVOY_RESTART_COUNT="10",
+               HC_POLL_INTERVAL_MS="10000", MESHBOOT_LOG_FORMAT="text")
+    log_path = os.path.join(work, "meshboot.log")
+    log = open(log_path, "w")
+    meshboot = subprocess.Popen([os.path.join(ROOT, "bin", "meshboot"), "run"], env=env, stdout=log, stderr=log)
+    try:
+        wait(lambda: get(f"http://127.0.0.1:{admin}/ready").strip() == b"LIVE", "Envoy LIVE", 120)
+
+        decisions = []
+        for _ in range(args.kills):
+            child = envoy_child(meshboot.pid)
+            before = open(log_path).read().count("envoy exited; restarting")
+            killed = datetime.datetime.now(datetime.timezone.utc)
+            os.kill(child, signal.SIGKILL)
+            wait(lambda: open(log_path).read().count("envoy exited; restarting") > before, "restart decision")
+            line = [l for l in open(log_path) if "envoy exited; restarting" in l][-1]
+            logged = datetime.datetime.fromisoformat(line.split()[0].replace("Z", "+00:00"))
+            decisions.append((logged - killed).total_seconds() * 1000)
+            wait(lambda: get(f"http://127.0.0.1:{admin}/ready").strip() == b"LIVE", "Envoy LIVE again")
+            time.sleep(1.2)  # a healthy period refills the budget
+
+        # meshboot polls fast for a minute after an Envoy starts; idle is what comes after.
+        time.sleep(65)
+        cpu0, t0 = cpu_seconds(meshboot.pid), time.time()
+        peak = 0.0
+        while time.time() - t0 < args.idle_seconds:
+            peak = max(peak, rss_mb(meshboot.pid))
+            time.sleep(1)
+        idle_cpu = (cpu_seconds(meshboot.pid) - cpu0) / (time.time() - t0) * 100
+        peak = max(peak, rss_mb(meshboot.pid))
+
+        megabytes, rate = filter_throughput(work, args.series)
+        decisions.sort()
+        p90 = decisions[int(round(0.9 * (len(decisions) - 1)))]
+        print(f"{len(decisions)} kills, {args.idle_seconds}s idle, {args.series} series ({megabytes:.1f} MB), {os.cpu_count()} CPUs")
+        print(f"{'measure':52} {'value':>12} {'budget':>12}")
+        print(f"{'restart decision after SIGKILL, median ms':52} {statistics.median(decisions):12.1f} {'<= 10':>12}")
+        print(f"{'restart decision after SIGKILL, p90 ms':52} {p90:12.1f} {'':>12}")
+        print(f"{'meshboot peak RSS while supervising, MB':52} {peak:12.1f} {'<= 64':>12}")
+        print(f"{'meshboot idle CPU, % of one core':52} {idle_cpu:12.2f} {'<= 0.5':>12}")
+        print(f"{'?filter=metrics_extension, median MB/s of page':52} {rate:12.0f} {'>= 100':>12}")
+    finally:
+        meshboot.send_signal(signal.SIGTERM)
+        try:
+            meshboot.wait(30)
+        except subprocess.TimeoutExpired:
+            meshboot.kill()
+
+
+if __name__ == "__main__":
+    main()
