@@ -31,7 +31,7 @@ def forget_envoy_versions():
         if name.startswith("envoy-version-"):
             os.remove(os.path.join(CACHE_DIR, name))
 # The launcher's JVM flags, so that the baseline pays the same JVM costs minus meshboot's work.
-JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xms8m", "-Xmx64m", "-XX:-UsePerfData"]
+JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx64m", "-XX:-UsePerfData"]
 
 
 def java_home():
