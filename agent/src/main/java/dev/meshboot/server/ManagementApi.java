@@ -92,6 +92,7 @@ public final class ManagementApi implements AutoCloseable {
     server.setExecutor(api.executor);
     server.createContext("/", api::handle);
     server.start();
+    api.snapshots = api.timer.scheduleAtFixedRate(api::snapshot, 0, 1, TimeUnit.MINUTES);
     log.info("management API listening", "address", address, "port", server.getAddress().getPort());
     return api;
   }
@@ -288,10 +289,6 @@ public final class ManagementApi implements AutoCloseable {
   }
 
   private void prometheus(HttpExchange exchange, Map<String, String> query) throws IOException {
-    if (query.containsKey("delta")) {
-      send(exchange, 501, "text/plain", "delta is not implemented yet\n");
-      return;
-    }
     String filter = query.get("filter");
     if (filter != null && !filter.equals("metrics_extension")) {
       send(
@@ -308,8 +305,40 @@ public final class ManagementApi implements AutoCloseable {
       send(exchange, 502, "text/plain", "Envoy's admin interface failed: " + e.getMessage() + "\n");
       return;
     }
+    if (query.containsKey("delta")) {
+      page = deltaSince(page);
+    }
     String body = filter != null ? PrometheusFilter.metricsExtension(page) : page;
     send(exchange, 200, "text/plain; version=0.0.4", body + ownMetrics());
+  }
+
+  /**
+   * The page minus the snapshot of a minute ago (taken by {@link #snapshot()}); a snapshot of
+   * another Envoy process does not count.
+   */
+  private String deltaSince(String page) {
+    Snapshot previous = snapshot;
+    long pid = supervisor.pid().isPresent() ? supervisor.pid().getAsLong() : -1;
+    return previous != null && previous.pid() == pid ? previous.delta().apply(page) : page;
+  }
+
+  private record Snapshot(long pid, PrometheusDelta delta) {}
+
+  private volatile @org.jspecify.annotations.Nullable Snapshot snapshot;
+  private @org.jspecify.annotations.Nullable ScheduledFuture<?> snapshots;
+
+  /** Takes the minute snapshot that {@code delta} subtracts. */
+  void snapshot() {
+    if (supervisor.pid().isEmpty()) {
+      snapshot = null;
+      return;
+    }
+    long pid = supervisor.pid().getAsLong();
+    try {
+      snapshot = new Snapshot(pid, PrometheusDelta.snapshot(admin.prometheus(false)));
+    } catch (IOException e) {
+      log.debug("no Prometheus snapshot this minute", "error", e.getMessage());
+    }
   }
 
   private String ownMetrics() {
@@ -416,6 +445,9 @@ public final class ManagementApi implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    if (snapshots != null) {
+      snapshots.cancel(false);
+    }
     timer.shutdownNow();
     executor.shutdown();
     try {

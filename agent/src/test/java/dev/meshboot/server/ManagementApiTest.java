@@ -165,6 +165,18 @@ class ManagementApiTest {
   }
 
   @Test
+  void deltaSubtractsTheMinuteSnapshot() throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    String body = "";
+    while (System.nanoTime() < deadline && !body.contains("envoy_appmesh_RequestCount{} 0")) {
+      body = call("GET", "/stats/prometheus?delta").body();
+      Thread.sleep(50);
+    }
+    assertThat(body).contains("envoy_appmesh_RequestCount{} 0");
+    assertThat(call("GET", "/stats/prometheus").body()).contains("envoy_appmesh_RequestCount{} 4");
+  }
+
+  @Test
   void acceptsEveryEnvoyLogLevelAndRevertsAfterTheTimeout() throws Exception {
     for (String level : List.of("warning", "critical", "trace", "off")) {
       assertThat(call("POST", "/enableLogging?level=" + level).statusCode()).isEqualTo(200);
