@@ -12,6 +12,8 @@ import dev.meshboot.envoy.Concurrency;
 import dev.meshboot.envoy.EnvoyArgs;
 import dev.meshboot.envoy.EnvoyBinary;
 import dev.meshboot.envoy.OomKills;
+import dev.meshboot.envoy.Posix;
+import dev.meshboot.envoy.Reaper;
 import dev.meshboot.envoy.RestartPolicy;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
@@ -105,9 +107,8 @@ final class RunCommand implements Main.Command {
         new Supervisor(
             command,
             argvToStart ->
-                new ProcessBuilder(argvToStart)
-                    .redirectInput(ProcessBuilder.Redirect.INHERIT)
-                    .start(),
+                Reaper.launch(
+                    new ProcessBuilder(argvToStart).redirectInput(ProcessBuilder.Redirect.INHERIT)),
             new RestartPolicy(
                 process.restarts(),
                 process.backoff(),
@@ -166,6 +167,9 @@ final class RunCommand implements Main.Command {
             e);
       }
     }
+    // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
+    // reaped; Envoy itself stays the JVM's to wait for.
+    Optional<Reaper> reaper = Posix.load().map(Reaper::start);
     try {
       return switch (supervisor.run()) {
         case STOPPED -> ExitCode.OK;
@@ -175,6 +179,7 @@ final class RunCommand implements Main.Command {
       };
     } finally {
       server.ifPresent(ManagementApi::close);
+      reaper.ifPresent(Reaper::close);
       poller.ifPresent(HealthPoller::close);
     }
   }

@@ -33,9 +33,9 @@ public interface ProcessRunner {
   static ProcessRunner system() {
     return (command, timeout) -> {
       Process process =
-          new ProcessBuilder(command)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
+          Reaper.launch(
+              new ProcessBuilder(command)
+                  .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
       Drain out = Drain.start(process.getInputStream(), "meshboot-process-stdout");
       Drain err = Drain.start(process.getErrorStream(), "meshboot-process-stderr");
       boolean done;

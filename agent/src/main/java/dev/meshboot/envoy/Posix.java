@@ -1,0 +1,118 @@
+package dev.meshboot.envoy;
+
+import dev.meshboot.log.Log;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * The few Linux system calls the JDK does not expose, through the foreign function API: become a
+ * child subreaper, and reap exited children that are not the JVM's own (orphans reparented to
+ * meshboot). Linux x86-64 and aarch64 only; elsewhere {@link #load()} is empty.
+ */
+public final class Posix {
+
+  private static final Log log = Log.of(Posix.class);
+
+  private static final int PR_SET_CHILD_SUBREAPER = 36;
+  private static final int P_ALL = 0;
+  private static final int WNOHANG = 1;
+  private static final int WEXITED = 4;
+  private static final int WNOWAIT = 0x01000000;
+
+  /** {@code sizeof(siginfo_t)}, and the offset of {@code si_pid} in it, on Linux. */
+  private static final long SIGINFO_SIZE = 128;
+
+  private static final long SI_PID = 16;
+
+  private final MethodHandle prctl;
+  private final MethodHandle waitid;
+  private final MethodHandle waitpid;
+
+  private Posix(MethodHandle prctl, MethodHandle waitid, MethodHandle waitpid) {
+    this.prctl = prctl;
+    this.waitid = waitid;
+    this.waitpid = waitpid;
+  }
+
+  /** The system calls, or empty when this platform lacks them. */
+  @SuppressWarnings("restricted") // native access is enabled for meshboot's jar (its manifest)
+  public static Optional<Posix> load() {
+    String os = System.getProperty("os.name", "");
+    if (!os.equals("Linux")) {
+      return Optional.empty();
+    }
+    try {
+      Linker linker = Linker.nativeLinker();
+      SymbolLookup libc = linker.defaultLookup();
+      MethodHandle prctl =
+          linker.downcallHandle(
+              libc.find("prctl").orElseThrow(),
+              FunctionDescriptor.of(
+                  ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG),
+              Linker.Option.firstVariadicArg(1));
+      MethodHandle waitid =
+          linker.downcallHandle(
+              libc.find("waitid").orElseThrow(),
+              FunctionDescriptor.of(
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.JAVA_INT));
+      MethodHandle waitpid =
+          linker.downcallHandle(
+              libc.find("waitpid").orElseThrow(),
+              FunctionDescriptor.of(
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.JAVA_INT,
+                  ValueLayout.ADDRESS,
+                  ValueLayout.JAVA_INT));
+      return Optional.of(new Posix(prctl, waitid, waitpid));
+    } catch (RuntimeException e) {
+      log.warn("no native access; meshboot cannot reap orphans", "error", e.toString());
+      return Optional.empty();
+    }
+  }
+
+  /** {@code prctl(PR_SET_CHILD_SUBREAPER, 1)}: orphans of Envoy's descendants come to meshboot. */
+  public boolean becomeSubreaper() {
+    try {
+      return (int) prctl.invokeExact(PR_SET_CHILD_SUBREAPER, 1L) == 0;
+    } catch (Throwable e) {
+      log.warn("prctl(PR_SET_CHILD_SUBREAPER) failed", "error", e.toString());
+      return false;
+    }
+  }
+
+  /**
+   * The pid of an exited child that has not been waited for, without reaping it ({@code
+   * waitid(P_ALL, WEXITED|WNOHANG|WNOWAIT)}); empty when there is none.
+   */
+  public OptionalInt exitedChild() {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment info = arena.allocate(SIGINFO_SIZE);
+      int result = (int) waitid.invokeExact(P_ALL, 0, info, WEXITED | WNOHANG | WNOWAIT);
+      int pid = info.get(ValueLayout.JAVA_INT, SI_PID);
+      return result == 0 && pid > 0 ? OptionalInt.of(pid) : OptionalInt.empty();
+    } catch (Throwable e) {
+      return OptionalInt.empty();
+    }
+  }
+
+  /** {@code waitpid(pid, &status, WNOHANG)}: reaps that child. */
+  public boolean reap(int pid) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment status = arena.allocate(ValueLayout.JAVA_INT);
+      return (int) waitpid.invokeExact(pid, status, WNOHANG) == pid;
+    } catch (Throwable e) {
+      return false;
+    }
+  }
+}
