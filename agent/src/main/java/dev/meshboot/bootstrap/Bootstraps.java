@@ -202,6 +202,15 @@ public final class Bootstraps {
     String caFile = xds.caFile().orElse(facts.caBundle()).toString();
     String caSource =
         xds.caFile().isPresent() ? source(Variables.MESHBOOT_XDS_CA_FILE) : "the system CA bundle";
+    // Signing applies to App Mesh endpoints, which have a region (aws-iam always does).
+    xds.region()
+        .ifPresent(
+            region -> {
+              values.put(
+                  "xds.signing_name",
+                  Value.of(xds.signingName(), source(Variables.APPMESH_SIGNING_NAME)));
+              values.put("xds.region", Value.of(region, source(Variables.AWS_REGION)));
+            });
     switch (xds.mode()) {
       case RELAY -> {
         values.put(
@@ -211,22 +220,11 @@ public final class Bootstraps {
                 source(Variables.MESHBOOT_XDS_RELAY_SOCKET) + " (" + modeSource + ")"));
         values.put("xds.upstream", Value.of(xds.endpoint().toString(), endpointSource));
         values.put("xds.tls", Value.of(xds.tls(), endpointSource));
-        if (xds.region().isPresent()) {
-          values.put(
-              "xds.signing_name",
-              Value.of(xds.signingName(), source(Variables.APPMESH_SIGNING_NAME)));
-          values.put("xds.region", Value.of(xds.region().get(), source(Variables.AWS_REGION)));
-        }
         add("ads-relay", values);
       }
       case AWS_IAM -> {
         values.put("xds.target_uri", Value.of(xds.endpoint().toString(), endpointSource));
         values.put("xds.ca_file", Value.of(caFile, caSource));
-        values.put(
-            "xds.signing_name",
-            Value.of(xds.signingName(), source(Variables.APPMESH_SIGNING_NAME)));
-        values.put(
-            "xds.region", Value.of(xds.region().orElseThrow(), source(Variables.AWS_REGION)));
         add("ads-aws-iam", values);
       }
       case DIRECT, AUTO -> {

@@ -54,9 +54,7 @@ final class Generation {
   Generation(Main.Context context, Args args, EnvoySchema.Scope likely) {
     this.context = context;
     this.schema = EnvoySchema.preload(likely);
-    String envFile = args.value("--env-file");
-    Map<String, String> fromFile = envFile == null ? Map.of() : EnvFile.read(Path.of(envFile));
-    this.environment = Environment.of(args.variables(), fromFile, context.environment());
+    this.environment = environment(context, args);
     this.reader = new ConfigReader(environment);
     Log.configure(
         reader.choice(
@@ -104,6 +102,13 @@ final class Generation {
 
   private static <T> java.util.function.Supplier<T> memo(T value) {
     return () -> value;
+  }
+
+  /** Options over {@code --env-file} over the process environment. */
+  static Environment environment(Main.Context context, Args args) {
+    String envFile = args.value("--env-file");
+    Map<String, String> fromFile = envFile == null ? Map.of() : EnvFile.read(Path.of(envFile));
+    return Environment.of(args.variables(), fromFile, context.environment());
   }
 
   /** The schema of {@code scope}, built in the background if it was the likely one. */

@@ -1,18 +1,15 @@
 package dev.meshboot.cli;
 
+import dev.meshboot.config.Addresses;
 import dev.meshboot.config.ConfigReader;
-import dev.meshboot.config.EnvFile;
-import dev.meshboot.config.Environment;
 import dev.meshboot.config.Variables;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -64,20 +61,12 @@ final class ProbeCommand implements Main.Command {
       context.out().print(Help.command(kind == Kind.HEALTHCHECK ? HEALTHCHECK : WAIT_READY));
       return ExitCode.OK;
     }
-    String envFile = args.value("--env-file");
-    Map<String, String> fromFile = envFile == null ? Map.of() : EnvFile.read(Path.of(envFile));
-    ConfigReader reader =
-        new ConfigReader(Environment.of(args.variables(), fromFile, context.environment()));
-    String address = reader.string(Variables.APPNET_AGENT_HTTP_BIND_ADDRESS).trim();
-    if (address.equals("0.0.0.0")) {
-      address = "127.0.0.1";
-    } else if (address.equals("::")) {
-      address = "::1";
-    }
+    ConfigReader reader = new ConfigReader(Generation.environment(context, args));
     URI base =
         URI.create(
             "http://"
-                + (address.contains(":") ? "[" + address + "]" : address)
+                + Addresses.uriHostFor(
+                    reader.string(Variables.APPNET_AGENT_HTTP_BIND_ADDRESS).trim())
                 + ":"
                 + reader.port(Variables.APPNET_AGENT_HTTP_PORT));
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();

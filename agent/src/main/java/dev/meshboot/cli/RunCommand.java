@@ -3,6 +3,7 @@ package dev.meshboot.cli;
 import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
+import dev.meshboot.config.Addresses;
 import dev.meshboot.config.AdminConfig;
 import dev.meshboot.config.ApiConfig;
 import dev.meshboot.config.ProcessConfig;
@@ -82,7 +83,7 @@ final class RunCommand implements Main.Command {
     Generation generation = new Generation(context, args, EnvoySchema.Scope.CORE);
     ProcessConfig process = ProcessConfig.from(generation.environment());
     RuntimeConfig runtime = RuntimeConfig.from(generation.environment());
-    AdminConfig admin = AdminConfig.of(generation.environment());
+    AdminConfig admin = AdminConfig.from(generation.environment());
     ApiConfig api = ApiConfig.from(generation.environment());
     Optional<AdminClient> adminClient =
         admin.uds() ? Optional.empty() : Optional.of(new AdminClient(adminUri(admin)));
@@ -185,13 +186,7 @@ final class RunCommand implements Main.Command {
   }
 
   private static URI adminUri(AdminConfig admin) {
-    String host = admin.address().contains(":") ? "[" + admin.address() + "]" : admin.address();
-    if (admin.address().equals("0.0.0.0")) {
-      host = "127.0.0.1";
-    } else if (admin.address().equals("::")) {
-      host = "[::1]";
-    }
-    return URI.create("http://" + host + ":" + admin.port());
+    return URI.create("http://" + Addresses.uriHostFor(admin.address()) + ":" + admin.port());
   }
 
   private static void write(Path file, Generation.Result result) {

@@ -62,6 +62,18 @@ public final class Addresses {
     return parts.length;
   }
 
+  /**
+   * The host to connect to for a server bound to {@code bindAddress}, as written in a URI: an
+   * any-address becomes loopback, IPv6 gets brackets.
+   */
+  public static String uriHostFor(String bindAddress) {
+    return switch (bindAddress) {
+      case "0.0.0.0" -> "127.0.0.1";
+      case "::", "0:0:0:0:0:0:0:0" -> "[::1]";
+      default -> bindAddress.contains(":") ? "[" + bindAddress + "]" : bindAddress;
+    };
+  }
+
   public static boolean isIpLiteral(String text) {
     return isIpv4(text) || isIpv6(text);
   }

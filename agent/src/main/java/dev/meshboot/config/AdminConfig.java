@@ -25,7 +25,7 @@ public record AdminConfig(
     boolean uds, String address, int port, boolean ipv4Compat, Path udsPath, String accessLog) {
 
   /** The admin settings alone, for the supervisor. */
-  public static AdminConfig of(Environment environment) {
+  public static AdminConfig from(Environment environment) {
     return from(new ConfigReader(environment));
   }
 

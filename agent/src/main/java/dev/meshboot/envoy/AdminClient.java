@@ -35,14 +35,6 @@ public final class AdminClient {
     return send("GET", "/ready").strip();
   }
 
-  /**
-   * {@code POST /drain_listeners?inboundonly&graceful&skip_exit}: meshboot, not Envoy, owns the
-   * exit.
-   */
-  public void drainInbound() throws IOException {
-    send("POST", "/drain_listeners?inboundonly&graceful&skip_exit");
-  }
-
   /** {@code POST /quitquitquit}. */
   public void quit() throws IOException {
     send("POST", "/quitquitquit");
@@ -76,7 +68,10 @@ public final class AdminClient {
     send("POST", "/logging?level=" + level);
   }
 
-  /** {@code POST /drain_listeners[?inboundonly]&graceful&skip_exit}. */
+  /**
+   * {@code POST /drain_listeners[?inboundonly]&graceful&skip_exit}: with {@code skip_exit}
+   * meshboot, not Envoy's drain timer, owns the exit.
+   */
   public void drain(boolean inboundOnly) throws IOException {
     send("POST", "/drain_listeners?" + (inboundOnly ? "inboundonly&" : "") + "graceful&skip_exit");
   }

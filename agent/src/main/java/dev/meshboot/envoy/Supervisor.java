@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -57,8 +56,7 @@ public final class Supervisor {
   private final Clock clock;
   private final PrintStream out;
   private final PrintStream err;
-  private final CountDownLatch shutdownRequested = new CountDownLatch(1);
-  private final java.util.concurrent.CompletableFuture<Void> shutdownFuture =
+  private final java.util.concurrent.CompletableFuture<Void> shutdownRequested =
       new java.util.concurrent.CompletableFuture<>();
   private final AtomicInteger signals = new AtomicInteger();
   private final AtomicBoolean everLive = new AtomicBoolean();
@@ -125,8 +123,7 @@ public final class Supervisor {
     if (signals.incrementAndGet() > 1) {
       log.warn("second shutdown request: killing Envoy now");
     }
-    shutdownRequested.countDown();
-    shutdownFuture.complete(null);
+    shutdownRequested.complete(null);
   }
 
   /** Supervises until shutdown or until restarting stops; never throws for Envoy's failures. */
@@ -244,19 +241,24 @@ public final class Supervisor {
   /** Blocks, without polling, until Envoy exits (true) or a shutdown is requested (false). */
   private boolean awaitExitOrShutdown(Process process) {
     try {
-      java.util.concurrent.CompletableFuture.anyOf(process.onExit(), shutdownFuture).get();
+      java.util.concurrent.CompletableFuture.anyOf(process.onExit(), shutdownRequested).get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     } catch (ExecutionException e) {
       return !process.isAlive();
     }
-    return shutdownRequested.getCount() != 0;
+    return !shutdownRequested.isDone();
   }
 
   private boolean awaitShutdown(Duration delay) {
     try {
-      return shutdownRequested.await(delay.toMillis(), TimeUnit.MILLISECONDS);
+      shutdownRequested.get(delay.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (java.util.concurrent.TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true;
@@ -271,7 +273,7 @@ public final class Supervisor {
   private void stop(Process process) {
     if (admin.isPresent() && signals.get() == 1) {
       try {
-        admin.get().drainInbound();
+        admin.get().drain(true);
         log.info("draining inbound listeners", "max_s", bounds.drainTime().toSeconds());
         waitForDrain(process);
       } catch (IOException e) {
