@@ -50,13 +50,7 @@ class RunIT {
 
   @Test
   void restartsAKilledEnvoyAndDrainsItOnSigterm(@TempDir Path tmp) throws Exception {
-    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
-    cache.setSnapshot("mesh", ControlPlaneIT.snapshot());
-    server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-            .build()
-            .start();
+    server = controlPlane(ControlPlaneIT.snapshot());
     int admin = freePort();
     int api = freePort();
     Map<String, String> probe =
@@ -121,13 +115,7 @@ class RunIT {
   void drainsOnSigtermWithoutFailingARequestOnAKeepAliveConnection(@TempDir Path tmp)
       throws Exception {
     int listener = freePort();
-    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
-    cache.setSnapshot("mesh", ControlPlaneIT.snapshot(listener));
-    server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-            .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-            .build()
-            .start();
+    server = controlPlane(ControlPlaneIT.snapshot(listener));
     int admin = freePort();
     Path log = tmp.resolve("meshboot.log");
     meshboot =
@@ -231,6 +219,17 @@ class RunIT {
       assertThat(output).contains("config_rejected").contains("not restarting");
       assertThat(output.split("envoy started", -1)).hasSize(2);
     }
+  }
+
+  /** A java-control-plane ADS server on loopback serving {@code snapshot} to every node. */
+  private static Server controlPlane(io.envoyproxy.controlplane.cache.v3.Snapshot snapshot)
+      throws IOException {
+    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
+    cache.setSnapshot("mesh", snapshot);
+    return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
+        .build()
+        .start();
   }
 
   private Process start(Path tmp, Path log, Map<String, String> extra) throws IOException {
