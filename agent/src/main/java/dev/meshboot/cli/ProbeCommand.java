@@ -1,13 +1,10 @@
 package dev.meshboot.cli;
 
-import dev.meshboot.config.Addresses;
+import dev.meshboot.config.ApiConfig;
 import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.Variables;
+import dev.meshboot.http.HttpClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -29,7 +26,7 @@ final class ProbeCommand implements Main.Command {
       new Help.Spec(
           "healthcheck",
           "healthcheck [--env-file FILE] [variable options]",
-          "Asks the running meshboot's management API (APPNET_AGENT_HTTP_BIND_ADDRESS:APPNET_AGENT_HTTP_PORT)"
+          "Asks the running meshboot's management API (APPNET_AGENT_ADMIN_MODE: TCP or its socket)"
               + "\nfor /status; exits 0 when healthy, 9 otherwise, printing the status.",
           Generation.COMMON_OPTIONS,
           true);
@@ -61,17 +58,11 @@ final class ProbeCommand implements Main.Command {
       context.out().print(Help.command(kind == Kind.HEALTHCHECK ? HEALTHCHECK : WAIT_READY));
       return ExitCode.OK;
     }
-    ConfigReader reader = new ConfigReader(Generation.environment(context, args));
-    URI base =
-        URI.create(
-            "http://"
-                + Addresses.uriHostFor(
-                    reader.string(Variables.APPNET_AGENT_HTTP_BIND_ADDRESS).trim())
-                + ":"
-                + reader.port(Variables.APPNET_AGENT_HTTP_PORT));
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    dev.meshboot.config.Environment environment = Generation.environment(context, args);
+    ConfigReader reader = new ConfigReader(environment);
+    HttpClient http = new HttpClient(ApiConfig.from(environment).probeEndpoint());
     if (kind == Kind.HEALTHCHECK) {
-      return get(http, base.resolve("/status"))
+      return get(http, "/status")
           .map(status -> status == 200 ? ExitCode.OK : ExitCode.NOT_HEALTHY)
           .orElse(ExitCode.NOT_HEALTHY);
     }
@@ -87,7 +78,7 @@ final class ProbeCommand implements Main.Command {
                 .orElseThrow());
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
-      if (get(http, base.resolve("/ready")).orElse(0) == 200) {
+      if (get(http, "/ready").orElse(0) == 200) {
         return ExitCode.OK;
       }
       if (System.nanoTime() + interval.toNanos() > deadline) {
@@ -97,8 +88,8 @@ final class ProbeCommand implements Main.Command {
                 "meshboot: Envoy not ready within "
                     + timeout.toSeconds()
                     + "s ("
-                    + base.resolve("/ready")
-                    + ")");
+                    + http.endpoint()
+                    + "/ready)");
         return ExitCode.NOT_HEALTHY;
       }
       try {
@@ -111,30 +102,22 @@ final class ProbeCommand implements Main.Command {
   }
 
   /** The status code, printing the body; empty (and a message) when the API does not answer. */
-  private java.util.Optional<Integer> get(HttpClient http, URI uri) {
+  private java.util.Optional<Integer> get(HttpClient http, String path) {
     try {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(2)).build(),
-              HttpResponse.BodyHandlers.ofString());
+      HttpClient.Response response = http.send("GET", path, Duration.ofSeconds(2));
       if (kind == Kind.HEALTHCHECK) {
         context.out().print(response.body());
       }
-      return java.util.Optional.of(response.statusCode());
+      return java.util.Optional.of(response.status());
     } catch (IOException e) {
       if (kind == Kind.HEALTHCHECK) {
         context
             .err()
             .println(
-                "meshboot: the management API at "
-                    + uri
-                    + " does not answer ("
-                    + e
-                    + "); is meshboot run serving it (APPNET_AGENT_ADMIN_MODE=tcp)?");
+                "meshboot: the management API does not answer ("
+                    + e.getMessage()
+                    + "); is meshboot run serving it (APPNET_AGENT_ADMIN_MODE)?");
       }
-      return java.util.Optional.empty();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
       return java.util.Optional.empty();
     }
   }

@@ -3,7 +3,6 @@ package dev.meshboot.cli;
 import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
-import dev.meshboot.config.Addresses;
 import dev.meshboot.config.AdminConfig;
 import dev.meshboot.config.ApiConfig;
 import dev.meshboot.config.ProcessConfig;
@@ -22,7 +21,6 @@ import dev.meshboot.health.HealthState;
 import dev.meshboot.log.Log;
 import dev.meshboot.server.ManagementApi;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -85,8 +83,7 @@ final class RunCommand implements Main.Command {
     RuntimeConfig runtime = RuntimeConfig.from(generation.environment());
     AdminConfig admin = AdminConfig.from(generation.environment());
     ApiConfig api = ApiConfig.from(generation.environment());
-    Optional<AdminClient> adminClient =
-        admin.uds() ? Optional.empty() : Optional.of(new AdminClient(adminUri(admin)));
+    AdminClient adminClient = new AdminClient(admin.endpoint());
     EnvoyBinary envoy =
         generation
             .envoy()
@@ -116,56 +113,39 @@ final class RunCommand implements Main.Command {
                 process.maxBackoff(),
                 process.healthyReset(),
                 () -> ThreadLocalRandom.current().nextDouble()),
-            adminClient,
+            Optional.of(adminClient),
             new OomKills(Path.of("/sys/fs/cgroup/memory.events")),
             new Supervisor.Shutdown(process.drainTime(), MIN_DRAIN, STEP_TIMEOUT),
             Clock.systemUTC(),
             context.out(),
             context.err());
-    if (admin.uds()) {
-      log.warn(
-          "Envoy's admin is on a unix socket, which meshboot run cannot reach yet: shutdown uses signals only");
-    }
     Signals.onShutdown(supervisor::shutdown);
     log.info("starting envoy", "command", String.join(" ", command));
-    Optional<HealthPoller> poller =
-        adminClient.map(
-            client ->
-                new HealthPoller(
-                        client,
-                        supervisor,
-                        new HealthState(api.disconnectedTimeout(), Instant.now()),
-                        api.pollInterval(),
-                        Clock.systemUTC())
-                    .start());
+    HealthPoller poller =
+        new HealthPoller(
+                adminClient,
+                supervisor,
+                new HealthState(api.disconnectedTimeout(), Instant.now()),
+                api.pollInterval(),
+                Clock.systemUTC())
+            .start();
     Optional<ManagementApi> server = Optional.empty();
-    if (api.address().isPresent()) {
-      if (poller.isEmpty() || adminClient.isEmpty()) {
-        throw new dev.meshboot.config.ConfigException(
-            "APPNET_AGENT_ADMIN_MODE",
-            "APPNET_AGENT_ADMIN_MODE: the management API needs Envoy's admin on TCP (ENVOY_ADMIN_MODE=tcp)");
-      }
+    if (api.served()) {
       try {
         server =
             Optional.of(
                 ManagementApi.start(
-                    api.address().get(),
-                    api.port(),
+                    api.endpoint(),
                     supervisor,
-                    poller.get(),
-                    adminClient.get(),
+                    poller,
+                    adminClient,
                     runtime.logLevel(),
                     api.loggingReset(),
                     Clock.systemUTC()));
       } catch (IOException e) {
+        poller.close();
         throw new Main.OutputException(
-            "cannot serve the management API on "
-                + api.address().get()
-                + ":"
-                + api.port()
-                + ": "
-                + e.getMessage(),
-            e);
+            "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
       }
     }
     // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
@@ -181,12 +161,8 @@ final class RunCommand implements Main.Command {
     } finally {
       server.ifPresent(ManagementApi::close);
       reaper.ifPresent(Reaper::close);
-      poller.ifPresent(HealthPoller::close);
+      poller.close();
     }
-  }
-
-  private static URI adminUri(AdminConfig admin) {
-    return URI.create("http://" + Addresses.uriHostFor(admin.address()) + ":" + admin.port());
   }
 
   private static void write(Path file, Generation.Result result) {

@@ -24,6 +24,11 @@ import java.util.Optional;
 public record AdminConfig(
     boolean uds, String address, int port, boolean ipv4Compat, Path udsPath, String accessLog) {
 
+  /** Where Envoy's admin interface is reached. */
+  public SocketEndpoint endpoint() {
+    return uds ? new SocketEndpoint.Unix(udsPath) : SocketEndpoint.Tcp.reaching(address, port);
+  }
+
   /** The admin settings alone, for the supervisor. */
   public static AdminConfig from(Environment environment) {
     return from(new ConfigReader(environment));

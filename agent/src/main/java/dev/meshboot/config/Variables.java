@@ -428,7 +428,8 @@ public final class Variables {
           "APPNET_AGENT_ADMIN_MODE",
           null,
           "unset (no management API)",
-          "tcp: serve meshboot's management API (uds is not implemented yet).");
+          "tcp (APPNET_AGENT_HTTP_BIND_ADDRESS:APPNET_AGENT_HTTP_PORT) or uds"
+              + " (APPNET_AGENT_ADMIN_UDS_PATH, mode 0600): serve meshboot's management API.");
   public static final Variable APPNET_AGENT_HTTP_PORT =
       add(PROCESS, "APPNET_AGENT_HTTP_PORT", "9902", "", "Management API port.");
   public static final Variable APPNET_AGENT_HTTP_BIND_ADDRESS =
@@ -438,6 +439,13 @@ public final class Variables {
           "127.0.0.1",
           "",
           "Management API bind address (the reference binds all interfaces).");
+  public static final Variable APPNET_AGENT_ADMIN_UDS_PATH =
+      add(
+          PROCESS,
+          "APPNET_AGENT_ADMIN_UDS_PATH",
+          "/var/run/ecs/appnet_admin.sock",
+          "",
+          "Management API socket (uds mode; created with mode 0600, parent directories too).");
   public static final Variable APPNET_AGENT_LOGGING_RESET_TIMEOUT =
       add(
           PROCESS,

@@ -1,33 +1,22 @@
 package dev.meshboot.envoy;
 
+import dev.meshboot.config.SocketEndpoint;
+import dev.meshboot.http.HttpClient;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 
 /**
- * Envoy's admin interface over TCP: short timeouts, no retries (callers poll). The unix-socket
- * admin mode has no client yet; {@code meshboot run} then stops Envoy with signals alone.
+ * Envoy's admin interface over TCP or its unix socket ({@code ENVOY_ADMIN_MODE}): short timeouts,
+ * no retries (callers poll).
  */
 public final class AdminClient {
 
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
-  private final URI base;
   private final HttpClient http;
 
-  /**
-   * @param base {@code http://127.0.0.1:9901}
-   */
-  public AdminClient(URI base) {
-    this.base = base;
-    this.http =
-        HttpClient.newBuilder()
-            .connectTimeout(TIMEOUT)
-            .version(HttpClient.Version.HTTP_1_1)
-            .build();
+  public AdminClient(SocketEndpoint endpoint) {
+    this.http = new HttpClient(endpoint);
   }
 
   /** {@code GET /ready}: the server state (LIVE, PRE_INITIALIZING, INITIALIZING, DRAINING). */
@@ -94,20 +83,11 @@ public final class AdminClient {
   }
 
   private String send(String method, String path, Duration timeout) throws IOException {
-    HttpRequest request =
-        HttpRequest.newBuilder(base.resolve(path))
-            .timeout(timeout)
-            .method(method, HttpRequest.BodyPublishers.noBody())
-            .build();
-    try {
-      HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() / 100 != 2 && !path.equals("/ready")) {
-        throw new IOException(method + " " + path + ": HTTP " + response.statusCode());
-      }
-      return response.body();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted: " + method + " " + path, e);
+    HttpClient.Response response = http.send(method, path, timeout);
+    if (response.status() / 100 != 2 && !path.equals("/ready")) {
+      throw new IOException(
+          method + " " + path + " on " + http.endpoint() + ": HTTP " + response.status());
     }
+    return response.body();
   }
 }

@@ -1,23 +1,24 @@
 package dev.meshboot.server;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
+import dev.meshboot.config.SocketEndpoint;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.Exit;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.Health;
 import dev.meshboot.health.HealthPoller;
+import dev.meshboot.http.HttpServer;
+import dev.meshboot.http.HttpServer.Response;
 import dev.meshboot.log.Log;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
@@ -25,11 +26,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
- * meshboot's management API over TCP (contract §9): {@code /status} (200 healthy, 503 not), {@code
- * /ready}, {@code /live}, {@code /stats/prometheus}, {@code /drain_listeners}, {@code
- * /enableLogging}, {@code /quitquitquit}. One shared rate limit; unknown parameters are a 400.
+ * meshboot's management API over TCP or a unix socket (contract §9): {@code /status} (200 healthy,
+ * 503 not), {@code /ready}, {@code /live}, {@code /stats/prometheus}, {@code /drain_listeners},
+ * {@code /enableLogging}, {@code /quitquitquit}. One shared rate limit; unknown parameters are a
+ * 400.
  */
 public final class ManagementApi implements AutoCloseable {
 
@@ -38,7 +41,7 @@ public final class ManagementApi implements AutoCloseable {
   static final Set<String> LOG_LEVELS =
       Set.of("trace", "debug", "info", "warn", "warning", "error", "critical", "off");
 
-  private final HttpServer server;
+  private @Nullable HttpServer server;
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private final Supervisor supervisor;
@@ -49,17 +52,15 @@ public final class ManagementApi implements AutoCloseable {
   private final Clock clock;
   private final Instant started;
   private final RateLimit limit = new RateLimit(10, 20, System.nanoTime());
-  private @org.jspecify.annotations.Nullable ScheduledFuture<?> revert;
+  private @Nullable ScheduledFuture<?> revert;
 
   private ManagementApi(
-      HttpServer server,
       Supervisor supervisor,
       HealthPoller poller,
       AdminClient admin,
       String defaultLogLevel,
       Duration loggingReset,
       Clock clock) {
-    this.server = server;
     this.supervisor = supervisor;
     this.poller = poller;
     this.admin = admin;
@@ -74,10 +75,9 @@ public final class ManagementApi implements AutoCloseable {
             Thread.ofPlatform().name("meshboot-log-level-reset").daemon(true).factory());
   }
 
-  /** Serves on {@code address:port} (port 0: any free port). */
+  /** Serves on {@code endpoint} (TCP port 0: any free port). */
   public static ManagementApi start(
-      String address,
-      int port,
+      SocketEndpoint endpoint,
       Supervisor supervisor,
       HealthPoller poller,
       AdminClient admin,
@@ -85,167 +85,123 @@ public final class ManagementApi implements AutoCloseable {
       Duration loggingReset,
       Clock clock)
       throws IOException {
-    HttpServer server =
-        HttpServer.create(new InetSocketAddress(java.net.InetAddress.ofLiteral(address), port), 64);
     ManagementApi api =
-        new ManagementApi(server, supervisor, poller, admin, defaultLogLevel, loggingReset, clock);
-    server.setExecutor(api.executor);
-    server.createContext("/", api::handle);
-    server.start();
+        new ManagementApi(supervisor, poller, admin, defaultLogLevel, loggingReset, clock);
+    try {
+      api.server = HttpServer.start(endpoint, api::handle, api.executor);
+    } catch (IOException e) {
+      api.close();
+      throw e;
+    }
     api.snapshots = api.timer.scheduleAtFixedRate(api::snapshot, 0, 1, TimeUnit.MINUTES);
-    log.info("management API listening", "address", address, "port", server.getAddress().getPort());
+    log.info("management API listening", "endpoint", api.server.endpoint());
     return api;
   }
 
-  public int port() {
-    return server.getAddress().getPort();
+  /** Where the API listens (with the actual port). */
+  public SocketEndpoint endpoint() {
+    return Objects.requireNonNull(server).endpoint();
   }
 
-  private void handle(HttpExchange exchange) throws IOException {
-    try (exchange) {
-      if (!limit.tryAcquire(System.nanoTime())) {
-        send(exchange, 429, "text/plain", "too many requests: 10 per second, bursts of 20\n");
-        return;
-      }
-      URI uri = exchange.getRequestURI();
-      Map<String, String> query = query(uri.getRawQuery());
-      String method = exchange.getRequestMethod();
-      switch (uri.getPath()) {
-        case "/status" -> get(exchange, method, query, Set.of(), () -> status(exchange));
-        case "/ready" ->
-            get(
-                exchange,
-                method,
-                query,
-                Set.of(),
-                () -> probe(exchange, poller.poll().ready(), "ready"));
-        case "/live" ->
-            get(
-                exchange,
-                method,
-                query,
-                Set.of(),
-                () -> probe(exchange, supervisor.pid().isPresent(), "live"));
-        case "/stats/prometheus" ->
-            get(
-                exchange,
-                method,
-                query,
-                Set.of("usedonly", "filter", "delta"),
-                () -> prometheus(exchange, query));
-        case "/drain_listeners" ->
-            post(
-                exchange,
-                method,
-                query,
-                Set.of("inboundonly"),
-                () -> {
-                  admin.drain(query.containsKey("inboundonly"));
-                  send(exchange, 200, "text/plain", "draining\n");
-                });
-        case "/enableLogging" ->
-            post(
-                exchange,
-                method,
-                query,
-                Set.of("level", "permanent"),
-                () -> logging(exchange, query));
-        case "/quitquitquit" ->
-            post(
-                exchange,
-                method,
-                query,
-                Set.of(),
-                () -> {
-                  send(exchange, 200, "text/plain", "shutting down\n");
-                  supervisor.shutdown();
-                });
-        default ->
-            send(
-                exchange,
-                404,
-                "text/plain",
-                "no such endpoint; see /status, /ready, /live, /stats/prometheus, /drain_listeners, /enableLogging, /quitquitquit\n");
-      }
-    } catch (IOException e) {
-      log.warn("management API request failed", "error", e.getMessage());
+  Response handle(HttpServer.Request request) {
+    if (!limit.tryAcquire(System.nanoTime())) {
+      return Response.text(429, "too many requests: 10 per second, bursts of 20\n");
     }
+    URI uri;
+    try {
+      uri = new URI(request.uri());
+    } catch (URISyntaxException e) {
+      return Response.text(400, "malformed request target: " + e.getMessage() + "\n");
+    }
+    String path = uri.getPath() == null ? "" : uri.getPath();
+    Map<String, String> query = query(uri.getRawQuery());
+    String method = request.method();
+    return switch (path) {
+      case "/status" -> get(path, method, query, Set.of(), this::status);
+      case "/ready" ->
+          get(path, method, query, Set.of(), () -> probe(poller.poll().ready(), "ready"));
+      case "/live" ->
+          get(path, method, query, Set.of(), () -> probe(supervisor.pid().isPresent(), "live"));
+      case "/stats/prometheus" ->
+          get(path, method, query, Set.of("usedonly", "filter", "delta"), () -> prometheus(query));
+      case "/drain_listeners" ->
+          post(
+              path,
+              method,
+              query,
+              Set.of("inboundonly"),
+              () -> {
+                admin.drain(query.containsKey("inboundonly"));
+                return Response.text(200, "draining\n");
+              });
+      case "/enableLogging" ->
+          post(path, method, query, Set.of("level", "permanent"), () -> logging(query));
+      case "/quitquitquit" ->
+          post(
+              path,
+              method,
+              query,
+              Set.of(),
+              () -> {
+                supervisor.shutdown();
+                return Response.text(200, "shutting down\n");
+              });
+      default ->
+          Response.text(
+              404,
+              "no such endpoint; see /status, /ready, /live, /stats/prometheus, /drain_listeners,"
+                  + " /enableLogging, /quitquitquit\n");
+    };
   }
 
   interface Action {
-    void run() throws IOException;
+    Response run() throws IOException;
   }
 
-  private void get(
-      HttpExchange exchange,
-      String method,
-      Map<String, String> query,
-      Set<String> allowed,
-      Action action)
-      throws IOException {
-    if (check(exchange, method, "GET", query, allowed)) {
-      action.run();
-    }
+  private static Response get(
+      String path, String method, Map<String, String> query, Set<String> allowed, Action action) {
+    return call(path, method, "GET", query, allowed, action);
   }
 
-  private void post(
-      HttpExchange exchange,
-      String method,
-      Map<String, String> query,
-      Set<String> allowed,
-      Action action)
-      throws IOException {
-    if (check(exchange, method, "POST", query, allowed)) {
-      try {
-        action.run();
-      } catch (IOException e) {
-        send(
-            exchange,
-            502,
-            "text/plain",
-            "Envoy's admin interface failed: " + e.getMessage() + "\n");
-      }
-    }
+  private static Response post(
+      String path, String method, Map<String, String> query, Set<String> allowed, Action action) {
+    return call(path, method, "POST", query, allowed, action);
   }
 
-  private boolean check(
-      HttpExchange exchange,
+  private static Response call(
+      String path,
       String method,
       String expected,
       Map<String, String> query,
-      Set<String> allowed)
-      throws IOException {
+      Set<String> allowed,
+      Action action) {
     if (!method.equals(expected)) {
-      exchange.getResponseHeaders().set("Allow", expected);
-      send(
-          exchange,
-          405,
-          "text/plain",
-          exchange.getRequestURI().getPath() + " takes " + expected + "\n");
-      return false;
+      return new Response(
+          405, "text/plain", path + " takes " + expected + "\n", Map.of("Allow", expected));
     }
     for (String name : query.keySet()) {
       if (!allowed.contains(name)) {
-        send(
-            exchange,
+        return Response.text(
             400,
-            "text/plain",
             "unknown parameter \""
                 + name
                 + "\"; "
-                + exchange.getRequestURI().getPath()
+                + path
                 + " takes "
                 + (allowed.isEmpty()
                     ? "none"
                     : String.join(", ", allowed.stream().sorted().toList()))
                 + "\n");
-        return false;
       }
     }
-    return true;
+    try {
+      return action.run();
+    } catch (IOException e) {
+      return Response.text(502, "Envoy's admin interface failed: " + e.getMessage() + "\n");
+    }
   }
 
-  private void status(HttpExchange exchange) throws IOException {
+  private Response status() {
     Health health = poller.poll();
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("healthStatus", health.healthy() ? "HEALTHY" : "UNHEALTHY");
@@ -281,35 +237,25 @@ public final class ManagementApi implements AutoCloseable {
                   return out;
                 })
             .orElse(null));
-    send(exchange, health.healthy() ? 200 : 503, "application/json", Json.of(status) + "\n");
+    return new Response(
+        health.healthy() ? 200 : 503, "application/json", Json.of(status) + "\n", Map.of());
   }
 
-  private void probe(HttpExchange exchange, boolean ok, String what) throws IOException {
-    send(exchange, ok ? 200 : 503, "text/plain", (ok ? "" : "not ") + what + "\n");
+  private static Response probe(boolean ok, String what) {
+    return Response.text(ok ? 200 : 503, (ok ? "" : "not ") + what + "\n");
   }
 
-  private void prometheus(HttpExchange exchange, Map<String, String> query) throws IOException {
+  private Response prometheus(Map<String, String> query) throws IOException {
     String filter = query.get("filter");
     if (filter != null && !filter.equals("metrics_extension")) {
-      send(
-          exchange,
-          400,
-          "text/plain",
-          "filter: expected metrics_extension but got \"" + filter + "\"\n");
-      return;
+      return Response.text(400, "filter: expected metrics_extension but got \"" + filter + "\"\n");
     }
-    String page;
-    try {
-      page = admin.prometheus(query.containsKey("usedonly"));
-    } catch (IOException e) {
-      send(exchange, 502, "text/plain", "Envoy's admin interface failed: " + e.getMessage() + "\n");
-      return;
-    }
+    String page = admin.prometheus(query.containsKey("usedonly"));
     if (query.containsKey("delta")) {
       page = deltaSince(page);
     }
     String body = filter != null ? PrometheusFilter.metricsExtension(page) : page;
-    send(exchange, 200, "text/plain; version=0.0.4", body + ownMetrics());
+    return new Response(200, "text/plain; version=0.0.4", body + ownMetrics(), Map.of());
   }
 
   /**
@@ -324,8 +270,8 @@ public final class ManagementApi implements AutoCloseable {
 
   private record Snapshot(long pid, PrometheusDelta delta) {}
 
-  private volatile @org.jspecify.annotations.Nullable Snapshot snapshot;
-  private @org.jspecify.annotations.Nullable ScheduledFuture<?> snapshots;
+  private volatile @Nullable Snapshot snapshot;
+  private @Nullable ScheduledFuture<?> snapshots;
 
   /** Takes the minute snapshot that {@code delta} subtracts. */
   void snapshot() {
@@ -366,23 +312,18 @@ public final class ManagementApi implements AutoCloseable {
     return out.toString();
   }
 
-  private synchronized void logging(HttpExchange exchange, Map<String, String> query)
-      throws IOException {
+  private synchronized Response logging(Map<String, String> query) throws IOException {
     String level = query.get("level");
     if (level == null || !LOG_LEVELS.contains(level)) {
-      send(
-          exchange,
+      return Response.text(
           400,
-          "text/plain",
           "level: expected one of "
               + String.join(", ", LOG_LEVELS.stream().sorted().toList())
               + "\n");
-      return;
     }
     String permanent = query.getOrDefault("permanent", "false");
     if (!permanent.equals("true") && !permanent.equals("false")) {
-      send(exchange, 400, "text/plain", "permanent: expected true or false\n");
-      return;
+      return Response.text(400, "permanent: expected true or false\n");
     }
     admin.logLevel(level);
     if (revert != null) {
@@ -392,10 +333,8 @@ public final class ManagementApi implements AutoCloseable {
     if (permanent.equals("false")) {
       revert = timer.schedule(this::revertLogLevel, loggingReset.toMillis(), TimeUnit.MILLISECONDS);
     }
-    send(
-        exchange,
+    return Response.text(
         200,
-        "text/plain",
         "Envoy log level "
             + level
             + (permanent.equals("true") ? "" : " for " + loggingReset.toSeconds() + "s")
@@ -430,21 +369,11 @@ public final class ManagementApi implements AutoCloseable {
     return out;
   }
 
-  private static void send(HttpExchange exchange, int status, String type, String body)
-      throws IOException {
-    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-    exchange.getResponseHeaders().set("Content-Type", type);
-    exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-    if (bytes.length > 0) {
-      try (OutputStream out = exchange.getResponseBody()) {
-        out.write(bytes);
-      }
-    }
-  }
-
   @Override
   public void close() {
-    server.stop(0);
+    if (server != null) {
+      server.close();
+    }
     if (snapshots != null) {
       snapshots.cancel(false);
     }

@@ -1,19 +1,19 @@
 package dev.meshboot.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpServer;
+import dev.meshboot.config.SocketEndpoint;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.OomKills;
 import dev.meshboot.envoy.RestartPolicy;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.health.HealthState;
+import dev.meshboot.http.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,37 +44,35 @@ class ManagementApiTest {
   private Supervisor supervisor;
   private CompletableFuture<Supervisor.Outcome> run;
   private HealthPoller poller;
+  private AdminClient admin;
   private ManagementApi api;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void start(@TempDir Path tmp) throws IOException, InterruptedException {
-    envoyAdmin = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
-    envoyAdmin.createContext(
-        "/",
-        exchange -> {
-          adminCalls.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
-          String path = exchange.getRequestURI().getPath();
-          String body =
-              switch (path) {
-                case "/ready" -> readyState;
-                case "/stats" ->
-                    "control_plane.connected_state: 1\ncluster_manager.cds.update_success: 1\nlistener_manager.lds.update_success: 1\n";
-                case "/stats/prometheus" ->
-                    "# TYPE envoy_appmesh_RequestCount counter\nenvoy_appmesh_RequestCount{} 4\n";
-                default -> "OK";
-              };
-          byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-          exchange.sendResponseHeaders(200, bytes.length);
-          exchange.getResponseBody().write(bytes);
-          exchange.close();
-        });
-    envoyAdmin.start();
+    // The fake Envoy admin listens on a unix socket (ENVOY_ADMIN_MODE=uds), the API on TCP.
+    envoyAdmin =
+        HttpServer.start(
+            new SocketEndpoint.Unix(tmp.resolve("envoy_admin.sock")),
+            request -> {
+              adminCalls.add(request.method() + " " + request.uri());
+              String path = request.uri().replaceFirst("\\?.*", "");
+              String body =
+                  switch (path) {
+                    case "/ready" -> readyState;
+                    case "/stats" ->
+                        "control_plane.connected_state: 1\ncluster_manager.cds.update_success: 1\nlistener_manager.lds.update_success: 1\n";
+                    case "/stats/prometheus" ->
+                        "# TYPE envoy_appmesh_RequestCount counter\nenvoy_appmesh_RequestCount{} 4\n";
+                    default -> "OK";
+                  };
+              return HttpServer.Response.text(200, body);
+            },
+            Runnable::run);
     Path script = Files.writeString(tmp.resolve("envoy.sh"), "#!/bin/sh\nexec sleep 60\n");
     script.toFile().setExecutable(true);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
-    AdminClient admin =
-        new AdminClient(URI.create("http://127.0.0.1:" + envoyAdmin.getAddress().getPort()));
+    admin = new AdminClient(envoyAdmin.endpoint());
     supervisor =
         new Supervisor(
             List.of(script.toString()),
@@ -100,8 +99,7 @@ class ManagementApiTest {
             Clock.systemUTC());
     api =
         ManagementApi.start(
-            "127.0.0.1",
-            0,
+            new SocketEndpoint.Tcp("127.0.0.1", 0),
             supervisor,
             poller,
             admin,
@@ -116,13 +114,13 @@ class ManagementApiTest {
     supervisor.shutdown();
     supervisor.shutdown();
     run.get(10, TimeUnit.SECONDS);
-    envoyAdmin.stop(0);
+    envoyAdmin.close();
   }
 
   private HttpResponse<String> call(String method, String path)
       throws IOException, InterruptedException {
     return http.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + api.port() + path))
+        HttpRequest.newBuilder(URI.create("http://" + api.endpoint() + path))
             .method(method, HttpRequest.BodyPublishers.noBody())
             .build(),
         HttpResponse.BodyHandlers.ofString());
@@ -208,5 +206,71 @@ class ManagementApiTest {
   void quitquitquitStopsEnvoy() throws Exception {
     assertThat(call("POST", "/quitquitquit").statusCode()).isEqualTo(200);
     assertThat(run.get(10, TimeUnit.SECONDS)).isEqualTo(Supervisor.Outcome.STOPPED);
+  }
+
+  @Test
+  void servesOnAUnixSocketOnlyItsOwnerMayUse(@TempDir Path tmp) throws Exception {
+    Path socket = tmp.resolve("run/appnet_admin.sock");
+    try (ManagementApi onSocket =
+        ManagementApi.start(
+            new SocketEndpoint.Unix(socket),
+            supervisor,
+            poller,
+            admin,
+            "info",
+            Duration.ofMinutes(5),
+            Clock.systemUTC())) {
+      assertThat(Files.getPosixFilePermissions(socket))
+          .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+      dev.meshboot.http.HttpClient client = new dev.meshboot.http.HttpClient(onSocket.endpoint());
+      dev.meshboot.http.HttpClient.Response status =
+          client.send("GET", "/status", Duration.ofSeconds(2));
+      assertThat(status.status()).isEqualTo(200);
+      assertThat(status.body()).contains("\"envoyState\": \"LIVE\"");
+      assertThat(client.send("POST", "/status", Duration.ofSeconds(2)).status()).isEqualTo(405);
+    }
+    assertThat(socket).as("removed on close").doesNotExist();
+  }
+
+  @Test
+  void replacesAStaleSocketButNeverAnotherFile(@TempDir Path tmp) throws Exception {
+    Path socket = tmp.resolve("api.sock");
+    HttpServer stale =
+        HttpServer.start(
+            new SocketEndpoint.Unix(socket), r -> HttpServer.Response.text(200, ""), Runnable::run);
+    // A crashed earlier run leaves its socket file behind.
+    Path kept = tmp.resolve("kept.sock");
+    Files.move(socket, kept);
+    stale.close();
+    Files.move(kept, socket);
+    try (ManagementApi replaced =
+        ManagementApi.start(
+            new SocketEndpoint.Unix(socket),
+            supervisor,
+            poller,
+            admin,
+            "info",
+            Duration.ofMinutes(5),
+            Clock.systemUTC())) {
+      assertThat(
+              new dev.meshboot.http.HttpClient(replaced.endpoint())
+                  .send("GET", "/live", Duration.ofSeconds(2))
+                  .status())
+          .isEqualTo(200);
+    }
+    Path file = Files.writeString(tmp.resolve("notes.txt"), "keep me");
+    assertThatThrownBy(
+            () ->
+                ManagementApi.start(
+                    new SocketEndpoint.Unix(file),
+                    supervisor,
+                    poller,
+                    admin,
+                    "info",
+                    Duration.ofMinutes(5),
+                    Clock.systemUTC()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("is not a unix socket");
+    assertThat(file).hasContent("keep me");
   }
 }

@@ -112,6 +112,50 @@ class RunIT {
   }
 
   @Test
+  void servesTheApiAndReachesEnvoysAdminOverUnixSockets(@TempDir Path tmp) throws Exception {
+    server = controlPlane(ControlPlaneIT.snapshot());
+    Path adminSocket = tmp.resolve("envoy_admin.sock");
+    Path apiSocket = tmp.resolve("ecs/appnet_admin.sock");
+    Map<String, String> probe =
+        Map.of(
+            "APPNET_AGENT_ADMIN_MODE", "uds",
+            "APPNET_AGENT_ADMIN_UDS_PATH", apiSocket.toString(),
+            "APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S", "1",
+            "APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S", "30");
+    Path log = tmp.resolve("meshboot.log");
+    Map<String, String> environment = new HashMap<>(probe);
+    environment.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + server.getPort());
+    environment.put("ENVOY_ADMIN_MODE", "uds");
+    environment.put("ENVOY_ADMIN_UDS_PATH", adminSocket.toString());
+    meshboot = start(tmp, log, environment);
+
+    Cli.Result waited = Cli.run(probe, "wait-ready");
+    assertThat(waited.exitCode()).as(waited.stderr() + Files.readString(log)).isZero();
+    Cli.Result healthy = Cli.run(probe, "healthcheck");
+    assertThat(healthy.exitCode()).as(healthy.stderr()).isZero();
+    assertThat(healthy.stdout()).contains("\"envoyState\": \"LIVE\"");
+    assertThat(Files.getPosixFilePermissions(apiSocket))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    dev.meshboot.http.HttpClient api =
+        new dev.meshboot.http.HttpClient(new dev.meshboot.config.SocketEndpoint.Unix(apiSocket));
+    String all = api.send("GET", "/stats/prometheus", Duration.ofSeconds(5)).body();
+    assertThat(all).contains("envoy_server_live").contains("meshboot_healthy 1");
+    String filtered =
+        api.send("GET", "/stats/prometheus?filter=metrics_extension", Duration.ofSeconds(5)).body();
+    assertThat(filtered).doesNotContain("envoy_server_live").contains("meshboot_healthy 1");
+
+    meshboot.destroy();
+    assertThat(meshboot.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    assertThat(meshboot.exitValue()).as(Files.readString(log)).isZero();
+    assertThat(Files.readString(log))
+        .as("drained through Envoy's admin socket")
+        .contains("draining inbound listeners")
+        .doesNotContain("cannot drain");
+    assertThat(apiSocket).as("the API socket is removed").doesNotExist();
+  }
+
+  @Test
   void drainsOnSigtermWithoutFailingARequestOnAKeepAliveConnection(@TempDir Path tmp)
       throws Exception {
     int listener = freePort();

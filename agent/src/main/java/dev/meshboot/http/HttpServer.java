@@ -1,0 +1,223 @@
+package dev.meshboot.http;
+
+import dev.meshboot.config.SocketEndpoint;
+import dev.meshboot.log.Log;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.concurrent.Executor;
+
+/**
+ * A small HTTP/1.1 server on TCP or a unix socket. Requests have no body; each is handled on the
+ * given executor (handlers may block), one at a time per connection. A unix socket is created with
+ * mode 0600: bound under a temporary name, restricted, then renamed into place, so it is never
+ * reachable with wider permissions; a stale socket of an earlier run is replaced.
+ */
+public final class HttpServer implements AutoCloseable {
+
+  private static final Log log = Log.of(HttpServer.class);
+
+  /** Requests carry no body; anything larger is refused with 413. */
+  private static final int MAX_REQUEST = 16 << 10;
+
+  /** A request: its method and raw path with query. */
+  public record Request(String method, String uri) {}
+
+  /** A response. */
+  public record Response(int status, String contentType, String body, Map<String, String> headers) {
+
+    public static Response text(int status, String body) {
+      return new Response(status, "text/plain", body, Map.of());
+    }
+  }
+
+  /** Answers requests; may block. */
+  public interface Handler {
+    Response handle(Request request);
+  }
+
+  private final Channel channel;
+  private final SocketEndpoint endpoint;
+
+  private HttpServer(Channel channel, SocketEndpoint endpoint) {
+    this.channel = channel;
+    this.endpoint = endpoint;
+  }
+
+  /** Binds and serves; TCP port 0 picks a free port ({@link #endpoint()} tells which). */
+  public static HttpServer start(SocketEndpoint endpoint, Handler handler, Executor executor)
+      throws IOException {
+    ServerBootstrap bootstrap =
+        new ServerBootstrap()
+            .group(Transport.group())
+            .channel(Transport.serverChannel(endpoint))
+            .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
+            .childOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
+            .childHandler(
+                new ChannelInitializer<Channel>() {
+                  @Override
+                  protected void initChannel(Channel child) {
+                    child
+                        .pipeline()
+                        .addLast(
+                            new HttpServerCodec(),
+                            new HttpObjectAggregator(MAX_REQUEST),
+                            new RequestHandler(handler, executor));
+                  }
+                });
+    return switch (endpoint) {
+      case SocketEndpoint.Tcp tcp -> {
+        Channel bound = bind(bootstrap, endpoint, tcp.address());
+        int port = ((InetSocketAddress) bound.localAddress()).getPort();
+        yield new HttpServer(bound, new SocketEndpoint.Tcp(tcp.ip(), port));
+      }
+      case SocketEndpoint.Unix unix -> new HttpServer(bindUnix(bootstrap, unix), endpoint);
+    };
+  }
+
+  private static Channel bind(
+      ServerBootstrap bootstrap, SocketEndpoint endpoint, java.net.SocketAddress address)
+      throws IOException {
+    try {
+      return bootstrap.bind(address).sync().channel();
+    } catch (Exception e) {
+      throw new IOException("cannot listen on " + endpoint + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static Channel bindUnix(ServerBootstrap bootstrap, SocketEndpoint.Unix unix)
+      throws IOException {
+    Path path = unix.path().toAbsolutePath();
+    Path parent =
+        java.util.Objects.requireNonNull(path.getParent(), "an absolute path has a parent");
+    Files.createDirectories(parent);
+    if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      if (!isSocket(path)) {
+        throw new IOException(
+            "cannot listen on " + unix + ": the path exists and is not a unix socket");
+      }
+      Files.delete(path);
+    }
+    Path temporary = parent.resolve("." + path.getFileName() + "." + ProcessHandle.current().pid());
+    Files.deleteIfExists(temporary);
+    Channel bound = bind(bootstrap, unix, new SocketEndpoint.Unix(temporary).address());
+    try {
+      Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
+      Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
+    } catch (IOException e) {
+      bound.close().syncUninterruptibly();
+      Files.deleteIfExists(temporary);
+      throw new IOException("cannot listen on " + unix + ": " + e.getMessage(), e);
+    }
+    return bound;
+  }
+
+  private static boolean isSocket(Path path) throws IOException {
+    int mode =
+        (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
+    return (mode & 0170000) == 0140000;
+  }
+
+  /** Where the server listens (with the actual port). */
+  public SocketEndpoint endpoint() {
+    return endpoint;
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    if (endpoint instanceof SocketEndpoint.Unix unix) {
+      try {
+        Files.deleteIfExists(unix.path());
+      } catch (IOException e) {
+        log.warn("cannot remove the socket", "path", unix.path(), "error", e.getMessage());
+      }
+    }
+  }
+
+  private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final Handler handler;
+    private final Executor executor;
+
+    RequestHandler(Handler handler, Executor executor) {
+      this.handler = handler;
+      this.executor = executor;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext context, FullHttpRequest request) {
+      boolean keepAlive = HttpUtil.isKeepAlive(request);
+      if (request.decoderResult().isFailure()) {
+        write(context, Response.text(400, "malformed request\n"), false);
+        return;
+      }
+      Request parsed = new Request(request.method().name(), request.uri());
+      // One request at a time per connection keeps responses in order.
+      context.channel().config().setAutoRead(false);
+      executor.execute(
+          () -> {
+            Response response;
+            try {
+              response = handler.handle(parsed);
+            } catch (RuntimeException e) {
+              log.warn("management request failed", "uri", parsed.uri(), "error", e.toString());
+              response = Response.text(500, "internal error: " + e.getMessage() + "\n");
+            }
+            write(context, response, keepAlive);
+          });
+    }
+
+    private static void write(ChannelHandlerContext context, Response response, boolean keepAlive) {
+      FullHttpResponse out =
+          new DefaultFullHttpResponse(
+              HttpVersion.HTTP_1_1,
+              HttpResponseStatus.valueOf(response.status()),
+              Unpooled.wrappedBuffer(response.body().getBytes(StandardCharsets.UTF_8)));
+      out.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, response.contentType())
+          .setInt(HttpHeaderNames.CONTENT_LENGTH, out.content().readableBytes());
+      response.headers().forEach(out.headers()::set);
+      if (keepAlive) {
+        out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        context
+            .writeAndFlush(out)
+            .addListener((ChannelFutureListener) done -> done.channel().config().setAutoRead(true));
+      } else {
+        out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        context.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+
+    @Override
+    @SuppressWarnings(
+        "FutureReturnValueIgnored") // closing a failed connection cannot fail usefully
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+      log.debug("management connection failed", "error", cause.toString());
+      context.close();
+    }
+  }
+}
