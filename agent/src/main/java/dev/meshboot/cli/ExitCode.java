@@ -31,6 +31,16 @@ public enum ExitCode {
     return code;
   }
 
+  /** The exit code with this number; {@link #INTERNAL} for a number meshboot does not use. */
+  public static ExitCode of(int code) {
+    for (ExitCode exit : values()) {
+      if (exit.code == code) {
+        return exit;
+      }
+    }
+    return INTERNAL;
+  }
+
   public String meaning() {
     return meaning;
   }

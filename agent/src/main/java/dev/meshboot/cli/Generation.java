@@ -43,7 +43,7 @@ final class Generation {
   private final ConfigReader reader;
   private Optional<EnvoyBinary> envoy = Optional.empty();
   private boolean envoyLooked;
-  private final EnvoySchema.Preload schema;
+  private final Optional<EnvoySchema.Preload> schema;
   private Optional<java.util.function.Supplier<Optional<EnvoyBuild>>> envoyBuild;
 
   /**
@@ -52,8 +52,16 @@ final class Generation {
    * @param likely the schema the command will most likely need
    */
   Generation(Main.Context context, Args args, EnvoySchema.Scope likely) {
+    this(context, args, Optional.of(likely));
+  }
+
+  /**
+   * Reads the environment; with {@code likely} empty, the process will not render (no schema is
+   * built and Envoy is not probed ahead).
+   */
+  Generation(Main.Context context, Args args, Optional<EnvoySchema.Scope> likely) {
     this.context = context;
-    this.schema = EnvoySchema.preload(likely);
+    this.schema = likely.map(EnvoySchema::preload);
     this.environment = environment(context, args);
     this.reader = new ConfigReader(environment);
     Log.configure(
@@ -69,7 +77,10 @@ final class Generation {
                 "error",
                 Log.Level.ERROR)),
         reader.choice(Variables.MESHBOOT_LOG_FORMAT, Map.of("text", false, "json", true)));
-    this.envoyBuild = probeEarly() ? envoy().map(EnvoyBinary::buildInBackground) : Optional.empty();
+    this.envoyBuild =
+        likely.isPresent() && probeEarly()
+            ? envoy().map(EnvoyBinary::buildInBackground)
+            : Optional.empty();
   }
 
   /**
@@ -113,7 +124,7 @@ final class Generation {
 
   /** The schema of {@code scope}, built in the background if it was the likely one. */
   EnvoySchema schema(EnvoySchema.Scope scope) {
-    return schema.get(scope);
+    return schema.isPresent() ? schema.get().get(scope) : EnvoySchema.preload(scope).get(scope);
   }
 
   Environment environment() {
@@ -163,7 +174,7 @@ final class Generation {
     if (whole.isPresent()) {
       if (isNonEmptyFile(whole.get())) {
         log.info("using the whole bootstrap from ENVOY_CONFIG_FILE", "file", whole.get());
-        EnvoySchema full = schema.get(EnvoySchema.Scope.FULL);
+        EnvoySchema full = schema(EnvoySchema.Scope.FULL);
         return new Result(full, Bootstraps.fromFile(whole.get(), "ENVOY_CONFIG_FILE", full));
       }
       log.info(
@@ -186,7 +197,7 @@ final class Generation {
             },
             environment,
             context.hostFacts().get(),
-            () -> used[0] = schema.get(scope));
+            () -> used[0] = schema(scope));
     log.debug("rendered", "ms", (System.nanoTime() - start) / 1_000_000, "schema", scope);
     return new Result(java.util.Objects.requireNonNull(used[0]), rendered);
   }

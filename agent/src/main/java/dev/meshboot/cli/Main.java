@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** meshboot's entry point: dispatches to a command and turns failures into exit codes. */
 public final class Main {
@@ -22,7 +23,8 @@ public final class Main {
                 System.out,
                 System.err,
                 dev.meshboot.envoy.ProcessRunner.system(),
-                dev.meshboot.platform.Hosts::facts));
+                dev.meshboot.platform.Hosts::facts,
+                self(Arrays.asList(argv))));
     System.out.flush();
     System.exit(code);
   }
@@ -99,7 +101,40 @@ public final class Main {
       PrintStream out,
       PrintStream err,
       dev.meshboot.envoy.ProcessRunner processes,
-      java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts) {}
+      java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts,
+      Optional<List<String>> self) {
+
+    /** A context that cannot start another meshboot process (commands then work in process). */
+    public Context(
+        Map<String, String> environment,
+        PrintStream out,
+        PrintStream err,
+        dev.meshboot.envoy.ProcessRunner processes,
+        java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts) {
+      this(environment, out, err, processes, hostFacts, Optional.empty());
+    }
+  }
+
+  /**
+   * The command line that starts this program again (the JVM and its options, up to the program
+   * arguments), read from {@code /proc/self/cmdline}; empty where that file is missing or does not
+   * end with {@code argv}.
+   */
+  static Optional<List<String>> self(List<String> argv) {
+    try {
+      String raw = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/cmdline"));
+      List<String> words = Arrays.asList(raw.split("\0", -1));
+      if (!words.isEmpty() && words.get(words.size() - 1).isEmpty()) {
+        words = words.subList(0, words.size() - 1);
+      }
+      int jvm = words.size() - argv.size();
+      return jvm > 0 && words.subList(jvm, words.size()).equals(argv)
+          ? Optional.of(List.copyOf(words.subList(0, jvm)))
+          : Optional.empty();
+    } catch (java.io.IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
 
   /** The output could not be written. */
   static final class OutputException extends RuntimeException {

@@ -78,7 +78,15 @@ final class RunCommand implements Main.Command {
           "run",
           "unexpected argument \"" + args.positional().get(0) + "\" (Envoy arguments go after --)");
     }
-    Generation generation = new Generation(context, args, EnvoySchema.Scope.CORE);
+    // Rendering loads the Envoy schema's protobuf classes (thousands of them), which a JVM never
+    // unloads: a short-lived child meshboot renders, so that the long-running supervisor stays
+    // small. Where this program cannot start itself again (in-process tests), it renders itself.
+    Optional<List<String>> self = context.self();
+    Generation generation =
+        new Generation(
+            context,
+            args,
+            self.isPresent() ? Optional.empty() : Optional.of(EnvoySchema.Scope.CORE));
     ProcessConfig process = ProcessConfig.from(generation.environment());
     RuntimeConfig runtime = RuntimeConfig.from(generation.environment());
     AdminConfig admin = AdminConfig.from(generation.environment());
@@ -91,8 +99,14 @@ final class RunCommand implements Main.Command {
                 () ->
                     new Main.EnvoyFailedException(
                         "no Envoy binary to run: set ENVOY_BIN, or put envoy on PATH"));
-    Generation.Result result = generation.render();
-    write(process.bootstrapPath(), result);
+    if (self.isPresent()) {
+      ExitCode rendered = renderInChild(self.get(), own, process.bootstrapPath());
+      if (rendered != ExitCode.OK) {
+        return rendered;
+      }
+    } else {
+      write(process.bootstrapPath(), generation.render());
+    }
 
     OptionalInt concurrency =
         runtime.concurrency().isPresent()
@@ -162,6 +176,35 @@ final class RunCommand implements Main.Command {
       server.ifPresent(ManagementApi::close);
       reaper.ifPresent(Reaper::close);
       poller.close();
+    }
+  }
+
+  /**
+   * {@code meshboot bootstrap -o file} with this command's options, in a child JVM started like
+   * this one; its output and errors are this process's.
+   */
+  private ExitCode renderInChild(List<String> self, List<String> options, Path file) {
+    List<String> command = new ArrayList<>(self);
+    // The launcher keeps the AOT cache for the renderer (bin/meshboot).
+    String aotCache = context.environment().get("MESHBOOT_AOT_CACHE");
+    if (aotCache != null
+        && !aotCache.isBlank()
+        && java.nio.file.Files.isRegularFile(Path.of(aotCache))) {
+      command.add(1, "-XX:AOTCache=" + aotCache);
+    }
+    command.add("bootstrap");
+    command.addAll(options);
+    command.add("--output");
+    command.add(file.toString());
+    try {
+      Process child = new ProcessBuilder(command).inheritIO().start();
+      return ExitCode.of(child.waitFor());
+    } catch (IOException e) {
+      throw new Main.OutputException("cannot start meshboot to render the bootstrap: " + e, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Main.OutputException(
+          "interrupted while rendering the bootstrap", new IOException(e));
     }
   }
 
