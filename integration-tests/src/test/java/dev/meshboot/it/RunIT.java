@@ -112,6 +112,23 @@ class RunIT {
   }
 
   @Test
+  void aBootstrapTheRenderingChildRefusesEndsTheRunWithItsExitCode(@TempDir Path tmp)
+      throws Exception {
+    Path log = tmp.resolve("meshboot.log");
+    meshboot =
+        start(
+            tmp,
+            log,
+            Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:1", "APPMESH_RESOURCE_ARN", "not-an-arn"));
+    assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(meshboot.exitValue()).as(Files.readString(log)).isEqualTo(3);
+    assertThat(Files.readString(log))
+        .contains("APPMESH_RESOURCE_ARN")
+        .doesNotContain("envoy started");
+    assertThat(tmp.resolve("envoy.json")).doesNotExist();
+  }
+
+  @Test
   void servesTheApiAndReachesEnvoysAdminOverUnixSockets(@TempDir Path tmp) throws Exception {
     server = controlPlane(ControlPlaneIT.snapshot());
     Path adminSocket = tmp.resolve("envoy_admin.sock");
