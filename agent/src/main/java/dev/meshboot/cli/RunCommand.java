@@ -143,6 +143,7 @@ final class RunCommand implements Main.Command {
                 api.pollInterval(),
                 Clock.systemUTC())
             .start();
+    supervisor.onExit(poller::wake);
     Optional<ManagementApi> server = Optional.empty();
     if (api.served()) {
       try {

@@ -24,6 +24,22 @@ public final class AdminClient {
     return send("GET", "/ready").strip();
   }
 
+  /**
+   * Envoy's build version from {@code GET /server_info} ({@code <sha>/1.40.0/Clean/RELEASE/...}).
+   */
+  public String version() throws IOException {
+    String body = send("GET", "/server_info");
+    try {
+      return com.google.gson.JsonParser.parseString(body)
+          .getAsJsonObject()
+          .get("version")
+          .getAsString();
+    } catch (RuntimeException e) {
+      throw new IOException(
+          "GET /server_info on " + http.endpoint() + ": no version in the answer", e);
+    }
+  }
+
   /** {@code POST /quitquitquit}. */
   public void quit() throws IOException {
     send("POST", "/quitquitquit");

@@ -61,6 +61,7 @@ public final class Supervisor {
   private final AtomicInteger signals = new AtomicInteger();
   private final AtomicBoolean everLive = new AtomicBoolean();
   private volatile Optional<Exit> lastExit = Optional.empty();
+  private final List<Runnable> exitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private volatile java.util.OptionalLong pid = java.util.OptionalLong.empty();
   private volatile Optional<Instant> backoffUntil = Optional.empty();
   private final java.util.Map<Exit.Classification, AtomicInteger> exits =
@@ -85,6 +86,11 @@ public final class Supervisor {
     this.clock = clock;
     this.out = out;
     this.err = err;
+  }
+
+  /** Runs {@code listener} after each Envoy exit is classified (health polls at once). */
+  public void onExit(Runnable listener) {
+    exitListeners.add(listener);
   }
 
   /** The last exit seen, for status reports. */
@@ -166,6 +172,7 @@ public final class Supervisor {
       lastExit = Optional.of(exit);
       pid = java.util.OptionalLong.empty();
       exits.computeIfAbsent(exit.classification(), kind -> new AtomicInteger()).incrementAndGet();
+      exitListeners.forEach(Runnable::run);
       if (exit.classification() == Exit.Classification.CLEAN) {
         log.info("envoy exited cleanly; meshboot stops too", "pid", process.pid());
         return Outcome.STOPPED;

@@ -11,6 +11,8 @@ import java.util.Optional;
  * @param managementConnected whether the xDS stream is up, when Envoy answered
  * @param disconnectedSince when the management connection was last seen down, if it is down
  * @param initialConfig whether the first listeners and clusters arrived and were accepted
+ * @param xdsCounters the xDS counters the decision read (LDS/CDS {@code update_success} and {@code
+ *     update_rejected}, {@code listener_create_failure}, {@code control_plane.connected_state})
  * @param healthy LIVE, configuration not rejected, management connection not down too long
  * @param ready LIVE and the initial configuration accepted
  * @param problems why it is not healthy or not ready, in words
@@ -21,6 +23,7 @@ public record Health(
     Optional<Boolean> managementConnected,
     Optional<Instant> disconnectedSince,
     InitialConfig initialConfig,
+    java.util.SortedMap<String, Long> xdsCounters,
     boolean healthy,
     boolean ready,
     List<String> problems,
@@ -40,6 +43,7 @@ public record Health(
         Optional.empty(),
         Optional.empty(),
         InitialConfig.PENDING,
+        java.util.Collections.emptySortedMap(),
         false,
         false,
         List.of("not polled yet"),

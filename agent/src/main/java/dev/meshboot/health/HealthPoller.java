@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -28,6 +29,8 @@ public final class HealthPoller implements AutoCloseable {
   private volatile long lastPollNanos;
   private volatile long polledPid = -1;
   private volatile Instant polledSince = Instant.EPOCH;
+  private volatile Optional<String> envoyVersion = Optional.empty();
+  private final java.util.concurrent.Semaphore wakeups = new java.util.concurrent.Semaphore(0);
 
   /** How long after an Envoy starts meshboot polls fast (every 500 ms) until it is ready. */
   static final Duration FAST_POLLING = Duration.ofSeconds(60);
@@ -47,6 +50,16 @@ public final class HealthPoller implements AutoCloseable {
     return this;
   }
 
+  /** Polls now instead of at the next interval (after an Envoy exit). */
+  public void wake() {
+    wakeups.release();
+  }
+
+  /** The running Envoy's version ({@code /server_info}), once it has answered. */
+  public Optional<String> envoyVersion() {
+    return envoyVersion;
+  }
+
   /** How long the last poll took. */
   public Duration lastPollLatency() {
     return Duration.ofNanos(lastPollNanos);
@@ -63,17 +76,31 @@ public final class HealthPoller implements AutoCloseable {
     if (pid.getAsLong() != polledPid) {
       polledPid = pid.getAsLong();
       polledSince = now;
+      envoyVersion = Optional.empty();
       state.restarted(now);
     }
     Health health;
     try {
       String ready = admin.ready();
+      if (envoyVersion.isEmpty()) {
+        envoyVersion = version();
+      }
       health = state.observe(ready, admin.stats(HealthState.STATS_FILTER), now);
     } catch (IOException e) {
       health = state.unreachable(now, e.getMessage() == null ? e.toString() : e.getMessage());
     }
     lastPollNanos = System.nanoTime() - start;
     return health;
+  }
+
+  /** The version is for reports only: not knowing it is no health problem. */
+  private Optional<String> version() {
+    try {
+      return Optional.of(admin.version());
+    } catch (IOException e) {
+      log.debug("no version from /server_info", "error", e.getMessage());
+      return Optional.empty();
+    }
   }
 
   private void loop() {
@@ -98,7 +125,9 @@ public final class HealthPoller implements AutoCloseable {
       long base = starting ? Math.min(500, interval.toMillis()) : interval.toMillis();
       long sleep = base + ThreadLocalRandom.current().nextLong(base / 10 + 1);
       try {
-        Thread.sleep(sleep);
+        if (wakeups.tryAcquire(sleep, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          wakeups.drainPermits();
+        }
       } catch (InterruptedException e) {
         return;
       }

@@ -46,6 +46,7 @@ public final class HealthState {
             Optional.empty(),
             current.disconnectedSince(),
             current.initialConfig(),
+            current.xdsCounters(),
             false,
             false,
             List.of("Envoy's admin interface does not answer: " + why),
@@ -96,7 +97,16 @@ public final class HealthState {
       problems.add("the initial configuration has not arrived yet");
     }
     current =
-        new Health(state, connected, since, initial, healthy, ready, List.copyOf(problems), now);
+        new Health(
+            state,
+            connected,
+            since,
+            initial,
+            java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(stats)),
+            healthy,
+            ready,
+            List.copyOf(problems),
+            now);
     return current;
   }
 

@@ -207,6 +207,7 @@ public final class ManagementApi implements AutoCloseable {
     status.put("healthStatus", health.healthy() ? "HEALTHY" : "UNHEALTHY");
     status.put("agentUptime", Duration.between(started, clock.instant()).toString());
     status.put("envoyPid", supervisor.pid().isPresent() ? supervisor.pid().getAsLong() : null);
+    status.put("envoyVersion", poller.envoyVersion().orElse(null));
     status.put("envoyState", health.envoyState());
     status.put("envoyRestartCount", supervisor.restarts());
     status.put(
@@ -220,6 +221,7 @@ public final class ManagementApi implements AutoCloseable {
         health.disconnectedSince().map(Instant::toString).orElse(null));
     status.put("envoyReadinessState", health.ready() ? "READY" : "NOT_READY");
     status.put("initialConfigUpdateStatus", health.initialConfig().name());
+    status.put("xdsCounters", health.xdsCounters());
     status.put("problems", health.problems());
     status.put(
         "restartBackoffUntil", supervisor.backoffUntil().map(Instant::toString).orElse(null));

@@ -53,8 +53,12 @@ class SupervisorTest {
   void restartsACrashingEnvoyUntilTheBudgetIsSpent(@TempDir Path tmp) throws IOException {
     Supervisor supervisor =
         supervisor(tmp, "echo boom >&2\nkill -SEGV $$", 2, Duration.ofSeconds(1));
+    java.util.concurrent.atomic.AtomicInteger told =
+        new java.util.concurrent.atomic.AtomicInteger();
+    supervisor.onExit(told::incrementAndGet);
     assertThat(supervisor.run()).isEqualTo(Supervisor.Outcome.RESTARTS_EXHAUSTED);
     assertThat(launches(tmp)).isEqualTo(3);
+    assertThat(told).as("every exit is told at once (the health poller polls)").hasValue(3);
     assertThat(supervisor.lastExit())
         .hasValueSatisfying(
             exit -> {

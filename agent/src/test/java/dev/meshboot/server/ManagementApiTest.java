@@ -64,6 +64,8 @@ class ManagementApiTest {
                         "control_plane.connected_state: 1\ncluster_manager.cds.update_success: 1\nlistener_manager.lds.update_success: 1\n";
                     case "/stats/prometheus" ->
                         "# TYPE envoy_appmesh_RequestCount counter\nenvoy_appmesh_RequestCount{} 4\n";
+                    case "/server_info" ->
+                        "{\"version\": \"0000/1.40.0/Clean/RELEASE/BoringSSL\", \"state\": \"LIVE\"}";
                     default -> "OK";
                   };
               return HttpServer.Response.text(200, body);
@@ -134,6 +136,8 @@ class ManagementApiTest {
         .contains("\"healthStatus\": \"HEALTHY\"")
         .contains("\"envoyState\": \"LIVE\"")
         .contains("\"initialConfigUpdateStatus\": \"ACCEPTED\"")
+        .contains("\"envoyVersion\": \"0000/1.40.0/Clean/RELEASE/BoringSSL\"")
+        .contains("\"listener_manager.lds.update_success\": 1")
         .contains("\"envoyPid\": " + supervisor.pid().getAsLong());
     assertThat(call("GET", "/ready").statusCode()).isEqualTo(200);
     readyState = "DRAINING";

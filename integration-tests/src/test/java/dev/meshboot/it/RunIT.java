@@ -150,7 +150,10 @@ class RunIT {
     assertThat(waited.exitCode()).as(waited.stderr() + Files.readString(log)).isZero();
     Cli.Result healthy = Cli.run(probe, "healthcheck");
     assertThat(healthy.exitCode()).as(healthy.stderr()).isZero();
-    assertThat(healthy.stdout()).contains("\"envoyState\": \"LIVE\"");
+    assertThat(healthy.stdout())
+        .contains("\"envoyState\": \"LIVE\"")
+        .containsPattern("\"envoyVersion\": \"[0-9a-f]+/\\d+\\.\\d+\\.\\d+/")
+        .contains("\"cluster_manager.cds.update_success\": 1");
     assertThat(Files.getPosixFilePermissions(apiSocket))
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
