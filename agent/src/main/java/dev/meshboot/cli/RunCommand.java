@@ -15,6 +15,7 @@ import dev.meshboot.envoy.OomKills;
 import dev.meshboot.envoy.Posix;
 import dev.meshboot.envoy.Reaper;
 import dev.meshboot.envoy.RestartPolicy;
+import dev.meshboot.envoy.SessionProcess;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.health.HealthState;
@@ -115,12 +116,12 @@ final class RunCommand implements Main.Command {
     List<String> command =
         EnvoyArgs.of(
             envoy.path(), process.bootstrapPath(), runtime.logLevel(), concurrency, process, extra);
+    Optional<Posix> posix = Posix.load();
+    // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy.
     Supervisor supervisor =
         new Supervisor(
             command,
-            argvToStart ->
-                Reaper.launch(
-                    new ProcessBuilder(argvToStart).redirectInput(ProcessBuilder.Redirect.INHERIT)),
+            SessionProcess.launcher(posix, context.environment()),
             new RestartPolicy(
                 process.restarts(),
                 process.backoff(),
@@ -165,7 +166,7 @@ final class RunCommand implements Main.Command {
     }
     // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
     // reaped; Envoy itself stays the JVM's to wait for.
-    Optional<Reaper> reaper = Posix.load().map(Reaper::start);
+    Optional<Reaper> reaper = posix.map(Reaper::start);
     try {
       return switch (supervisor.run()) {
         case STOPPED -> ExitCode.OK;

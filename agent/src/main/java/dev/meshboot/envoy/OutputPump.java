@@ -12,7 +12,10 @@ import java.util.List;
 
 /**
  * Forwards one of Envoy's output streams line by line, unchanged, and keeps the last lines for exit
- * reports. Runs on a named virtual thread.
+ * reports. Runs on a named platform daemon thread: a read from a pipe holds its OS thread, and only
+ * the JDK's own process streams let the virtual-thread scheduler make up for it ({@link
+ * SessionProcess}'s do not), so two pumps on virtual threads could take every carrier of a two-CPU
+ * host and stall the agent's endpoints.
  */
 final class OutputPump {
 
@@ -23,8 +26,9 @@ final class OutputPump {
 
   private OutputPump(InputStream in, PrintStream out, String name) {
     this.thread =
-        Thread.ofVirtual()
+        Thread.ofPlatform()
             .name(name)
+            .daemon(true)
             .unstarted(
                 () -> {
                   try (BufferedReader reader =

@@ -1,7 +1,10 @@
 package dev.meshboot.envoy;
 
 import dev.meshboot.log.Log;
+import java.io.IOException;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -10,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Reaps orphaned processes that were reparented to meshboot (as PID 1, or as a child subreaper), so
  * that none is left a zombie. The JVM waits for the processes it started itself: their pids are
  * {@link #launch(ProcessBuilder) registered} and never reaped here, so Envoy's exit status stays
- * with the supervisor. Polls once a second on a named daemon thread that {@link #close()} stops.
+ * with the supervisor; so are those {@link SessionProcess} spawns, which it reaps itself. Polls
+ * once a second on a named daemon thread that {@link #close()} stops.
  */
 public final class Reaper implements AutoCloseable {
 
@@ -30,13 +34,31 @@ public final class Reaper implements AutoCloseable {
    * Starts a process the JVM will wait for, registered before the reaper can look: a child that
    * exits at once is never reaped from under the JVM.
    */
-  public static Process launch(ProcessBuilder builder) throws java.io.IOException {
+  public static Process launch(ProcessBuilder builder) throws IOException {
     synchronized (OWN) {
       Process process = builder.start();
       OWN.add(process.pid());
       unregisterOnExit(process);
       return process;
     }
+  }
+
+  /**
+   * Spawns a child in a session of its own, registered like {@link #launch(ProcessBuilder)}; the
+   * caller waits for it and then {@link #release releases} its pid.
+   */
+  static Posix.Child spawn(Posix posix, List<String> argv, Map<String, String> environment)
+      throws IOException {
+    synchronized (OWN) {
+      Posix.Child child = posix.spawn(argv, environment);
+      OWN.add((long) child.pid());
+      return child;
+    }
+  }
+
+  /** Forgets a registered pid once its process has been reaped. */
+  static void release(long pid) {
+    OWN.remove(pid);
   }
 
   @SuppressWarnings("FutureReturnValueIgnored") // the future only unregisters the pid
