@@ -82,7 +82,7 @@ final class RunCommand implements Main.Command {
     // Rendering loads the Envoy schema's protobuf classes (thousands of them), which a JVM never
     // unloads: a short-lived child meshboot renders, so that the long-running supervisor stays
     // small. Where this program cannot start itself again (in-process tests), it renders itself.
-    Optional<List<String>> self = context.self();
+    Optional<List<String>> self = renderCommand();
     Generation generation =
         new Generation(
             context,
@@ -182,18 +182,23 @@ final class RunCommand implements Main.Command {
   }
 
   /**
+   * How to start a meshboot that renders: the launcher's {@code MESHBOOT_RENDER_COMMAND} (one word
+   * per line: the renderer's JVM options differ from the supervisor's, see bin/meshboot), else this
+   * process's own command line.
+   */
+  private Optional<List<String>> renderCommand() {
+    String given = context.environment().getOrDefault("MESHBOOT_RENDER_COMMAND", "");
+    List<String> words =
+        java.util.Arrays.stream(given.split("\n", -1)).filter(word -> !word.isEmpty()).toList();
+    return words.isEmpty() ? context.self() : Optional.of(words);
+  }
+
+  /**
    * {@code meshboot bootstrap -o file} with this command's options, in a child JVM started like
    * this one; its output and errors are this process's.
    */
   private ExitCode renderInChild(List<String> self, List<String> options, Path file) {
     List<String> command = new ArrayList<>(self);
-    // The launcher keeps the AOT cache for the renderer (bin/meshboot).
-    String aotCache = context.environment().get("MESHBOOT_AOT_CACHE");
-    if (aotCache != null
-        && !aotCache.isBlank()
-        && java.nio.file.Files.isRegularFile(Path.of(aotCache))) {
-      command.add(1, "-XX:AOTCache=" + aotCache);
-    }
     command.add("bootstrap");
     command.addAll(options);
     command.add("--output");

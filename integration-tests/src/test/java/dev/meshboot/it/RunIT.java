@@ -112,6 +112,42 @@ class RunIT {
   }
 
   @Test
+  void aCrashingEnvoySpendsTheRestartBudgetAndEndsTheRunWithExit7(@TempDir Path tmp)
+      throws Exception {
+    server = controlPlane(ControlPlaneIT.snapshot());
+    int admin = freePort();
+    Path log = tmp.resolve("meshboot.log");
+    meshboot =
+        start(
+            tmp,
+            log,
+            Map.of(
+                "APPMESH_XDS_ENDPOINT",
+                "127.0.0.1:" + server.getPort(),
+                "ENVOY_ADMIN_ACCESS_PORT",
+                Integer.toString(admin),
+                "APPNET_ENVOY_RESTART_COUNT",
+                "1"));
+    // Envoy's crash handler prints a backtrace and dies of the signal, as a real crash does.
+    for (int crash = 1; crash <= 2; crash++) {
+      waitUntil(() -> "LIVE".equals(ready(admin)), log, "Envoy LIVE");
+      long pid = envoy().orElseThrow().pid();
+      new ProcessBuilder("kill", "-SEGV", Long.toString(pid)).start().waitFor();
+      if (crash == 1) {
+        waitUntil(() -> envoy().map(e -> e.pid() != pid).orElse(false), log, "a restarted Envoy");
+      }
+    }
+    assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(meshboot.exitValue()).as(Files.readString(log)).isEqualTo(7);
+    String output = Files.readString(log);
+    assertThat(output.split("envoy started", -1)).hasSize(3);
+    assertThat(output)
+        .contains("envoy exited; not restarting")
+        .contains("crash")
+        .contains("Caught Segmentation fault");
+  }
+
+  @Test
   void aBootstrapTheRenderingChildRefusesEndsTheRunWithItsExitCode(@TempDir Path tmp)
       throws Exception {
     Path log = tmp.resolve("meshboot.log");
