@@ -34,11 +34,23 @@ final class ProbeCommand implements Main.Command {
   static final Help.Spec WAIT_READY =
       new Help.Spec(
           "wait-ready",
-          "wait-ready [--env-file FILE] [variable options]",
-          "Polls the running meshboot's /ready every APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S until"
-              + "\nEnvoy has accepted its initial configuration; exits 9 after"
-              + "\nAPPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S.",
-          Generation.COMMON_OPTIONS,
+          "wait-ready [--timeout SECONDS] [--interval SECONDS] [--env-file FILE] [variable options]",
+          "Polls the running meshboot's /ready every --interval seconds"
+              + "\n(APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S) until Envoy has accepted its initial"
+              + "\nconfiguration; exits 9 after --timeout seconds"
+              + " (APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S).",
+          java.util.stream.Stream.concat(
+                  java.util.stream.Stream.of(
+                      new String[] {
+                        "--timeout <seconds>",
+                        "how long to wait (1-86400; overrides APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S)"
+                      },
+                      new String[] {
+                        "--interval <seconds>",
+                        "time between checks (1-3600; overrides APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S)"
+                      }),
+                  Generation.COMMON_OPTIONS.stream())
+              .toList(),
           true);
 
   private final Main.Context context;
@@ -53,7 +65,14 @@ final class ProbeCommand implements Main.Command {
   public ExitCode call(List<String> argv) {
     String name = kind == Kind.HEALTHCHECK ? "healthcheck" : "wait-ready";
     Args args =
-        Args.parse(name, argv, Set.of("--env-file"), Set.of("--stacktrace", "-h", "--help"), true);
+        Args.parse(
+            name,
+            argv,
+            kind == Kind.HEALTHCHECK
+                ? Set.of("--env-file")
+                : Set.of("--env-file", "--timeout", "--interval"),
+            Set.of("--stacktrace", "-h", "--help"),
+            true);
     if (args.flag("-h", "--help")) {
       context.out().print(Help.command(kind == Kind.HEALTHCHECK ? HEALTHCHECK : WAIT_READY));
       return ExitCode.OK;
@@ -67,15 +86,19 @@ final class ProbeCommand implements Main.Command {
           .orElse(ExitCode.NOT_HEALTHY);
     }
     Duration interval =
-        Duration.ofSeconds(
-            reader
-                .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S, 1, 3600)
-                .orElseThrow());
+        seconds(args, "--interval", 3600)
+            .orElse(
+                Duration.ofSeconds(
+                    reader
+                        .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S, 1, 3600)
+                        .orElseThrow()));
     Duration timeout =
-        Duration.ofSeconds(
-            reader
-                .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S, 1, 86_400)
-                .orElseThrow());
+        seconds(args, "--timeout", 86_400)
+            .orElse(
+                Duration.ofSeconds(
+                    reader
+                        .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S, 1, 86_400)
+                        .orElseThrow()));
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (get(http, "/ready").orElse(0) == 200) {
@@ -99,6 +122,25 @@ final class ProbeCommand implements Main.Command {
         return ExitCode.NOT_HEALTHY;
       }
     }
+  }
+
+  /** {@code --timeout}/{@code --interval}: whole seconds from 1 to {@code max}, when given. */
+  private static java.util.Optional<Duration> seconds(Args args, String option, int max) {
+    String value = args.value(option);
+    if (value == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      int seconds = Integer.parseInt(value.trim());
+      if (seconds >= 1 && seconds <= max) {
+        return java.util.Optional.of(Duration.ofSeconds(seconds));
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException(
+        "wait-ready",
+        option + ": expected whole seconds from 1 to " + max + " but got \"" + value + "\"");
   }
 
   /** The status code, printing the body; empty (and a message) when the API does not answer. */

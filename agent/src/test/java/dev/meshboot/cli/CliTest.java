@@ -49,6 +49,29 @@ class CliTest {
   }
 
   @Test
+  void waitReadyGivesUpAfterItsTimeoutAndChecksItsOptions(@TempDir Path tmp) {
+    Map<String, String> env =
+        Map.of(
+            "APPNET_AGENT_ADMIN_MODE",
+            "uds",
+            "APPNET_AGENT_ADMIN_UDS_PATH",
+            tmp.resolve("nobody-listens.sock").toString());
+    long start = System.nanoTime();
+    Result waited = run(env, "wait-ready", "--timeout", "2", "--interval", "1");
+    assertThat(waited.code()).isEqualTo(ExitCode.NOT_HEALTHY.code());
+    assertThat(waited.err()).contains("not ready within 2s").contains("nobody-listens.sock");
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(java.time.Duration.ofSeconds(4));
+    Result zero = run(env, "wait-ready", "--timeout", "0");
+    assertThat(zero.code()).isEqualTo(ExitCode.USAGE.code());
+    assertThat(zero.err()).contains("--timeout: expected whole seconds from 1 to 86400");
+    assertThat(run(env, "healthcheck", "--timeout", "5").code()).isEqualTo(ExitCode.USAGE.code());
+    Result unhealthy = run(env, "healthcheck");
+    assertThat(unhealthy.code()).isEqualTo(ExitCode.NOT_HEALTHY.code());
+    assertThat(unhealthy.err()).contains("does not answer");
+  }
+
+  @Test
   void helpListsEveryVariableWithItsOptionAndDefault() {
     Result help = run(ENV, "bootstrap", "--help");
     assertThat(help.code()).isZero();

@@ -2,18 +2,8 @@ package dev.meshboot.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -36,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProcessGroupIT {
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private final List<ProcessHandle> started = new ArrayList<>();
   private Process launched;
   private Server server;
@@ -60,16 +48,16 @@ class ProcessGroupIT {
   @Test
   void ctrlCToTheTerminalsProcessGroupReachesMeshbootOnlyWhichDrainsEnvoy(@TempDir Path tmp)
       throws Exception {
-    server = controlPlane();
-    int admin = freePort();
+    server = Local.controlPlane(ControlPlaneIT.snapshot());
+    int admin = Local.freePort();
     Path log = tmp.resolve("meshboot.log");
     // setsid: meshboot leads a process group, as a shell's foreground job does, without this JVM.
     launched = start(tmp, log, Envoy.path(), admin, "setsid");
     long meshboot = launched.pid();
     started.add(launched.toHandle());
-    waitUntil(() -> "LIVE".equals(ready(admin)), log, "Envoy LIVE");
+    waitUntil(() -> "LIVE".equals(Local.ready(admin)), log, "Envoy LIVE");
     assertThat(stat(meshboot)[2]).as("meshboot leads its process group").isEqualTo(meshboot + "");
-    ProcessHandle envoy = envoyUnder(launched.toHandle()).orElseThrow();
+    ProcessHandle envoy = Local.envoyUnder(launched.toHandle()).orElseThrow();
     assertThat(stat(envoy.pid())[2])
         .as("Envoy's process group")
         .isEqualTo(envoy.pid() + "")
@@ -97,8 +85,8 @@ class ProcessGroupIT {
   @Test
   void asPid1ReapsOrphansButLeavesEnvoysExitStatusToTheSupervisor(@TempDir Path tmp)
       throws Exception {
-    server = controlPlane();
-    int admin = freePort();
+    server = Local.controlPlane(ControlPlaneIT.snapshot());
+    int admin = Local.freePort();
     Path log = tmp.resolve("meshboot.log");
     // Every start of this "Envoy" leaves an orphan behind: the subshell exits at once.
     Path wrapper = tmp.resolve("envoy");
@@ -112,16 +100,16 @@ class ProcessGroupIT {
         .containsPattern("NSpid:\\s+" + meshboot.pid() + "\\s+1\\n");
 
     waitUntil(() -> childrenNamed(meshboot, "sleep") > 0, log, "an orphan adopted by meshboot");
-    waitUntil(() -> "LIVE".equals(ready(admin)), log, "Envoy LIVE");
+    waitUntil(() -> "LIVE".equals(Local.ready(admin)), log, "Envoy LIVE");
     waitUntil(
         () -> childrenNamed(meshboot, "sleep") == 0 && zombiesOf(meshboot.pid()).isEmpty(),
         log,
         "orphans that exited and were reaped, with no zombie left");
 
-    ProcessHandle envoy = envoyUnder(meshboot).orElseThrow();
+    ProcessHandle envoy = Local.envoyUnder(meshboot).orElseThrow();
     envoy.destroyForcibly();
     waitUntil(
-        () -> envoyUnder(meshboot).map(e -> e.pid() != envoy.pid()).orElse(false),
+        () -> Local.envoyUnder(meshboot).map(e -> e.pid() != envoy.pid()).orElse(false),
         log,
         "Envoy restarted");
     String output = Files.readString(log);
@@ -130,7 +118,7 @@ class ProcessGroupIT {
         .contains("envoy exited; restarting")
         .contains("signal (exit 137, signal 9)")
         .doesNotContain("exit status is lost");
-    waitUntil(() -> "LIVE".equals(ready(admin)), log, "the restarted Envoy LIVE");
+    waitUntil(() -> "LIVE".equals(Local.ready(admin)), log, "the restarted Envoy LIVE");
 
     meshboot.destroy();
     assertThat(launched.waitFor(20, TimeUnit.SECONDS)).as("meshboot exits on SIGTERM").isTrue();
@@ -187,16 +175,6 @@ class ProcessGroupIT {
     return builder.start();
   }
 
-  /** A java-control-plane ADS server on loopback. */
-  private static Server controlPlane() throws IOException {
-    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
-    cache.setSnapshot("mesh", ControlPlaneIT.snapshot());
-    return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-        .build()
-        .start();
-  }
-
   /** The fields of /proc/PID/stat after the command name: state, ppid, pgrp, session, ... */
   private static String[] stat(long pid) throws IOException {
     String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -234,47 +212,7 @@ class ProcessGroupIT {
     }
   }
 
-  private static Optional<ProcessHandle> envoyUnder(ProcessHandle meshboot) {
-    return meshboot
-        .children()
-        .filter(child -> child.info().command().orElse("").endsWith("envoy"))
-        .findFirst();
-  }
-
-  private String ready(int port) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-                  .timeout(Duration.ofSeconds(1))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body()
-          .strip();
-    } catch (IOException e) {
-      return e.toString();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  private void waitUntil(Check check, Path log, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline || !launched.isAlive()) {
-        throw new AssertionError("waited 20s for " + what + ":\n" + Files.readString(log));
-      }
-      Thread.sleep(50);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+  private void waitUntil(Local.Check check, Path log, String what) throws Exception {
+    Local.waitUntil(launched, check, log, what, Duration.ofSeconds(20));
   }
 }

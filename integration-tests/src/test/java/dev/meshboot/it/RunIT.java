@@ -2,13 +2,9 @@ package dev.meshboot.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.envoyproxy.controlplane.cache.v3.SimpleCache;
-import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.grpc.Server;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -50,9 +46,9 @@ class RunIT {
 
   @Test
   void restartsAKilledEnvoyAndDrainsItOnSigterm(@TempDir Path tmp) throws Exception {
-    server = controlPlane(ControlPlaneIT.snapshot());
-    int admin = freePort();
-    int api = freePort();
+    server = Local.controlPlane(ControlPlaneIT.snapshot());
+    int admin = Local.freePort();
+    int api = Local.freePort();
     Map<String, String> probe =
         Map.of(
             "APPNET_AGENT_HTTP_PORT", Integer.toString(api),
@@ -77,11 +73,13 @@ class RunIT {
     assertThat(waited.exitCode()).as(waited.stderr() + Files.readString(log)).isZero();
     assertThat(Cli.run(probe, "healthcheck").exitCode()).isZero();
 
-    waitUntil(() -> "LIVE".equals(ready(admin)), log, "Envoy LIVE");
+    waitUntil(() -> "LIVE".equals(Local.ready(admin)), log, "Envoy LIVE");
     ProcessHandle first = envoy().orElseThrow();
     first.destroyForcibly();
     waitUntil(
-        () -> envoy().map(e -> e.pid() != first.pid()).orElse(false) && "LIVE".equals(ready(admin)),
+        () ->
+            envoy().map(e -> e.pid() != first.pid()).orElse(false)
+                && "LIVE".equals(Local.ready(admin)),
         log,
         "a restarted Envoy LIVE");
     assertThat(Files.readString(log))
@@ -114,8 +112,8 @@ class RunIT {
   @Test
   void aCrashingEnvoySpendsTheRestartBudgetAndEndsTheRunWithExit7(@TempDir Path tmp)
       throws Exception {
-    server = controlPlane(ControlPlaneIT.snapshot());
-    int admin = freePort();
+    server = Local.controlPlane(ControlPlaneIT.snapshot());
+    int admin = Local.freePort();
     Path log = tmp.resolve("meshboot.log");
     meshboot =
         start(
@@ -130,7 +128,7 @@ class RunIT {
                 "1"));
     // Envoy's crash handler prints a backtrace and dies of the signal, as a real crash does.
     for (int crash = 1; crash <= 2; crash++) {
-      waitUntil(() -> "LIVE".equals(ready(admin)), log, "Envoy LIVE");
+      waitUntil(() -> "LIVE".equals(Local.ready(admin)), log, "Envoy LIVE");
       long pid = envoy().orElseThrow().pid();
       new ProcessBuilder("kill", "-SEGV", Long.toString(pid)).start().waitFor();
       if (crash == 1) {
@@ -166,7 +164,7 @@ class RunIT {
 
   @Test
   void servesTheApiAndReachesEnvoysAdminOverUnixSockets(@TempDir Path tmp) throws Exception {
-    server = controlPlane(ControlPlaneIT.snapshot());
+    server = Local.controlPlane(ControlPlaneIT.snapshot());
     Path adminSocket = tmp.resolve("envoy_admin.sock");
     Path apiSocket = tmp.resolve("ecs/appnet_admin.sock");
     Map<String, String> probe =
@@ -214,9 +212,9 @@ class RunIT {
   @Test
   void drainsOnSigtermWithoutFailingARequestOnAKeepAliveConnection(@TempDir Path tmp)
       throws Exception {
-    int listener = freePort();
-    server = controlPlane(ControlPlaneIT.snapshot(listener));
-    int admin = freePort();
+    int listener = Local.freePort();
+    server = Local.controlPlane(ControlPlaneIT.snapshot(listener));
+    int admin = Local.freePort();
     Path log = tmp.resolve("meshboot.log");
     meshboot =
         start(
@@ -311,7 +309,7 @@ class RunIT {
               log,
               Map.of(
                   "APPMESH_XDS_ENDPOINT", "127.0.0.1:1",
-                  "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(freePort()),
+                  "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(Local.freePort()),
                   "ENVOY_RESOURCES_CONFIG_FILE", resources.toString()));
       assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
       String output = Files.readString(log);
@@ -319,17 +317,6 @@ class RunIT {
       assertThat(output).contains("config_rejected").contains("not restarting");
       assertThat(output.split("envoy started", -1)).hasSize(2);
     }
-  }
-
-  /** A java-control-plane ADS server on loopback serving {@code snapshot} to every node. */
-  private static Server controlPlane(io.envoyproxy.controlplane.cache.v3.Snapshot snapshot)
-      throws IOException {
-    SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
-    cache.setSnapshot("mesh", snapshot);
-    return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
-        .addService(new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl())
-        .build()
-        .start();
   }
 
   private Process start(Path tmp, Path log, Map<String, String> extra) throws IOException {
@@ -371,46 +358,10 @@ class RunIT {
   }
 
   private Optional<ProcessHandle> envoy() {
-    return meshboot
-        .children()
-        .filter(child -> child.info().command().orElse("").endsWith("envoy"))
-        .findFirst();
+    return Local.envoyUnder(meshboot.toHandle());
   }
 
-  private String ready(int port) {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ready"))
-                  .timeout(Duration.ofSeconds(1))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body()
-          .strip();
-    } catch (IOException e) {
-      return e.toString();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return "interrupted";
-    }
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  private void waitUntil(Check check, Path log, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline || !meshboot.isAlive()) {
-        throw new AssertionError("no " + what + " within 30s:\n" + Files.readString(log));
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
+  private void waitUntil(Local.Check check, Path log, String what) throws Exception {
+    Local.waitUntil(meshboot, check, log, what, Duration.ofSeconds(30));
   }
 }
