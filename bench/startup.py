@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Start-up benchmark of `meshboot bootstrap` as a fresh process (issue #2 budget).
+"""Start-up benchmark of `meshboot bootstrap` (issue #2 budget) and `meshboot run` as fresh processes.
 
 Runs each case N times, interleaved so machine noise hits every case alike, and prints a table with
 the median and p90 wall time, the ratio of medians to a JVM hello-world measured in the same run,
@@ -85,6 +85,15 @@ def main():
                       {"ENVOY_BIN": os.path.realpath(envoy)}))
     cases.append(("  + user fragment file (full schema)", [MESHBOOT, "bootstrap", "--env-file", example, "-o", out],
                   {"ENVOY_RESOURCES_CONFIG_FILE": os.path.join(work, "resources.yaml")}))
+    # meshboot run up to Envoy's start: the supervisor starts, a child meshboot renders, Envoy is
+    # spawned; the stand-in Envoy exits at once and cleanly, so meshboot stops with it.
+    stand_in = os.path.join(work, "envoy")
+    with open(stand_in, "w") as f:
+        f.write('#!/bin/sh\n[ "$1" = --version ] && echo "$0  version: '
+                '0000000000000000000000000000000000000000/1.40.0/Clean/RELEASE/BoringSSL"\nexit 0\n')
+    os.chmod(stand_in, 0o755)
+    cases.append(("meshboot run until Envoy starts (and exits)", [MESHBOOT, "run", "--env-file", example],
+                  {"ENVOY_BIN": stand_in, "MESHBOOT_BOOTSTRAP_PATH": out}))
 
     # The first launch trains the AOT cache for this jar; it is not measured.
     run(cases[1][1], env)

@@ -100,74 +100,86 @@ final class RunCommand implements Main.Command {
                 () ->
                     new Main.EnvoyFailedException(
                         "no Envoy binary to run: set ENVOY_BIN, or put envoy on PATH"));
-    if (self.isPresent()) {
-      ExitCode rendered = renderInChild(self.get(), own, process.bootstrapPath());
-      if (rendered != ExitCode.OK) {
-        return rendered;
-      }
-    } else {
-      write(process.bootstrapPath(), generation.render());
-    }
-
-    OptionalInt concurrency =
-        runtime.concurrency().isPresent()
-            ? runtime.concurrency()
-            : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
-    List<String> command =
-        EnvoyArgs.of(
-            envoy.path(), process.bootstrapPath(), runtime.logLevel(), concurrency, process, extra);
-    Optional<Posix> posix = Posix.load();
-    // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy.
-    Supervisor supervisor =
-        new Supervisor(
-            command,
-            SessionProcess.launcher(posix, context.environment()),
-            new RestartPolicy(
-                process.restarts(),
-                process.backoff(),
-                process.maxBackoff(),
-                process.healthyReset(),
-                () -> ThreadLocalRandom.current().nextDouble()),
-            Optional.of(adminClient),
-            new OomKills(Path.of("/sys/fs/cgroup/memory.events")),
-            new Supervisor.Shutdown(process.drainTime(), MIN_DRAIN, STEP_TIMEOUT),
-            Clock.systemUTC(),
-            context.out(),
-            context.err());
-    Signals.onShutdown(supervisor::shutdown);
-    log.info("starting envoy", "command", String.join(" ", command));
-    HealthPoller poller =
-        new HealthPoller(
-                adminClient,
-                supervisor,
-                new HealthState(api.disconnectedTimeout(), Instant.now()),
-                api.pollInterval(),
-                Clock.systemUTC())
-            .start();
-    supervisor.onExit(poller::wake);
+    // The renderer runs while this process gets ready to supervise (class loading, native
+    // linking, the management API): Envoy starts as soon as the bootstrap is written.
+    Optional<Process> renderer =
+        self.isPresent()
+            ? Optional.of(startRenderer(self.get(), own, process.bootstrapPath()))
+            : Optional.empty();
     Optional<ManagementApi> server = Optional.empty();
-    if (api.served()) {
-      try {
-        server =
-            Optional.of(
-                ManagementApi.start(
-                    api.endpoint(),
-                    supervisor,
-                    poller,
-                    adminClient,
-                    runtime.logLevel(),
-                    api.loggingReset(),
-                    Clock.systemUTC()));
-      } catch (IOException e) {
-        poller.close();
-        throw new Main.OutputException(
-            "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
-      }
-    }
-    // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
-    // reaped; Envoy itself stays the JVM's to wait for.
-    Optional<Reaper> reaper = posix.map(Reaper::start);
+    Optional<HealthPoller> poller = Optional.empty();
+    Optional<Reaper> reaper = Optional.empty();
     try {
+      OptionalInt concurrency =
+          runtime.concurrency().isPresent()
+              ? runtime.concurrency()
+              : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
+      List<String> command =
+          EnvoyArgs.of(
+              envoy.path(),
+              process.bootstrapPath(),
+              runtime.logLevel(),
+              concurrency,
+              process,
+              extra);
+      Optional<Posix> posix = Posix.load();
+      // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy.
+      Supervisor supervisor =
+          new Supervisor(
+              command,
+              SessionProcess.launcher(posix, context.environment()),
+              new RestartPolicy(
+                  process.restarts(),
+                  process.backoff(),
+                  process.maxBackoff(),
+                  process.healthyReset(),
+                  () -> ThreadLocalRandom.current().nextDouble()),
+              Optional.of(adminClient),
+              new OomKills(Path.of("/sys/fs/cgroup/memory.events")),
+              new Supervisor.Shutdown(process.drainTime(), MIN_DRAIN, STEP_TIMEOUT),
+              Clock.systemUTC(),
+              context.out(),
+              context.err());
+      Signals.onShutdown(supervisor::shutdown);
+      poller =
+          Optional.of(
+              new HealthPoller(
+                      adminClient,
+                      supervisor,
+                      new HealthState(api.disconnectedTimeout(), Instant.now()),
+                      api.pollInterval(),
+                      Clock.systemUTC())
+                  .start());
+      supervisor.onExit(poller.get()::wake);
+      if (api.served()) {
+        try {
+          server =
+              Optional.of(
+                  ManagementApi.start(
+                      api.endpoint(),
+                      supervisor,
+                      poller.get(),
+                      adminClient,
+                      runtime.logLevel(),
+                      api.loggingReset(),
+                      Clock.systemUTC()));
+        } catch (IOException e) {
+          throw new Main.OutputException(
+              "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
+        }
+      }
+      // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
+      // reaped; Envoy itself stays the JVM's to wait for.
+      reaper = posix.map(Reaper::start);
+      if (renderer.isPresent()) {
+        ExitCode rendered = awaitRenderer(renderer.get());
+        if (rendered != ExitCode.OK) {
+          return rendered;
+        }
+      } else {
+        write(process.bootstrapPath(), generation.render());
+      }
+      log.info("starting envoy", "command", String.join(" ", command));
       return switch (supervisor.run()) {
         case STOPPED -> ExitCode.OK;
         case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
@@ -175,9 +187,10 @@ final class RunCommand implements Main.Command {
         case NOT_STARTED -> ExitCode.ENVOY_FAILED;
       };
     } finally {
+      renderer.ifPresent(Process::destroyForcibly); // gone already, unless this run failed first
       server.ifPresent(ManagementApi::close);
       reaper.ifPresent(Reaper::close);
-      poller.close();
+      poller.ifPresent(HealthPoller::close);
     }
   }
 
@@ -194,20 +207,27 @@ final class RunCommand implements Main.Command {
   }
 
   /**
-   * {@code meshboot bootstrap -o file} with this command's options, in a child JVM started like
-   * this one; its output and errors are this process's.
+   * Starts {@code meshboot bootstrap --output file} with this command's options, in a child JVM;
+   * its output and errors are this process's. Registered with the reaper, which must not take its
+   * exit status.
    */
-  private ExitCode renderInChild(List<String> self, List<String> options, Path file) {
+  private static Process startRenderer(List<String> self, List<String> options, Path file) {
     List<String> command = new ArrayList<>(self);
     command.add("bootstrap");
     command.addAll(options);
     command.add("--output");
     command.add(file.toString());
     try {
-      Process child = new ProcessBuilder(command).inheritIO().start();
-      return ExitCode.of(child.waitFor());
+      return Reaper.launch(new ProcessBuilder(command).inheritIO());
     } catch (IOException e) {
       throw new Main.OutputException("cannot start meshboot to render the bootstrap: " + e, e);
+    }
+  }
+
+  /** The renderer's exit code: meshboot's own exit codes, passed on. */
+  private static ExitCode awaitRenderer(Process renderer) {
+    try {
+      return ExitCode.of(renderer.waitFor());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new Main.OutputException(
