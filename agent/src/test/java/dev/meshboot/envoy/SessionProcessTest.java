@@ -88,6 +88,17 @@ class SessionProcessTest {
   }
 
   @Test
+  void inheritsAnOpenFilesLimitRaisedToTheHardLimit() throws Exception {
+    // HotSpot raises the JVM's soft RLIMIT_NOFILE to the hard limit (MaxFDLimit); Envoy inherits
+    // it.
+    SessionProcess child = start("sh", "-c", "ulimit -Sn; ulimit -Hn");
+    List<String> limits =
+        new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().toList();
+    assertThat(limits).hasSize(2);
+    assertThat(limits.get(0)).as("soft = hard").isEqualTo(limits.get(1));
+  }
+
+  @Test
   void passesTheGivenEnvironment() throws Exception {
     process =
         SessionProcess.start(
