@@ -134,6 +134,10 @@ public final class Supervisor {
 
   /** Supervises until shutdown or until restarting stops; never throws for Envoy's failures. */
   public Outcome run() {
+    if (shutdownRequested.isDone()) {
+      log.info("shutdown requested before Envoy started; not starting it");
+      return Outcome.STOPPED;
+    }
     while (true) {
       Instant started = clock.instant();
       long oomBefore = oomKills.count();

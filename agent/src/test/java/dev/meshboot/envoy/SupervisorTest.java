@@ -69,6 +69,14 @@ class SupervisorTest {
   }
 
   @Test
+  void aShutdownBeforeTheFirstLaunchStartsNothing(@TempDir Path tmp) throws IOException {
+    Supervisor supervisor = supervisor(tmp, "exec sleep 30", 3, Duration.ofSeconds(1));
+    supervisor.shutdown();
+    assertThat(supervisor.run()).isEqualTo(Supervisor.Outcome.STOPPED);
+    assertThat(tmp.resolve("launches")).doesNotExist();
+  }
+
+  @Test
   void doesNotRetryARejectedConfiguration(@TempDir Path tmp) throws IOException {
     Supervisor supervisor =
         supervisor(
