@@ -24,9 +24,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.concurrent.Executor;
 
@@ -110,35 +107,19 @@ public final class HttpServer implements AutoCloseable {
 
   private static Channel bindUnix(ServerBootstrap bootstrap, SocketEndpoint.Unix unix)
       throws IOException {
-    Path path = unix.path().toAbsolutePath();
-    Path parent =
-        java.util.Objects.requireNonNull(path.getParent(), "an absolute path has a parent");
-    Files.createDirectories(parent);
-    if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      if (!isSocket(path)) {
-        throw new IOException(
-            "cannot listen on " + unix + ": the path exists and is not a unix socket");
-      }
-      Files.delete(path);
-    }
-    Path temporary = parent.resolve("." + path.getFileName() + "." + ProcessHandle.current().pid());
-    Files.deleteIfExists(temporary);
-    Channel bound = bind(bootstrap, unix, new SocketEndpoint.Unix(temporary).address());
-    try {
-      Files.setPosixFilePermissions(temporary, PosixFilePermissions.fromString("rw-------"));
-      Files.move(temporary, path, StandardCopyOption.ATOMIC_MOVE);
-    } catch (IOException e) {
-      bound.close().syncUninterruptibly();
-      Files.deleteIfExists(temporary);
-      throw new IOException("cannot listen on " + unix + ": " + e.getMessage(), e);
-    }
-    return bound;
+    return UnixSockets.bindPrivately(
+            unix.path(),
+            temporary ->
+                new BoundChannel(
+                    bind(bootstrap, unix, new SocketEndpoint.Unix(temporary).address())))
+        .channel();
   }
 
-  private static boolean isSocket(Path path) throws IOException {
-    int mode =
-        (Integer) Files.getAttribute(path, "unix:mode", java.nio.file.LinkOption.NOFOLLOW_LINKS);
-    return (mode & 0170000) == 0140000;
+  private record BoundChannel(Channel channel) implements AutoCloseable {
+    @Override
+    public void close() {
+      channel.close().syncUninterruptibly();
+    }
   }
 
   /** Where the server listens (with the actual port). */

@@ -1,0 +1,97 @@
+package dev.meshboot.xds;
+
+import io.grpc.CallCredentials;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import java.util.Locale;
+import java.util.concurrent.Executor;
+import java.util.function.Supplier;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+
+/**
+ * Signs every upstream xDS stream with AWS SigV4 (the AWS SDK's signer): the request is {@code POST
+ * https://<authority>/<service>/<method>} with an unsigned payload, for the signing name and
+ * region; the credentials are asked for each stream, so refreshed ones are used as they come. The
+ * signature headers travel as gRPC metadata, as Envoy's removed aws_iam plugin sent them.
+ */
+final class SigV4CallCredentials extends CallCredentials {
+
+  private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+  private final String region;
+  private final String signingName;
+  private final Supplier<? extends AwsCredentialsIdentity> credentials;
+  private final java.time.Clock clock;
+
+  SigV4CallCredentials(
+      String region, String signingName, Supplier<? extends AwsCredentialsIdentity> credentials) {
+    this(region, signingName, credentials, java.time.Clock.systemUTC());
+  }
+
+  SigV4CallCredentials(
+      String region,
+      String signingName,
+      Supplier<? extends AwsCredentialsIdentity> credentials,
+      java.time.Clock clock) {
+    this.region = region;
+    this.signingName = signingName;
+    this.credentials = credentials;
+    this.clock = clock;
+  }
+
+  @Override
+  public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+    // Credentials may need a network call (STS, IMDS): never on the transport's thread.
+    executor.execute(
+        () -> {
+          try {
+            applier.apply(
+                headers(info.getAuthority(), info.getMethodDescriptor().getFullMethodName()));
+          } catch (RuntimeException e) {
+            // The SDK's messages name the provider that failed, never a secret.
+            applier.fail(
+                Status.UNAUTHENTICATED
+                    .withDescription("meshboot cannot sign the xDS stream: " + e.getMessage())
+                    .withCause(e));
+          }
+        });
+  }
+
+  /** The SigV4 headers of one stream ({@code authorization}, {@code x-amz-date}, ...). */
+  Metadata headers(String authority, String fullMethodName) {
+    int colon = authority.lastIndexOf(':');
+    String host = colon < 0 ? authority : authority.substring(0, colon);
+    int port = colon < 0 ? 443 : Integer.parseInt(authority.substring(colon + 1));
+    SdkHttpRequest request =
+        SdkHttpRequest.builder()
+            .method(SdkHttpMethod.POST)
+            .protocol("https")
+            .host(host)
+            .port(port)
+            .encodedPath("/" + fullMethodName)
+            .build();
+    SignedRequest signed =
+        signer.sign(
+            r ->
+                r.identity(credentials.get())
+                    .request(request)
+                    .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, signingName)
+                    .putProperty(AwsV4HttpSigner.REGION_NAME, region)
+                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                    .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, clock));
+    Metadata metadata = new Metadata();
+    signed
+        .request()
+        .forEachHeader(
+            (name, values) -> {
+              String key = name.toLowerCase(Locale.ROOT);
+              if (!key.equals("host") && !values.isEmpty()) {
+                metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), values.get(0));
+              }
+            });
+    return metadata;
+  }
+}

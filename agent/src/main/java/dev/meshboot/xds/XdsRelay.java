@@ -1,0 +1,325 @@
+package dev.meshboot.xds;
+
+import dev.meshboot.http.UnixSockets;
+import dev.meshboot.log.Log;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+
+/**
+ * The ADS relay: a gRPC server on a unix socket (mode 0600) serving Envoy's ADS streams, both
+ * state-of-the-world and delta. Each downstream stream opens one upstream stream to the management
+ * endpoint (TLS with SNI, keepalive every 10 s with a 20 s timeout, SigV4-signed when a region is
+ * known), and messages pass through unchanged as bytes; only a few top-level fields are read for
+ * the status (ACK/NACK per type). An upstream failure closes the downstream stream with the same
+ * status, so Envoy sees it and reconnects with its own backoff.
+ */
+public final class XdsRelay implements AutoCloseable {
+
+  private static final Log log = Log.of(XdsRelay.class);
+
+  static final String SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
+
+  /** How the relay reaches the management endpoint. */
+  public record Upstream(
+      String host, int port, boolean tls, Optional<Path> caFile, Optional<Signing> signing) {}
+
+  /** SigV4 settings; credentials are asked per stream. */
+  public record Signing(
+      String region, String signingName, Supplier<? extends AwsCredentialsIdentity> credentials) {}
+
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(byte[] value) {
+          return new ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(InputStream stream) {
+          try {
+            return stream.readAllBytes();
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        }
+      };
+
+  static final MethodDescriptor<byte[], byte[]> SOTW = method("StreamAggregatedResources");
+  static final MethodDescriptor<byte[], byte[]> DELTA = method("DeltaAggregatedResources");
+
+  private static MethodDescriptor<byte[], byte[]> method(String name) {
+    return MethodDescriptor.<byte[], byte[]>newBuilder()
+        .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
+        .setRequestMarshaller(BYTES)
+        .setResponseMarshaller(BYTES)
+        .build();
+  }
+
+  private final EventLoopGroup group;
+  private final ExecutorService executor;
+  private final ManagedChannel channel;
+  private final RelayStatus status;
+  private final Optional<SigV4CallCredentials> credentials;
+  private @org.jspecify.annotations.Nullable Server server;
+
+  private XdsRelay(
+      EventLoopGroup group,
+      ExecutorService executor,
+      ManagedChannel channel,
+      Optional<SigV4CallCredentials> credentials,
+      Clock clock) {
+    this.group = group;
+    this.credentials = credentials;
+    this.executor = executor;
+    this.channel = channel;
+    this.status = new RelayStatus(clock);
+  }
+
+  /** Listens on {@code socket} and relays to {@code upstream}. */
+  public static XdsRelay start(Path socket, Upstream upstream, Clock clock) throws IOException {
+    EventLoopGroup group =
+        new MultiThreadIoEventLoopGroup(
+            1, new DefaultThreadFactory("meshboot-xds", true), NioIoHandler.newFactory());
+    ExecutorService executor =
+        Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("meshboot-xds-", 0).factory());
+    XdsRelay relay =
+        new XdsRelay(
+            group,
+            executor,
+            channel(upstream, group, executor),
+            upstream
+                .signing()
+                .map(s -> new SigV4CallCredentials(s.region(), s.signingName(), s.credentials())),
+            clock);
+    try {
+      relay.server =
+          UnixSockets.bindPrivately(
+                  socket,
+                  temporary -> {
+                    Server bound =
+                        NettyServerBuilder.forAddress(UnixDomainSocketAddress.of(temporary))
+                            .channelType(NioServerDomainSocketChannel.class)
+                            .bossEventLoopGroup(group)
+                            .workerEventLoopGroup(group)
+                            .executor(executor)
+                            .addService(relay.service())
+                            .build();
+                    return new Bound(bound.start());
+                  })
+              .server();
+    } catch (IOException | RuntimeException e) {
+      relay.close();
+      throw e;
+    }
+    log.info(
+        "xDS relay listening",
+        "socket",
+        socket,
+        "upstream",
+        upstream.host() + ":" + upstream.port(),
+        "tls",
+        upstream.tls(),
+        "signing",
+        upstream.signing().map(s -> s.signingName() + "/" + s.region()).orElse("none"));
+    return relay;
+  }
+
+  private record Bound(Server server) implements AutoCloseable {
+    @Override
+    public void close() {
+      server.shutdownNow();
+    }
+  }
+
+  private static ManagedChannel channel(
+      Upstream upstream, EventLoopGroup group, ExecutorService executor) throws IOException {
+    NettyChannelBuilder builder =
+        NettyChannelBuilder.forAddress(upstream.host(), upstream.port())
+            .channelType(NioSocketChannel.class)
+            .eventLoopGroup(group)
+            .executor(executor)
+            .keepAliveTime(10, TimeUnit.SECONDS)
+            .keepAliveTimeout(20, TimeUnit.SECONDS)
+            .keepAliveWithoutCalls(true)
+            .maxInboundMessageSize(Integer.MAX_VALUE);
+    if (upstream.tls()) {
+      try {
+        var ssl = GrpcSslContexts.forClient();
+        if (upstream.caFile().isPresent()) {
+          ssl.trustManager(upstream.caFile().get().toFile());
+        }
+        builder.sslContext(ssl.build());
+      } catch (SSLException | IllegalArgumentException e) {
+        throw new IOException(
+            "cannot set up TLS to the management endpoint"
+                + upstream.caFile().map(ca -> " with MESHBOOT_XDS_CA_FILE " + ca).orElse("")
+                + ": "
+                + e.getMessage(),
+            e);
+      }
+    } else {
+      builder.usePlaintext();
+    }
+    return builder.build();
+  }
+
+  private ServerServiceDefinition service() {
+    return ServerServiceDefinition.builder(SERVICE)
+        .addMethod(SOTW, handler(SOTW, false))
+        .addMethod(DELTA, handler(DELTA, true))
+        .build();
+  }
+
+  private ServerCallHandler<byte[], byte[]> handler(
+      MethodDescriptor<byte[], byte[]> method, boolean delta) {
+    return (downstream, headers) -> new Stream(method, delta, downstream).start();
+  }
+
+  /** One downstream stream and its upstream twin. */
+  private final class Stream {
+
+    private final boolean delta;
+    private final ServerCall<byte[], byte[]> downstream;
+    private final ClientCall<byte[], byte[]> upstream;
+    private boolean headersSent; // upstream listener thread only
+
+    Stream(
+        MethodDescriptor<byte[], byte[]> method,
+        boolean delta,
+        ServerCall<byte[], byte[]> downstream) {
+      this.delta = delta;
+      this.downstream = downstream;
+      CallOptions options = CallOptions.DEFAULT;
+      if (credentials.isPresent()) {
+        options = options.withCallCredentials(credentials.get());
+      }
+      this.upstream = channel.newCall(method, options);
+    }
+
+    ServerCall.Listener<byte[]> start() {
+      status.upstreamOpened();
+      upstream.start(
+          new ClientCall.Listener<>() {
+            @Override
+            public void onHeaders(Metadata headers) {
+              sendHeaders();
+            }
+
+            @Override
+            public void onMessage(byte[] message) {
+              sendHeaders();
+              downstream.sendMessage(message);
+              upstream.request(1);
+              track(
+                  () ->
+                      status.response(
+                          delta ? Wire.deltaResponse(message) : Wire.sotwResponse(message)));
+            }
+
+            @Override
+            public void onClose(Status closed, Metadata trailers) {
+              status.upstreamClosed(closed);
+              downstream.close(closed, trailers);
+            }
+          },
+          new Metadata());
+      upstream.request(1);
+      downstream.request(1);
+      return new ServerCall.Listener<>() {
+        @Override
+        public void onMessage(byte[] message) {
+          upstream.sendMessage(message);
+          downstream.request(1);
+          track(
+              () -> status.request(delta ? Wire.deltaRequest(message) : Wire.sotwRequest(message)));
+        }
+
+        @Override
+        public void onHalfClose() {
+          upstream.halfClose();
+        }
+
+        @Override
+        public void onCancel() {
+          upstream.cancel("Envoy closed the stream", null);
+        }
+      };
+    }
+
+    private void sendHeaders() {
+      if (!headersSent) {
+        headersSent = true;
+        downstream.sendHeaders(new Metadata());
+      }
+    }
+  }
+
+  private interface Tracking {
+    void run() throws IOException;
+  }
+
+  /**
+   * Status bookkeeping never fails a stream: a message it cannot read is passed on all the same.
+   */
+  private static void track(Tracking tracking) {
+    try {
+      tracking.run();
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot read an xDS message's envelope", "error", e.toString());
+    }
+  }
+
+  /** For {@code /status}. */
+  public Map<String, Object> status() {
+    return status.toMap();
+  }
+
+  /** Whether an upstream stream is open. */
+  public boolean connected() {
+    return status.connected();
+  }
+
+  @Override
+  public void close() {
+    if (server != null) {
+      server.shutdownNow();
+    }
+    channel.shutdownNow();
+    executor.shutdownNow();
+    var stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    stopped.awaitUninterruptibly(2, TimeUnit.SECONDS);
+  }
+}
