@@ -167,6 +167,11 @@ final class Generation {
     return envoy;
   }
 
+  /** The management connection, resolved as the renderer resolves it. */
+  XdsConfig xds() {
+    return XdsConfig.resolve(environment, this::envoyBuild);
+  }
+
   /** The bootstrap of this environment, with the schema it was checked against. */
   Result render() {
     environment.checkAll();

@@ -5,8 +5,13 @@ import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
 import dev.meshboot.config.AdminConfig;
 import dev.meshboot.config.ApiConfig;
+import dev.meshboot.config.ConfigException;
+import dev.meshboot.config.Endpoint;
 import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
+import dev.meshboot.config.Variables;
+import dev.meshboot.config.XdsConfig;
+import dev.meshboot.config.XdsMode;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.Concurrency;
 import dev.meshboot.envoy.EnvoyArgs;
@@ -21,6 +26,7 @@ import dev.meshboot.health.HealthPoller;
 import dev.meshboot.health.HealthState;
 import dev.meshboot.log.Log;
 import dev.meshboot.server.ManagementApi;
+import dev.meshboot.xds.XdsRelay;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -32,6 +38,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /**
  * {@code meshboot run [-- envoy args]}: writes the bootstrap, then starts Envoy and supervises it
@@ -109,7 +117,12 @@ final class RunCommand implements Main.Command {
     Optional<ManagementApi> server = Optional.empty();
     Optional<HealthPoller> poller = Optional.empty();
     Optional<Reaper> reaper = Optional.empty();
+    Optional<XdsRelay> relay = Optional.empty();
     try {
+      XdsConfig xds = generation.xds();
+      if (xds.mode() == XdsMode.RELAY) {
+        relay = Optional.of(startRelay(xds));
+      }
       OptionalInt concurrency =
           runtime.concurrency().isPresent()
               ? runtime.concurrency()
@@ -162,7 +175,8 @@ final class RunCommand implements Main.Command {
                       adminClient,
                       runtime.logLevel(),
                       api.loggingReset(),
-                      Clock.systemUTC()));
+                      Clock.systemUTC(),
+                      relay));
         } catch (IOException e) {
           throw new Main.OutputException(
               "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
@@ -191,6 +205,44 @@ final class RunCommand implements Main.Command {
       server.ifPresent(ManagementApi::close);
       reaper.ifPresent(Reaper::close);
       poller.ifPresent(HealthPoller::close);
+      relay.ifPresent(XdsRelay::close);
+    }
+  }
+
+  /**
+   * The relay Envoy's ADS connects to in relay mode: it signs each upstream stream with SigV4 when
+   * the region is known (App Mesh endpoints always have one).
+   */
+  private static XdsRelay startRelay(XdsConfig xds) {
+    if (!(xds.endpoint() instanceof Endpoint.Tcp upstream)) {
+      throw new ConfigException(
+          Variables.MESHBOOT_XDS_MODE.name(),
+          "MESHBOOT_XDS_MODE: the relay forwards to a host:port management endpoint, but"
+              + " APPMESH_XDS_ENDPOINT is "
+              + xds.endpoint());
+    }
+    Optional<XdsRelay.Signing> signing = Optional.empty();
+    if (xds.region().isPresent()) {
+      AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+      signing =
+          Optional.of(
+              new XdsRelay.Signing(
+                  xds.region().get(), xds.signingName(), credentials::resolveCredentials));
+    } else {
+      log.warn("xDS relay without signing: no region (AWS_REGION) for SigV4");
+    }
+    try {
+      return XdsRelay.start(
+          xds.relaySocket(),
+          new XdsRelay.Upstream(upstream.host(), upstream.port(), xds.tls(), xds.caFile(), signing),
+          Clock.systemUTC());
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          "cannot start the xDS relay on MESHBOOT_XDS_RELAY_SOCKET "
+              + xds.relaySocket()
+              + ": "
+              + e.getMessage(),
+          e);
     }
   }
 

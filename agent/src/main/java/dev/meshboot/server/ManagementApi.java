@@ -9,6 +9,7 @@ import dev.meshboot.health.HealthPoller;
 import dev.meshboot.http.HttpServer;
 import dev.meshboot.http.HttpServer.Response;
 import dev.meshboot.log.Log;
+import dev.meshboot.xds.XdsRelay;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -45,6 +46,7 @@ public final class ManagementApi implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private final Supervisor supervisor;
+  private final Optional<XdsRelay> relay;
   private final HealthPoller poller;
   private final AdminClient admin;
   private final String defaultLogLevel;
@@ -60,7 +62,9 @@ public final class ManagementApi implements AutoCloseable {
       AdminClient admin,
       String defaultLogLevel,
       Duration loggingReset,
-      Clock clock) {
+      Clock clock,
+      Optional<XdsRelay> relay) {
+    this.relay = relay;
     this.supervisor = supervisor;
     this.poller = poller;
     this.admin = admin;
@@ -83,10 +87,11 @@ public final class ManagementApi implements AutoCloseable {
       AdminClient admin,
       String defaultLogLevel,
       Duration loggingReset,
-      Clock clock)
+      Clock clock,
+      Optional<XdsRelay> relay)
       throws IOException {
     ManagementApi api =
-        new ManagementApi(supervisor, poller, admin, defaultLogLevel, loggingReset, clock);
+        new ManagementApi(supervisor, poller, admin, defaultLogLevel, loggingReset, clock, relay);
     try {
       api.server = HttpServer.start(endpoint, api::handle, api.executor);
     } catch (IOException e) {
@@ -222,6 +227,7 @@ public final class ManagementApi implements AutoCloseable {
     status.put("envoyReadinessState", health.ready() ? "READY" : "NOT_READY");
     status.put("initialConfigUpdateStatus", health.initialConfig().name());
     status.put("xdsCounters", health.xdsCounters());
+    relay.ifPresent(active -> status.put("xdsRelay", active.status()));
     status.put("problems", health.problems());
     status.put(
         "restartBackoffUntil", supervisor.backoffUntil().map(Instant::toString).orElse(null));

@@ -107,7 +107,8 @@ class ManagementApiTest {
             admin,
             "info",
             Duration.ofMillis(300),
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            Optional.empty());
   }
 
   @AfterEach
@@ -223,7 +224,8 @@ class ManagementApiTest {
             admin,
             "info",
             Duration.ofMinutes(5),
-            Clock.systemUTC())) {
+            Clock.systemUTC(),
+            Optional.empty())) {
       assertThat(Files.getPosixFilePermissions(socket))
           .isEqualTo(PosixFilePermissions.fromString("rw-------"));
       dev.meshboot.http.HttpClient client = new dev.meshboot.http.HttpClient(onSocket.endpoint());
@@ -255,7 +257,8 @@ class ManagementApiTest {
             admin,
             "info",
             Duration.ofMinutes(5),
-            Clock.systemUTC())) {
+            Clock.systemUTC(),
+            Optional.empty())) {
       assertThat(
               new dev.meshboot.http.HttpClient(replaced.endpoint())
                   .send("GET", "/live", Duration.ofSeconds(2))
@@ -272,7 +275,8 @@ class ManagementApiTest {
                     admin,
                     "info",
                     Duration.ofMinutes(5),
-                    Clock.systemUTC()))
+                    Clock.systemUTC(),
+                    Optional.empty()))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("is not a unix socket");
     assertThat(file).hasContent("keep me");

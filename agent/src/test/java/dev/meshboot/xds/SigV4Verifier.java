@@ -21,7 +21,7 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
  * the expected region and service, and the request's own date. Unsigned, tampered, expired, wrong
  * region or service, unknown key: 16 (UNAUTHENTICATED); a known key without permission: 7.
  */
-final class SigV4Verifier implements ServerInterceptor {
+public final class SigV4Verifier implements ServerInterceptor {
 
   static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -38,7 +38,7 @@ final class SigV4Verifier implements ServerInterceptor {
   private final Map<String, AwsCredentialsIdentity> keys;
   private final Set<String> permitted;
 
-  SigV4Verifier(
+  public SigV4Verifier(
       String region,
       String service,
       Map<String, AwsCredentialsIdentity> keys,
