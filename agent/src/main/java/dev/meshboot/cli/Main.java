@@ -15,6 +15,7 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] argv) {
+    dev.meshboot.log.LibraryLogs.install();
     int code =
         run(
             Arrays.asList(argv),

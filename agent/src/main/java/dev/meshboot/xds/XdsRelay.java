@@ -51,6 +51,12 @@ public final class XdsRelay implements AutoCloseable {
 
   static final String SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
 
+  /**
+   * HTTP/2 flow-control window of both hops: a large response (a mesh's clusters can reach
+   * megabytes) then crosses each hop without waiting for window updates.
+   */
+  static final int FLOW_CONTROL_WINDOW = 16 << 20;
+
   /** How the relay reaches the management endpoint. */
   public record Upstream(
       String host, int port, boolean tls, Optional<Path> caFile, Optional<Signing> signing) {}
@@ -135,6 +141,8 @@ public final class XdsRelay implements AutoCloseable {
                             .bossEventLoopGroup(group)
                             .workerEventLoopGroup(group)
                             .executor(executor)
+                            .flowControlWindow(FLOW_CONTROL_WINDOW)
+                            .maxInboundMessageSize(Integer.MAX_VALUE)
                             .addService(relay.service())
                             .build();
                     return new Bound(bound.start());
@@ -174,7 +182,8 @@ public final class XdsRelay implements AutoCloseable {
             .keepAliveTime(10, TimeUnit.SECONDS)
             .keepAliveTimeout(20, TimeUnit.SECONDS)
             .keepAliveWithoutCalls(true)
-            .maxInboundMessageSize(Integer.MAX_VALUE);
+            .maxInboundMessageSize(Integer.MAX_VALUE)
+            .flowControlWindow(FLOW_CONTROL_WINDOW);
     if (upstream.tls()) {
       try {
         var ssl = GrpcSslContexts.forClient();
@@ -314,10 +323,14 @@ public final class XdsRelay implements AutoCloseable {
 
   @Override
   public void close() {
-    if (server != null) {
-      server.shutdownNow();
+    try {
+      if (server != null) {
+        server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      }
+      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
-    channel.shutdownNow();
     executor.shutdownNow();
     var stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     stopped.awaitUninterruptibly(2, TimeUnit.SECONDS);
