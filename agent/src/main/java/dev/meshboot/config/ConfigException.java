@@ -16,9 +16,10 @@ public final class ConfigException extends RuntimeException {
         setting.variable().name()
             + ": expected "
             + expected
-            + " but got \""
-            + setting.value()
-            + "\""
+            + " but got "
+            + (setting.variable().secret()
+                ? "another value (not shown)"
+                : "\"" + setting.value() + "\"")
             + setting.originSuffix());
   }
 

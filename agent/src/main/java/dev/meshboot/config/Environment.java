@@ -54,9 +54,10 @@ public final class Environment {
             throw new ConfigException(
                 variable.name(),
                 variable.name()
-                    + ": expected a value without control characters (newline, NUL...) but got \""
-                    + setting.value().replaceAll("\\p{Cntrl}", "?")
-                    + "\""
+                    + ": expected a value without control characters (newline, NUL...) but got "
+                    + (variable.secret()
+                        ? "a value with one (not shown: it is a secret)"
+                        : "\"" + setting.value().replaceAll("\\p{Cntrl}", "?") + "\"")
                     + setting.originSuffix());
           }
         });

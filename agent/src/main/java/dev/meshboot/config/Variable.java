@@ -1,6 +1,7 @@
 package dev.meshboot.config;
 
 import java.util.Locale;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +28,14 @@ public record Variable(
     return "--" + name.toLowerCase(Locale.ROOT).replace('_', '-');
   }
 
+  /** Whether the value is a credential: messages never show it. */
+  public boolean secret() {
+    return SECRETS.contains(name);
+  }
+
+  private static final Set<String> SECRETS =
+      Set.of("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+
   /** The default as documentation shows it. */
   public String defaultText() {
     return defaultValue != null ? defaultValue : defaultDoc;
@@ -35,6 +44,7 @@ public record Variable(
   /** Parts of the reference, in the order of the environment contract. */
   public enum Section {
     IDENTITY("Identity, region and management endpoint"),
+    AWS("AWS credentials, STS and metadata endpoints"),
     ADMIN("Envoy admin interface and runtime"),
     STATS("Stats and sinks"),
     TRACING("Tracing (at most one driver)"),

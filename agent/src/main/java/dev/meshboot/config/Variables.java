@@ -2,6 +2,7 @@ package dev.meshboot.config;
 
 import static dev.meshboot.config.Variable.Section.ADMIN;
 import static dev.meshboot.config.Variable.Section.AGENT;
+import static dev.meshboot.config.Variable.Section.AWS;
 import static dev.meshboot.config.Variable.Section.FILES;
 import static dev.meshboot.config.Variable.Section.IDENTITY;
 import static dev.meshboot.config.Variable.Section.METADATA;
@@ -124,6 +125,137 @@ public final class Variables {
           null,
           "envoy on PATH, then /usr/bin/envoy",
           "Envoy binary whose --version decides the auto mode and FIPS, and that validates.");
+
+  public static final Variable AWS_ACCESS_KEY_ID =
+      add(AWS, "AWS_ACCESS_KEY_ID", null, "unset", "Static credentials: the access key id.");
+  public static final Variable AWS_SECRET_ACCESS_KEY =
+      add(
+          AWS,
+          "AWS_SECRET_ACCESS_KEY",
+          null,
+          "unset",
+          "Static credentials: the secret key (never echoed in messages).");
+  public static final Variable AWS_SESSION_TOKEN =
+      add(
+          AWS,
+          "AWS_SESSION_TOKEN",
+          null,
+          "unset",
+          "Static credentials: the session token of temporary credentials (never echoed).");
+  public static final Variable AWS_PROFILE =
+      add(AWS, "AWS_PROFILE", "default", "", "Profile of the shared config and credentials files.");
+  public static final Variable AWS_CONFIG_FILE =
+      add(AWS, "AWS_CONFIG_FILE", null, "~/.aws/config", "Shared config file.");
+  public static final Variable AWS_SHARED_CREDENTIALS_FILE =
+      add(
+          AWS,
+          "AWS_SHARED_CREDENTIALS_FILE",
+          null,
+          "~/.aws/credentials",
+          "Shared credentials file.");
+  public static final Variable AWS_WEB_IDENTITY_TOKEN_FILE =
+      add(
+          AWS,
+          "AWS_WEB_IDENTITY_TOKEN_FILE",
+          null,
+          "unset",
+          "Web identity (EKS IRSA): the token file, re-read at every refresh; needs AWS_ROLE_ARN.");
+  public static final Variable AWS_ROLE_ARN =
+      add(AWS, "AWS_ROLE_ARN", null, "unset", "Web identity (EKS IRSA): the role to assume.");
+  public static final Variable AWS_ROLE_SESSION_NAME =
+      add(
+          AWS,
+          "AWS_ROLE_SESSION_NAME",
+          "meshboot",
+          "",
+          "Web identity (EKS IRSA): the role session name.");
+  public static final Variable AWS_CONTAINER_CREDENTIALS_RELATIVE_URI =
+      add(
+          AWS,
+          "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+          null,
+          "unset",
+          "ECS task role: path of the credentials endpoint on 169.254.170.2 (set by ECS).");
+  public static final Variable AWS_CONTAINER_CREDENTIALS_FULL_URI =
+      add(
+          AWS,
+          "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+          null,
+          "unset",
+          "Container credentials endpoint (EKS Pod Identity); http only to loopback or the ECS"
+              + " and EKS link-local addresses.");
+  public static final Variable AWS_CONTAINER_AUTHORIZATION_TOKEN =
+      add(
+          AWS,
+          "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+          null,
+          "unset",
+          "Authorization header for the container credentials endpoint (never echoed).");
+  public static final Variable AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE =
+      add(
+          AWS,
+          "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+          null,
+          "unset",
+          "File holding that header, re-read at every refresh (EKS Pod Identity); wins over"
+              + " AWS_CONTAINER_AUTHORIZATION_TOKEN.");
+  public static final Variable AWS_EC2_METADATA_DISABLED =
+      add(
+          AWS,
+          "AWS_EC2_METADATA_DISABLED",
+          null,
+          "false",
+          "true: never ask EC2 instance metadata (region, instance profile credentials).");
+  public static final Variable AWS_EC2_METADATA_SERVICE_ENDPOINT =
+      add(
+          AWS,
+          "AWS_EC2_METADATA_SERVICE_ENDPOINT",
+          null,
+          "http://169.254.169.254",
+          "EC2 instance metadata (IMDSv2) endpoint.");
+  public static final Variable ECS_CONTAINER_METADATA_URI_V4 =
+      add(
+          AWS,
+          "ECS_CONTAINER_METADATA_URI_V4",
+          null,
+          "unset",
+          "ECS task metadata v4 endpoint (set by ECS); its /task gives the availability zone.");
+  public static final Variable MESHBOOT_ASSUME_ROLE_ARN =
+      add(
+          AWS,
+          "MESHBOOT_ASSUME_ROLE_ARN",
+          null,
+          "unset",
+          "Assume this role (STS AssumeRole) with the credentials found, e.g. for a mesh shared"
+              + " from another account.");
+  public static final Variable MESHBOOT_ASSUME_ROLE_EXTERNAL_ID =
+      add(
+          AWS,
+          "MESHBOOT_ASSUME_ROLE_EXTERNAL_ID",
+          null,
+          "unset",
+          "External id the assumed role's trust policy asks for.");
+  public static final Variable MESHBOOT_ASSUME_ROLE_SESSION_NAME =
+      add(
+          AWS,
+          "MESHBOOT_ASSUME_ROLE_SESSION_NAME",
+          "meshboot",
+          "",
+          "Session name of the assumed role (2-64 of A-Z a-z 0-9 =,.@-_).");
+  public static final Variable MESHBOOT_ASSUME_ROLE_DURATION_S =
+      add(
+          AWS,
+          "MESHBOOT_ASSUME_ROLE_DURATION_S",
+          "3600",
+          "",
+          "Lifetime of the assumed role's credentials (900-43200 s); refreshed before expiry.");
+  public static final Variable MESHBOOT_STS_ENDPOINT =
+      add(
+          AWS,
+          "MESHBOOT_STS_ENDPOINT",
+          null,
+          "the regional STS endpoint",
+          "STS endpoint URL (a VPC endpoint, or a test server).");
 
   public static final Variable ENVOY_ADMIN_MODE =
       add(ADMIN, "ENVOY_ADMIN_MODE", "tcp", "", "tcp or uds: where Envoy's admin listens.");

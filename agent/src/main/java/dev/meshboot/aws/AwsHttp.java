@@ -1,0 +1,65 @@
+package dev.meshboot.aws;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+
+/** The one HTTP client the package uses (the SDK's URL-connection client), and a plain GET. */
+final class AwsHttp {
+
+  /** Metadata endpoints answer within milliseconds when they answer at all. */
+  static final Duration METADATA_TIMEOUT = Duration.ofSeconds(1);
+
+  /** Bodies larger than this are not metadata: refuse rather than buffer them. */
+  private static final int MAX_BODY = 64 * 1024;
+
+  private AwsHttp() {}
+
+  /** A URL-connection client whose connect and read each give up after {@code timeout}. */
+  static SdkHttpClient client(Duration timeout) {
+    return UrlConnectionHttpClient.builder()
+        .connectionTimeout(timeout)
+        .socketTimeout(timeout)
+        .build();
+  }
+
+  /**
+   * GETs {@code uri} and returns the body of a 200 answer; anything else is an IOException whose
+   * message has the status but never the body (it may be a credentials document).
+   */
+  static String get(SdkHttpClient client, URI uri, Map<String, String> headers) throws IOException {
+    SdkHttpFullRequest.Builder request =
+        SdkHttpFullRequest.builder().uri(uri).method(SdkHttpMethod.GET);
+    headers.forEach(request::putHeader);
+    HttpExecuteResponse response =
+        client.prepareRequest(HttpExecuteRequest.builder().request(request.build()).build()).call();
+    int status = response.httpResponse().statusCode();
+    try (AbortableInputStream body = response.responseBody().orElse(null)) {
+      if (status != 200) {
+        throw new IOException("HTTP " + status);
+      }
+      if (body == null) {
+        throw new IOException("HTTP 200 without a body");
+      }
+      return read(body);
+    }
+  }
+
+  private static String read(InputStream body) throws IOException {
+    byte[] bytes = body.readNBytes(MAX_BODY + 1);
+    if (bytes.length > MAX_BODY) {
+      throw new IOException("answer longer than " + MAX_BODY + " bytes");
+    }
+    return new String(bytes, StandardCharsets.UTF_8);
+  }
+}
