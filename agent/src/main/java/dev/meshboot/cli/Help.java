@@ -55,9 +55,9 @@ final class Help {
       String def = variable.defaultText();
       out.append("| `")
           .append(variable.name())
-          .append("` | `")
-          .append(variable.option())
           .append("` | ")
+          .append(variable.secret() ? "environment only" : "`" + variable.option() + "`")
+          .append(" | ")
           .append(
               def.isEmpty()
                   ? ""
@@ -93,7 +93,7 @@ final class Help {
         out.append(
             String.format(
                 "  %-30s %s%n",
-                variable.option() + " <value>",
+                variable.secret() ? "(environment only)" : variable.option() + " <value>",
                 variable.name() + (def.isEmpty() ? "" : ", default " + def)));
         out.append(String.format("  %-30s %s%n", "", variable.description()));
       }

@@ -15,7 +15,6 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] argv) {
-    dev.meshboot.log.LibraryLogs.install();
     int code =
         run(
             Arrays.asList(argv),

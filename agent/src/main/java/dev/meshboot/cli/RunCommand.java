@@ -1,5 +1,7 @@
 package dev.meshboot.cli;
 
+import dev.meshboot.aws.Credentials;
+import dev.meshboot.aws.Identity;
 import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
@@ -34,12 +36,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code meshboot run [-- envoy args]}: writes the bootstrap, then starts Envoy and supervises it
@@ -90,6 +92,8 @@ final class RunCommand implements Main.Command {
     // Rendering loads the Envoy schema's protobuf classes (thousands of them), which a JVM never
     // unloads: a short-lived child meshboot renders, so that the long-running supervisor stays
     // small. Where this program cannot start itself again (in-process tests), it renders itself.
+    // Netty, gRPC and the AWS SDK log through java.util.logging: into meshboot's log.
+    dev.meshboot.log.LibraryLogs.install();
     Optional<List<String>> self = renderCommand();
     Generation generation =
         new Generation(
@@ -118,10 +122,11 @@ final class RunCommand implements Main.Command {
     Optional<HealthPoller> poller = Optional.empty();
     Optional<Reaper> reaper = Optional.empty();
     Optional<XdsRelay> relay = Optional.empty();
+    List<AutoCloseable> closing = new ArrayList<>();
     try {
       XdsConfig xds = generation.xds();
       if (xds.mode() == XdsMode.RELAY) {
-        relay = Optional.of(startRelay(xds));
+        relay = Optional.of(startRelay(xds, generation.environment(), closing));
       }
       OptionalInt concurrency =
           runtime.concurrency().isPresent()
@@ -206,6 +211,15 @@ final class RunCommand implements Main.Command {
       reaper.ifPresent(Reaper::close);
       poller.ifPresent(HealthPoller::close);
       relay.ifPresent(XdsRelay::close);
+      closing.forEach(RunCommand::closeQuietly);
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable resource) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      log.debug("cannot close", "resource", resource, "error", e.toString());
     }
   }
 
@@ -213,7 +227,8 @@ final class RunCommand implements Main.Command {
    * The relay Envoy's ADS connects to in relay mode: it signs each upstream stream with SigV4 when
    * the region is known (App Mesh endpoints always have one).
    */
-  private static XdsRelay startRelay(XdsConfig xds) {
+  private static XdsRelay startRelay(
+      XdsConfig xds, dev.meshboot.config.Environment environment, List<AutoCloseable> closing) {
     if (!(xds.endpoint() instanceof Endpoint.Tcp upstream)) {
       throw new ConfigException(
           Variables.MESHBOOT_XDS_MODE.name(),
@@ -223,11 +238,28 @@ final class RunCommand implements Main.Command {
     }
     Optional<XdsRelay.Signing> signing = Optional.empty();
     if (xds.region().isPresent()) {
-      AwsCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+      Credentials credentials = Credentials.provider(environment);
+      closing.add(credentials);
+      // Who meshboot is, for /status: asked once in the background (STS may be slow or refused).
+      AtomicReference<Map<String, Object>> identity =
+          new AtomicReference<>(Map.of("sources", credentials.sources()));
+      Thread.ofVirtual()
+          .name("meshboot-identity")
+          .start(
+              () -> {
+                try {
+                  identity.set(Identity.lookUp(credentials).toMap());
+                } catch (RuntimeException e) {
+                  log.warn("no AWS credentials yet", "error", e.getMessage());
+                }
+              });
       signing =
           Optional.of(
               new XdsRelay.Signing(
-                  xds.region().get(), xds.signingName(), credentials::resolveCredentials));
+                  xds.region().get(),
+                  xds.signingName(),
+                  credentials::resolveCredentials,
+                  identity::get));
     } else {
       log.warn("xDS relay without signing: no region (AWS_REGION) for SigV4");
     }

@@ -652,10 +652,13 @@ public final class Variables {
     return variable;
   }
 
-  /** The variable whose option is {@code option}, or null. */
+  /**
+   * The variable whose option is {@code option}, or null. Secrets have no option: a command line is
+   * visible to every user of the host ({@code ps}).
+   */
   public static @Nullable Variable byOption(String option) {
     for (Variable variable : ALL) {
-      if (variable.option().equals(option)) {
+      if (!variable.secret() && variable.option().equals(option)) {
         return variable;
       }
     }

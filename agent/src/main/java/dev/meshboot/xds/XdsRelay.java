@@ -61,9 +61,15 @@ public final class XdsRelay implements AutoCloseable {
   public record Upstream(
       String host, int port, boolean tls, Optional<Path> caFile, Optional<Signing> signing) {}
 
-  /** SigV4 settings; credentials are asked per stream. */
+  /**
+   * SigV4 settings; credentials are asked per stream. {@code identity} describes them for {@code
+   * /status} (source, ARN, expiry; never a secret).
+   */
   public record Signing(
-      String region, String signingName, Supplier<? extends AwsCredentialsIdentity> credentials) {}
+      String region,
+      String signingName,
+      Supplier<? extends AwsCredentialsIdentity> credentials,
+      Supplier<Map<String, Object>> identity) {}
 
   private static final MethodDescriptor.Marshaller<byte[]> BYTES =
       new MethodDescriptor.Marshaller<>() {
@@ -99,6 +105,7 @@ public final class XdsRelay implements AutoCloseable {
   private final ManagedChannel channel;
   private final RelayStatus status;
   private final Optional<SigV4CallCredentials> credentials;
+  private final Optional<Supplier<Map<String, Object>>> identity;
   private @org.jspecify.annotations.Nullable Server server;
 
   private XdsRelay(
@@ -106,7 +113,9 @@ public final class XdsRelay implements AutoCloseable {
       ExecutorService executor,
       ManagedChannel channel,
       Optional<SigV4CallCredentials> credentials,
+      Optional<Supplier<Map<String, Object>>> identity,
       Clock clock) {
+    this.identity = identity;
     this.group = group;
     this.credentials = credentials;
     this.executor = executor;
@@ -129,6 +138,7 @@ public final class XdsRelay implements AutoCloseable {
             upstream
                 .signing()
                 .map(s -> new SigV4CallCredentials(s.region(), s.signingName(), s.credentials())),
+            upstream.signing().map(Signing::identity),
             clock);
     try {
       relay.server =
@@ -313,7 +323,9 @@ public final class XdsRelay implements AutoCloseable {
 
   /** For {@code /status}. */
   public Map<String, Object> status() {
-    return status.toMap();
+    Map<String, Object> out = status.toMap();
+    identity.ifPresent(described -> out.put("credentials", described.get()));
+    return out;
   }
 
   /** Whether an upstream stream is open. */

@@ -180,7 +180,7 @@ class XdsRelayTest {
 
   private static XdsRelay.Signing signing(
       String region, String service, AwsCredentialsIdentity id) {
-    return new XdsRelay.Signing(region, service, () -> id);
+    return new XdsRelay.Signing(region, service, () -> id, () -> Map.of("source", "test"));
   }
 
   @Test

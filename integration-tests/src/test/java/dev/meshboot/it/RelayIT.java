@@ -144,6 +144,8 @@ class RelayIT {
     env.put("AWS_ACCESS_KEY_ID", KEY_ID);
     env.put("AWS_SECRET_ACCESS_KEY", SECRET);
     env.put("AWS_SESSION_TOKEN", TOKEN);
+    // GetCallerIdentity for /status must stay on loopback: nothing listens there, so no ARN.
+    env.put("MESHBOOT_STS_ENDPOINT", "http://127.0.0.1:1");
     env.put("ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin));
     env.put("ENVOY_ADMIN_ACCESS_LOG_FILE", tmp.resolve("admin.log").toString());
     env.put("APPNET_AGENT_ADMIN_MODE", "tcp");
@@ -174,6 +176,7 @@ class RelayIT {
     assertThat(status.stdout())
         .contains("\"xdsRelay\"")
         .contains("\"connected\": true")
+        .contains("\"credentials\"")
         .contains("type.googleapis.com/envoy.config.cluster.v3.Cluster");
     assertThat(Files.readString(bootstrap)).contains("meshboot_xds_relay");
 
