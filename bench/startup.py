@@ -85,15 +85,20 @@ def main():
                       {"ENVOY_BIN": os.path.realpath(envoy)}))
     cases.append(("  + user fragment file (full schema)", [MESHBOOT, "bootstrap", "--env-file", example, "-o", out],
                   {"ENVOY_RESOURCES_CONFIG_FILE": os.path.join(work, "resources.yaml")}))
-    # meshboot run up to Envoy's start: the supervisor starts, a child meshboot renders, Envoy is
-    # spawned; the stand-in Envoy exits at once and cleanly, so meshboot stops with it.
+    # meshboot run up to Envoy's start: the supervisor starts, a child meshboot renders, the xDS
+    # relay starts (cart.env is an App Mesh endpoint), Envoy is spawned; the stand-in Envoy exits at once and cleanly, so meshboot stops with it.
     stand_in = os.path.join(work, "envoy")
     with open(stand_in, "w") as f:
         f.write('#!/bin/sh\n[ "$1" = --version ] && echo "$0  version: '
                 '0000000000000000000000000000000000000000/1.40.0/Clean/RELEASE/BoringSSL"\nexit 0\n')
     os.chmod(stand_in, 0o755)
     cases.append(("meshboot run until Envoy starts (and exits)", [MESHBOOT, "run", "--env-file", example],
-                  {"ENVOY_BIN": stand_in, "MESHBOOT_BOOTSTRAP_PATH": out}))
+                  {"ENVOY_BIN": stand_in, "MESHBOOT_BOOTSTRAP_PATH": out,
+                   # The relay's credentials and identity must stay on this machine: static keys,
+                   # no instance metadata, STS on a closed loopback port.
+                   "AWS_ACCESS_KEY_ID": "AKIDBENCH", "AWS_SECRET_ACCESS_KEY": "bench-secret",
+                   "AWS_EC2_METADATA_DISABLED": "true", "MESHBOOT_STS_ENDPOINT": "http://127.0.0.1:1",
+                   "MESHBOOT_XDS_RELAY_SOCKET": os.path.join(work, "relay.sock")}))
 
     # The first launch trains the AOT cache for this jar; it is not measured.
     run(cases[1][1], env)
