@@ -16,6 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the tests that run {@code meshboot run} as a process share: loopback servers and waits. */
@@ -57,6 +59,50 @@ final class Local {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "interrupted";
+    }
+  }
+
+  /**
+   * Starts {@code java -jar meshboot.jar run} with a test environment (node ARN, the real Envoy,
+   * files under {@code tmp}, quick restarts and drains) plus {@code extra}; output to {@code log}.
+   */
+  static Process meshbootRun(Path tmp, Path log, Map<String, String> extra) throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    env.put("HOME", tmp.toString());
+    env.put("ENVOY_BIN", Envoy.path().toString());
+    env.put("APPMESH_RESOURCE_ARN", RunIT.ARN);
+    env.put("ENVOY_ADMIN_ACCESS_LOG_FILE", tmp.resolve("admin.log").toString());
+    env.put("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString());
+    env.put("MESHBOOT_RESTART_BACKOFF_MS", "100");
+    env.put("LISTENER_DRAIN_WAIT_TIME_S", "5");
+    env.put("ENVOY_LOG_LEVEL", "warning");
+    env.putAll(extra);
+    ProcessBuilder builder =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("meshboot.jar"),
+                "run")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    return builder.start();
+  }
+
+  /** Kills what a test left running: meshboot with its children, and the server. */
+  static void stop(
+      @org.jspecify.annotations.Nullable Process meshboot,
+      @org.jspecify.annotations.Nullable Server server)
+      throws InterruptedException {
+    if (meshboot != null && meshboot.isAlive()) {
+      meshboot.descendants().forEach(ProcessHandle::destroyForcibly);
+      meshboot.destroyForcibly();
+      meshboot.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+    }
+    if (server != null) {
+      server.shutdownNow().awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
     }
   }
 

@@ -44,14 +44,7 @@ class RelayIT {
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (meshboot != null && meshboot.isAlive()) {
-      meshboot.descendants().forEach(ProcessHandle::destroyForcibly);
-      meshboot.destroyForcibly();
-      meshboot.waitFor(10, TimeUnit.SECONDS);
-    }
-    if (server != null) {
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    Local.stop(meshboot, server);
   }
 
   /** A self-signed certificate for 127.0.0.1 (keytool), as the server's key and the client's CA. */
@@ -129,12 +122,8 @@ class RelayIT {
     int admin = Local.freePort();
     int api = Local.freePort();
     Path log = tmp.resolve("meshboot.log");
-    Path bootstrap = tmp.resolve("envoy.json");
+    Path bootstrap = tmp.resolve("envoy.json"); // where Local.meshbootRun puts it
     Map<String, String> env = new HashMap<>();
-    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    env.put("HOME", tmp.toString());
-    env.put("ENVOY_BIN", Envoy.path().toString());
-    env.put("APPMESH_RESOURCE_ARN", RunIT.ARN);
     env.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + server.getPort());
     env.put("MESHBOOT_XDS_MODE", "relay");
     env.put("MESHBOOT_XDS_TLS", "true");
@@ -147,22 +136,10 @@ class RelayIT {
     // GetCallerIdentity for /status must stay on loopback: nothing listens there, so no ARN.
     env.put("MESHBOOT_STS_ENDPOINT", "http://127.0.0.1:1");
     env.put("ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin));
-    env.put("ENVOY_ADMIN_ACCESS_LOG_FILE", tmp.resolve("admin.log").toString());
     env.put("APPNET_AGENT_ADMIN_MODE", "tcp");
     env.put("APPNET_AGENT_HTTP_PORT", Integer.toString(api));
-    env.put("MESHBOOT_BOOTSTRAP_PATH", bootstrap.toString());
     env.put("MESHBOOT_LOG_LEVEL", "debug");
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                System.getProperty("meshboot.jar"),
-                "run")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().clear();
-    builder.environment().putAll(env);
-    meshboot = builder.start();
+    meshboot = Local.meshbootRun(tmp, log, env);
 
     Map<String, String> probe =
         Map.of(

@@ -34,14 +34,7 @@ class RunIT {
 
   @AfterEach
   void stop() throws InterruptedException {
-    if (meshboot != null && meshboot.isAlive()) {
-      meshboot.descendants().forEach(ProcessHandle::destroyForcibly);
-      meshboot.destroyForcibly();
-      meshboot.waitFor(10, TimeUnit.SECONDS);
-    }
-    if (server != null) {
-      server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    Local.stop(meshboot, server);
   }
 
   @Test
@@ -320,28 +313,7 @@ class RunIT {
   }
 
   private Process start(Path tmp, Path log, Map<String, String> extra) throws IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    env.put("HOME", tmp.toString());
-    env.put("ENVOY_BIN", Envoy.path().toString());
-    env.put("APPMESH_RESOURCE_ARN", ARN);
-    env.put("ENVOY_ADMIN_ACCESS_LOG_FILE", tmp.resolve("admin.log").toString());
-    env.put("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString());
-    env.put("MESHBOOT_RESTART_BACKOFF_MS", "100");
-    env.put("LISTENER_DRAIN_WAIT_TIME_S", "5");
-    env.put("ENVOY_LOG_LEVEL", "warning");
-    env.putAll(extra);
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                System.getProperty("meshboot.jar"),
-                "run")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().clear();
-    builder.environment().putAll(env);
-    return builder.start();
+    return Local.meshbootRun(tmp, log, extra);
   }
 
   private String get(int port, String path) throws IOException, InterruptedException {
