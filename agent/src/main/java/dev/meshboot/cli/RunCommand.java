@@ -1,17 +1,12 @@
 package dev.meshboot.cli;
 
-import dev.meshboot.aws.Credentials;
-import dev.meshboot.aws.Identity;
 import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
 import dev.meshboot.config.AdminConfig;
 import dev.meshboot.config.ApiConfig;
-import dev.meshboot.config.ConfigException;
-import dev.meshboot.config.Endpoint;
 import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
-import dev.meshboot.config.Variables;
 import dev.meshboot.config.XdsConfig;
 import dev.meshboot.config.XdsMode;
 import dev.meshboot.envoy.AdminClient;
@@ -36,12 +31,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code meshboot run [-- envoy args]}: writes the bootstrap, then starts Envoy and supervises it
@@ -126,7 +119,7 @@ final class RunCommand implements Main.Command {
     try {
       XdsConfig xds = generation.xds();
       if (xds.mode() == XdsMode.RELAY) {
-        relay = Optional.of(startRelay(xds, generation.environment(), closing));
+        relay = Optional.of(RelayLauncher.start(xds, generation.environment(), closing));
       }
       OptionalInt concurrency =
           runtime.concurrency().isPresent()
@@ -220,61 +213,6 @@ final class RunCommand implements Main.Command {
       resource.close();
     } catch (Exception e) {
       log.debug("cannot close", "resource", resource, "error", e.toString());
-    }
-  }
-
-  /**
-   * The relay Envoy's ADS connects to in relay mode: it signs each upstream stream with SigV4 when
-   * the region is known (App Mesh endpoints always have one).
-   */
-  private static XdsRelay startRelay(
-      XdsConfig xds, dev.meshboot.config.Environment environment, List<AutoCloseable> closing) {
-    if (!(xds.endpoint() instanceof Endpoint.Tcp upstream)) {
-      throw new ConfigException(
-          Variables.MESHBOOT_XDS_MODE.name(),
-          "MESHBOOT_XDS_MODE: the relay forwards to a host:port management endpoint, but"
-              + " APPMESH_XDS_ENDPOINT is "
-              + xds.endpoint());
-    }
-    Optional<XdsRelay.Signing> signing = Optional.empty();
-    if (xds.region().isPresent()) {
-      Credentials credentials = Credentials.provider(environment);
-      closing.add(credentials);
-      // Who meshboot is, for /status: asked once in the background (STS may be slow or refused).
-      AtomicReference<Map<String, Object>> identity =
-          new AtomicReference<>(Map.of("sources", credentials.sources()));
-      Thread.ofVirtual()
-          .name("meshboot-identity")
-          .start(
-              () -> {
-                try {
-                  identity.set(Identity.lookUp(credentials).toMap());
-                } catch (RuntimeException e) {
-                  log.warn("no AWS credentials yet", "error", e.getMessage());
-                }
-              });
-      signing =
-          Optional.of(
-              new XdsRelay.Signing(
-                  xds.region().get(),
-                  xds.signingName(),
-                  credentials::resolveCredentials,
-                  identity::get));
-    } else {
-      log.warn("xDS relay without signing: no region (AWS_REGION) for SigV4");
-    }
-    try {
-      return XdsRelay.start(
-          xds.relaySocket(),
-          new XdsRelay.Upstream(upstream.host(), upstream.port(), xds.tls(), xds.caFile(), signing),
-          Clock.systemUTC());
-    } catch (IOException e) {
-      throw new Main.OutputException(
-          "cannot start the xDS relay on MESHBOOT_XDS_RELAY_SOCKET "
-              + xds.relaySocket()
-              + ": "
-              + e.getMessage(),
-          e);
     }
   }
 

@@ -3,15 +3,11 @@ package dev.meshboot.xds;
 import dev.meshboot.http.UnixSockets;
 import dev.meshboot.log.Log;
 import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
-import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
@@ -224,101 +220,13 @@ public final class XdsRelay implements AutoCloseable {
 
   private ServerCallHandler<byte[], byte[]> handler(
       MethodDescriptor<byte[], byte[]> method, boolean delta) {
-    return (downstream, headers) -> new Stream(method, delta, downstream).start();
-  }
-
-  /** One downstream stream and its upstream twin. */
-  private final class Stream {
-
-    private final boolean delta;
-    private final ServerCall<byte[], byte[]> downstream;
-    private final ClientCall<byte[], byte[]> upstream;
-    private boolean headersSent; // upstream listener thread only
-
-    Stream(
-        MethodDescriptor<byte[], byte[]> method,
-        boolean delta,
-        ServerCall<byte[], byte[]> downstream) {
-      this.delta = delta;
-      this.downstream = downstream;
+    return (downstream, headers) -> {
       CallOptions options = CallOptions.DEFAULT;
       if (credentials.isPresent()) {
         options = options.withCallCredentials(credentials.get());
       }
-      this.upstream = channel.newCall(method, options);
-    }
-
-    ServerCall.Listener<byte[]> start() {
-      status.upstreamOpened();
-      upstream.start(
-          new ClientCall.Listener<>() {
-            @Override
-            public void onHeaders(Metadata headers) {
-              sendHeaders();
-            }
-
-            @Override
-            public void onMessage(byte[] message) {
-              sendHeaders();
-              downstream.sendMessage(message);
-              upstream.request(1);
-              track(
-                  () ->
-                      status.response(
-                          delta ? Wire.deltaResponse(message) : Wire.sotwResponse(message)));
-            }
-
-            @Override
-            public void onClose(Status closed, Metadata trailers) {
-              status.upstreamClosed(closed);
-              downstream.close(closed, trailers);
-            }
-          },
-          new Metadata());
-      upstream.request(1);
-      downstream.request(1);
-      return new ServerCall.Listener<>() {
-        @Override
-        public void onMessage(byte[] message) {
-          upstream.sendMessage(message);
-          downstream.request(1);
-          track(
-              () -> status.request(delta ? Wire.deltaRequest(message) : Wire.sotwRequest(message)));
-        }
-
-        @Override
-        public void onHalfClose() {
-          upstream.halfClose();
-        }
-
-        @Override
-        public void onCancel() {
-          upstream.cancel("Envoy closed the stream", null);
-        }
-      };
-    }
-
-    private void sendHeaders() {
-      if (!headersSent) {
-        headersSent = true;
-        downstream.sendHeaders(new Metadata());
-      }
-    }
-  }
-
-  private interface Tracking {
-    void run() throws IOException;
-  }
-
-  /**
-   * Status bookkeeping never fails a stream: a message it cannot read is passed on all the same.
-   */
-  private static void track(Tracking tracking) {
-    try {
-      tracking.run();
-    } catch (IOException | RuntimeException e) {
-      log.debug("cannot read an xDS message's envelope", "error", e.toString());
-    }
+      return new RelayedStream(delta, downstream, channel.newCall(method, options), status).start();
+    };
   }
 
   /** For {@code /status}. */

@@ -1,0 +1,79 @@
+package dev.meshboot.cli;
+
+import dev.meshboot.aws.Credentials;
+import dev.meshboot.aws.Identity;
+import dev.meshboot.config.ConfigException;
+import dev.meshboot.config.Endpoint;
+import dev.meshboot.config.Environment;
+import dev.meshboot.config.Variables;
+import dev.meshboot.config.XdsConfig;
+import dev.meshboot.log.Log;
+import dev.meshboot.xds.XdsRelay;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Starts the xDS relay of relay mode, with the credentials that sign its upstream streams. */
+final class RelayLauncher {
+
+  private static final Log log = Log.of(RelayLauncher.class);
+
+  private RelayLauncher() {}
+
+  /**
+   * The relay Envoy's ADS connects to in relay mode: it signs each upstream stream with SigV4 when
+   * the region is known (App Mesh endpoints always have one).
+   */
+  static XdsRelay start(XdsConfig xds, Environment environment, List<AutoCloseable> closing) {
+    if (!(xds.endpoint() instanceof Endpoint.Tcp upstream)) {
+      throw new ConfigException(
+          Variables.MESHBOOT_XDS_MODE.name(),
+          "MESHBOOT_XDS_MODE: the relay forwards to a host:port management endpoint, but"
+              + " APPMESH_XDS_ENDPOINT is "
+              + xds.endpoint());
+    }
+    Optional<XdsRelay.Signing> signing = Optional.empty();
+    if (xds.region().isPresent()) {
+      Credentials credentials = Credentials.provider(environment);
+      closing.add(credentials);
+      // Who meshboot is, for /status: asked once in the background (STS may be slow or refused).
+      AtomicReference<Map<String, Object>> identity =
+          new AtomicReference<>(Map.of("sources", credentials.sources()));
+      Thread.ofVirtual()
+          .name("meshboot-identity")
+          .start(
+              () -> {
+                try {
+                  identity.set(Identity.lookUp(credentials).toMap());
+                } catch (RuntimeException e) {
+                  log.warn("no AWS credentials yet", "error", e.getMessage());
+                }
+              });
+      signing =
+          Optional.of(
+              new XdsRelay.Signing(
+                  xds.region().get(),
+                  xds.signingName(),
+                  credentials::resolveCredentials,
+                  identity::get));
+    } else {
+      log.warn("xDS relay without signing: no region (AWS_REGION) for SigV4");
+    }
+    try {
+      return XdsRelay.start(
+          xds.relaySocket(),
+          new XdsRelay.Upstream(upstream.host(), upstream.port(), xds.tls(), xds.caFile(), signing),
+          Clock.systemUTC());
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          "cannot start the xDS relay on MESHBOOT_XDS_RELAY_SOCKET "
+              + xds.relaySocket()
+              + ": "
+              + e.getMessage(),
+          e);
+    }
+  }
+}
