@@ -2,6 +2,7 @@ package dev.meshboot.cli;
 
 import dev.meshboot.config.ApiConfig;
 import dev.meshboot.config.ConfigReader;
+import dev.meshboot.config.Variable;
 import dev.meshboot.config.Variables;
 import dev.meshboot.http.HttpClient;
 import java.io.IOException;
@@ -86,19 +87,19 @@ final class ProbeCommand implements Main.Command {
           .orElse(ExitCode.NOT_HEALTHY);
     }
     Duration interval =
-        seconds(args, "--interval", 3600)
-            .orElse(
-                Duration.ofSeconds(
-                    reader
-                        .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S, 1, 3600)
-                        .orElseThrow()));
+        seconds(
+            args,
+            "--interval",
+            reader,
+            Variables.APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S,
+            3600);
     Duration timeout =
-        seconds(args, "--timeout", 86_400)
-            .orElse(
-                Duration.ofSeconds(
-                    reader
-                        .integer(Variables.APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S, 1, 86_400)
-                        .orElseThrow()));
+        seconds(
+            args,
+            "--timeout",
+            reader,
+            Variables.APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S,
+            86_400);
     long deadline = System.nanoTime() + timeout.toNanos();
     while (true) {
       if (get(http, "/ready").orElse(0) == 200) {
@@ -124,16 +125,20 @@ final class ProbeCommand implements Main.Command {
     }
   }
 
-  /** {@code --timeout}/{@code --interval}: whole seconds from 1 to {@code max}, when given. */
-  private static java.util.Optional<Duration> seconds(Args args, String option, int max) {
+  /**
+   * {@code --timeout}/{@code --interval}: whole seconds from 1 to {@code max}; without the option,
+   * the variable it overrides.
+   */
+  private static Duration seconds(
+      Args args, String option, ConfigReader reader, Variable variable, int max) {
     String value = args.value(option);
     if (value == null) {
-      return java.util.Optional.empty();
+      return Duration.ofSeconds(reader.integer(variable, 1, max).orElseThrow());
     }
     try {
       int seconds = Integer.parseInt(value.trim());
       if (seconds >= 1 && seconds <= max) {
-        return java.util.Optional.of(Duration.ofSeconds(seconds));
+        return Duration.ofSeconds(seconds);
       }
     } catch (NumberFormatException e) {
       // reported below

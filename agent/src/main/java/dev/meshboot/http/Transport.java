@@ -15,12 +15,12 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 
 /**
- * The one Netty event loop meshboot's local HTTP traffic shares (the management API and Envoy's
- * admin client), and the NIO channel types for TCP and unix sockets (JDK 16+ unix sockets need no
+ * The one Netty event loop meshboot's traffic shares (the management API, Envoy's admin client and
+ * the xDS relay), and the NIO channel types for TCP and unix sockets (JDK 16+ unix sockets need no
  * native library). Buffers are unpooled: the traffic is a few requests a second, and a pool's
  * arenas would cost resident memory in every pod.
  */
-final class Transport {
+public final class Transport {
 
   static final ByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(true);
 
@@ -32,7 +32,8 @@ final class Transport {
             1, new DefaultThreadFactory("meshboot-io", true), NioIoHandler.newFactory());
   }
 
-  static EventLoopGroup group() {
+  /** The shared event loop: one daemon thread. */
+  public static EventLoopGroup group() {
     return Group.INSTANCE;
   }
 

@@ -1,5 +1,6 @@
 package dev.meshboot.xds;
 
+import dev.meshboot.http.Transport;
 import dev.meshboot.http.UnixSockets;
 import dev.meshboot.log.Log;
 import io.grpc.CallOptions;
@@ -12,11 +13,8 @@ import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -96,7 +94,6 @@ public final class XdsRelay implements AutoCloseable {
         .build();
   }
 
-  private final EventLoopGroup group;
   private final ExecutorService executor;
   private final ManagedChannel channel;
   private final RelayStatus status;
@@ -105,14 +102,12 @@ public final class XdsRelay implements AutoCloseable {
   private @org.jspecify.annotations.Nullable Server server;
 
   private XdsRelay(
-      EventLoopGroup group,
       ExecutorService executor,
       ManagedChannel channel,
       Optional<SigV4CallCredentials> credentials,
       Optional<Supplier<Map<String, Object>>> identity,
       Clock clock) {
     this.identity = identity;
-    this.group = group;
     this.credentials = credentials;
     this.executor = executor;
     this.channel = channel;
@@ -121,14 +116,12 @@ public final class XdsRelay implements AutoCloseable {
 
   /** Listens on {@code socket} and relays to {@code upstream}. */
   public static XdsRelay start(Path socket, Upstream upstream, Clock clock) throws IOException {
-    EventLoopGroup group =
-        new MultiThreadIoEventLoopGroup(
-            1, new DefaultThreadFactory("meshboot-xds", true), NioIoHandler.newFactory());
+    // The event-loop thread meshboot's HTTP side already has carries the relay too.
+    EventLoopGroup group = Transport.group();
     ExecutorService executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("meshboot-xds-", 0).factory());
     XdsRelay relay =
         new XdsRelay(
-            group,
             executor,
             channel(upstream, group, executor),
             upstream
@@ -252,7 +245,5 @@ public final class XdsRelay implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     executor.shutdownNow();
-    var stopped = group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-    stopped.awaitUninterruptibly(2, TimeUnit.SECONDS);
   }
 }
