@@ -3,21 +3,11 @@ package dev.meshboot.bootstrap;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
+import dev.meshboot.config.AtomicFiles;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
-import java.util.Set;
 import org.snakeyaml.engine.v2.api.Dump;
 import org.snakeyaml.engine.v2.api.DumpSettings;
 import org.snakeyaml.engine.v2.api.Load;
@@ -48,9 +38,6 @@ public final class BootstrapWriter {
     }
   }
 
-  private static final Set<PosixFilePermission> MODE_0640 =
-      PosixFilePermissions.fromString("rw-r-----");
-
   private BootstrapWriter() {}
 
   /** The bootstrap as text, field names as in the proto files, map keys sorted. */
@@ -80,58 +67,10 @@ public final class BootstrapWriter {
   }
 
   /**
-   * Writes {@code text} to {@code file} through a temporary file in the same directory and an
-   * atomic rename: readers see the old file or the new one, never a part; on failure the old file
-   * is untouched.
+   * Writes {@code text} to {@code file} atomically, mode 0640: readers see the old file or the new
+   * one, never a part; on failure the old file is untouched.
    */
   public static void writeAtomically(Path file, String text) throws IOException {
-    Path absolute = file.toAbsolutePath();
-    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-    Path temp = create(absolute);
-    try {
-      try (SeekableByteChannel channel = Files.newByteChannel(temp, StandardOpenOption.WRITE)) {
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
-        while (buffer.hasRemaining()) {
-          channel.write(buffer);
-        }
-        if (channel instanceof FileChannel fileChannel) {
-          fileChannel.force(true);
-        }
-      }
-      // The mode is set again: the umask may have narrowed or the file system ignored it.
-      Files.setPosixFilePermissions(temp, MODE_0640);
-      try {
-        Files.move(
-            temp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
-  /**
-   * Creates an empty temporary file beside {@code target}, mode 0640 from the start. Not {@code
-   * Files.createTempFile}: its random names initialize SecureRandom, ~20 ms of start-up; a clash of
-   * these names fails on CREATE_NEW and is retried, never clobbering another writer's file.
-   */
-  private static Path create(Path target) throws IOException {
-    for (int attempt = 0; ; attempt++) {
-      Path candidate =
-          target.resolveSibling("." + target.getFileName() + "." + System.nanoTime() + ".tmp");
-      try {
-        Files.newByteChannel(
-                candidate,
-                Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                PosixFilePermissions.asFileAttribute(MODE_0640))
-            .close();
-        return candidate;
-      } catch (FileAlreadyExistsException e) {
-        if (attempt >= 10) {
-          throw e;
-        }
-      }
-    }
+    AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8), AtomicFiles.MODE_0640);
   }
 }

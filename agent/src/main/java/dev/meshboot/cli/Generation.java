@@ -131,6 +131,18 @@ final class Generation {
     return environment;
   }
 
+  /**
+   * Where relay mode keeps Envoy's last-known-good configuration: MESHBOOT_XDS_CACHE_DIR, else
+   * {@code xds} in the cache directory; empty with MESHBOOT_XDS_CACHE=false or no directory.
+   */
+  Optional<Path> xdsCacheDir() {
+    if (!reader.bool(Variables.MESHBOOT_XDS_CACHE)) {
+      return Optional.empty();
+    }
+    Optional<Path> given = reader.path(Variables.MESHBOOT_XDS_CACHE_DIR);
+    return given.isPresent() ? given : cacheDir().map(dir -> dir.resolve("xds"));
+  }
+
   /** MESHBOOT_CACHE_DIR, else $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot. */
   private Optional<Path> cacheDir() {
     Optional<Path> given = reader.path(Variables.MESHBOOT_CACHE_DIR);

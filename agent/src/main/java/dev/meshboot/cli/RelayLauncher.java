@@ -8,8 +8,10 @@ import dev.meshboot.config.Environment;
 import dev.meshboot.config.Variables;
 import dev.meshboot.config.XdsConfig;
 import dev.meshboot.log.Log;
+import dev.meshboot.xds.LastGoodCache;
 import dev.meshboot.xds.XdsRelay;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,14 @@ final class RelayLauncher {
 
   /**
    * The relay Envoy's ADS connects to in relay mode: it signs each upstream stream with SigV4 when
-   * the region is known (App Mesh endpoints always have one).
+   * the region is known (App Mesh endpoints always have one), and keeps Envoy's last-known-good
+   * configuration in {@code cacheDir} when given.
    */
-  static XdsRelay start(XdsConfig xds, Environment environment, List<AutoCloseable> closing) {
+  static XdsRelay start(
+      XdsConfig xds,
+      Environment environment,
+      Optional<Path> cacheDir,
+      List<AutoCloseable> closing) {
     if (!(xds.endpoint() instanceof Endpoint.Tcp upstream)) {
       throw new ConfigException(
           Variables.MESHBOOT_XDS_MODE.name(),
@@ -62,10 +69,18 @@ final class RelayLauncher {
     } else {
       log.warn("xDS relay without signing: no region (AWS_REGION) for SigV4");
     }
+    if (cacheDir.isEmpty()) {
+      log.warn(
+          "no last-known-good xDS cache: Envoy cannot start while the management endpoint is down",
+          "why",
+          "MESHBOOT_XDS_CACHE=false, or no MESHBOOT_XDS_CACHE_DIR, MESHBOOT_CACHE_DIR or HOME");
+    }
+    String endpoint = upstream.host() + ":" + upstream.port();
     try {
       return XdsRelay.start(
           xds.relaySocket(),
           new XdsRelay.Upstream(upstream.host(), upstream.port(), xds.tls(), xds.caFile(), signing),
+          cacheDir.map(dir -> new LastGoodCache(dir, endpoint, Clock.systemUTC())),
           Clock.systemUTC());
     } catch (IOException e) {
       throw new Main.OutputException(

@@ -119,7 +119,10 @@ final class RunCommand implements Main.Command {
     try {
       XdsConfig xds = generation.xds();
       if (xds.mode() == XdsMode.RELAY) {
-        relay = Optional.of(RelayLauncher.start(xds, generation.environment(), closing));
+        relay =
+            Optional.of(
+                RelayLauncher.start(
+                    xds, generation.environment(), generation.xdsCacheDir(), closing));
       }
       OptionalInt concurrency =
           runtime.concurrency().isPresent()

@@ -117,6 +117,22 @@ public final class Variables {
           null,
           "the system CA bundle",
           "CA certificates that verify the management endpoint's TLS certificate.");
+  public static final Variable MESHBOOT_XDS_CACHE =
+      add(
+          IDENTITY,
+          "MESHBOOT_XDS_CACHE",
+          "true",
+          "",
+          "Relay mode: keep the configuration Envoy accepted on disk and serve it while the"
+              + " management endpoint cannot be reached.");
+  public static final Variable MESHBOOT_XDS_CACHE_DIR =
+      add(
+          IDENTITY,
+          "MESHBOOT_XDS_CACHE_DIR",
+          null,
+          "$MESHBOOT_CACHE_DIR/xds",
+          "Directory of the last-known-good xDS cache (files 0600, one directory per node id and"
+              + " endpoint); a volume that outlives the container keeps it across restarts.");
   public static final Variable ENVOY_BIN =
       add(
           IDENTITY,

@@ -17,7 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -208,8 +210,9 @@ public final class ManagementApi implements AutoCloseable {
 
   private Response status() {
     Health health = poller.poll();
+    boolean degraded = relay.isPresent() && relay.get().degraded();
     Map<String, Object> status = new LinkedHashMap<>();
-    status.put("healthStatus", health.healthy() ? "HEALTHY" : "UNHEALTHY");
+    status.put("healthStatus", !health.healthy() ? "UNHEALTHY" : degraded ? "DEGRADED" : "HEALTHY");
     status.put("agentUptime", Duration.between(started, clock.instant()).toString());
     status.put("envoyPid", supervisor.pid().isPresent() ? supervisor.pid().getAsLong() : null);
     status.put("envoyVersion", poller.envoyVersion().orElse(null));
@@ -228,7 +231,9 @@ public final class ManagementApi implements AutoCloseable {
     status.put("initialConfigUpdateStatus", health.initialConfig().name());
     status.put("xdsCounters", health.xdsCounters());
     relay.ifPresent(active -> status.put("xdsRelay", active.status()));
-    status.put("problems", health.problems());
+    List<String> problems = new ArrayList<>(health.problems());
+    relay.ifPresent(active -> problems.addAll(active.problems()));
+    status.put("problems", problems);
     status.put(
         "restartBackoffUntil", supervisor.backoffUntil().map(Instant::toString).orElse(null));
     Optional<Exit> last = supervisor.lastExit();
@@ -317,6 +322,7 @@ public final class ManagementApi implements AutoCloseable {
     out.append("# TYPE meshboot_health_poll_seconds gauge\nmeshboot_health_poll_seconds ")
         .append(poller.lastPollLatency().toNanos() / 1e9)
         .append('\n');
+    relay.ifPresent(active -> out.append(active.prometheus()));
     return out.toString();
   }
 

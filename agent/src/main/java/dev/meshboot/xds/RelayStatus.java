@@ -21,10 +21,18 @@ final class RelayStatus {
 
   private static final Log log = Log.of(RelayStatus.class);
 
-  /** Responses awaiting Envoy's answer, by nonce; bounded in case Envoy never answers. */
-  private static final int MAX_PENDING = 1024;
+  /** Where Envoy's configuration came from: nothing yet, the management server, or the cache. */
+  enum Source {
+    NONE,
+    LIVE,
+    CACHE;
 
-  record Ack(String version, Instant at) {}
+    String label() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
+  record Ack(String version, Instant at, Source source) {}
 
   record Nack(String typeUrl, String version, String detail, Instant at) {}
 
@@ -33,8 +41,13 @@ final class RelayStatus {
   private final Clock clock;
   private final AtomicInteger connected = new AtomicInteger();
   private final AtomicLong streams = new AtomicLong();
-  private final Map<String, Wire.Response> pending = new ConcurrentHashMap<>();
   private final Map<String, Ack> acked = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> acks = new ConcurrentHashMap<>();
+  private final Map<String, AtomicLong> nacks = new ConcurrentHashMap<>();
+  private final AtomicInteger cacheStreams = new AtomicInteger();
+  private final AtomicLong cacheResponses = new AtomicLong();
+  private volatile Source configSource = Source.NONE;
+  private volatile Optional<Instant> cacheSince = Optional.empty();
   private volatile Optional<Nack> lastNack = Optional.empty();
   private volatile Optional<Failure> lastFailure = Optional.empty();
 
@@ -85,38 +98,58 @@ final class RelayStatus {
     };
   }
 
-  void response(Wire.Response response) {
-    if (pending.size() >= MAX_PENDING) {
-      pending.clear();
-    }
-    pending.put(response.nonce(), response);
+  /** Envoy acknowledged a response; {@code fromCache} when the relay served it from the cache. */
+  void accepted(String typeUrl, String version, boolean fromCache) {
+    Source source = fromCache ? Source.CACHE : Source.LIVE;
+    acked.put(typeUrl, new Ack(version, clock.instant(), source));
+    counts(acks, typeUrl).incrementAndGet();
+    configSource = source;
   }
 
-  void request(Wire.Request request) {
-    if (request.nonce().isEmpty()) {
-      return; // a subscription, not an answer to a response
+  /** Envoy rejected a response (a NACK) with {@code detail}. */
+  void rejected(String typeUrl, String version, String detail) {
+    lastNack = Optional.of(new Nack(typeUrl, version, detail, clock.instant()));
+    counts(nacks, typeUrl).incrementAndGet();
+    log.warn(
+        "Envoy rejected a configuration (NACK)",
+        "type",
+        typeUrl,
+        "version",
+        version,
+        "error",
+        detail);
+  }
+
+  /** A stream started ({@code true}) or stopped serving from the last-known-good cache. */
+  void servingFromCache(boolean serving) {
+    if (serving) {
+      cacheStreams.incrementAndGet();
+      cacheSince = Optional.of(clock.instant());
+    } else if (cacheStreams.decrementAndGet() == 0) {
+      cacheSince = Optional.empty();
     }
-    Wire.Response answered = pending.remove(request.nonce());
-    String type = answered != null ? answered.typeUrl() : request.typeUrl();
-    Instant now = clock.instant();
-    if (request.error().isPresent()) {
-      String version = answered != null ? answered.version() : "";
-      lastNack = Optional.of(new Nack(type, version, request.error().get(), now));
-      log.warn(
-          "Envoy rejected a configuration (NACK)",
-          "type",
-          type,
-          "version",
-          version,
-          "error",
-          request.error().get());
-    } else {
-      acked.put(type, new Ack(answered != null ? answered.version() : request.version(), now));
-    }
+  }
+
+  /** A response went to Envoy from the cache. */
+  void servedFromCache() {
+    cacheResponses.incrementAndGet();
+  }
+
+  /** Where the configuration Envoy last acknowledged came from. */
+  Source configSource() {
+    return configSource;
+  }
+
+  private static AtomicLong counts(Map<String, AtomicLong> counts, String typeUrl) {
+    return counts.computeIfAbsent(typeUrl, type -> new AtomicLong());
   }
 
   boolean connected() {
     return connected.get() > 0;
+  }
+
+  Optional<Failure> lastFailure() {
+    return lastFailure;
   }
 
   Optional<Nack> lastNack() {
@@ -128,10 +161,21 @@ final class RelayStatus {
     Map<String, Object> out = new LinkedHashMap<>();
     out.put("connected", connected());
     out.put("reconnects", Math.max(0, streams.get() - 1));
+    out.put("configSource", configSource.label());
+    out.put("servingFromCacheSince", cacheSince.map(Instant::toString).orElse(null));
+    out.put("responsesServedFromCache", cacheResponses.get());
     Map<String, Object> types = new TreeMap<>();
     acked.forEach(
         (type, ack) ->
-            types.put(type, Map.of("version", ack.version(), "at", ack.at().toString())));
+            types.put(
+                type,
+                Map.of(
+                    "version",
+                    ack.version(),
+                    "at",
+                    ack.at().toString(),
+                    "source",
+                    ack.source().label())));
     out.put("acked", types);
     out.put(
         "lastNack",
@@ -168,5 +212,43 @@ final class RelayStatus {
                             failure.at().toString()))
             .orElse(null));
     return out;
+  }
+
+  /** The relay's metrics in Prometheus text format, appended to {@code out}. */
+  void prometheus(StringBuilder out) {
+    out.append("# TYPE meshboot_xds_upstream_connected gauge\nmeshboot_xds_upstream_connected ")
+        .append(connected() ? 1 : 0)
+        .append('\n');
+    out.append("# TYPE meshboot_xds_upstream_streams_total counter\n")
+        .append("meshboot_xds_upstream_streams_total ")
+        .append(streams.get())
+        .append('\n');
+    perType(out, "meshboot_xds_acks_total", acks);
+    perType(out, "meshboot_xds_nacks_total", nacks);
+    out.append("# TYPE meshboot_xds_config_source gauge\n");
+    for (Source source : Source.values()) {
+      out.append("meshboot_xds_config_source{source=\"")
+          .append(source.label())
+          .append("\"} ")
+          .append(source == configSource ? 1 : 0)
+          .append('\n');
+    }
+    out.append("# TYPE meshboot_xds_cache_responses_total counter\n")
+        .append("meshboot_xds_cache_responses_total ")
+        .append(cacheResponses.get())
+        .append('\n');
+  }
+
+  private static void perType(StringBuilder out, String name, Map<String, AtomicLong> counts) {
+    out.append("# TYPE ").append(name).append(" counter\n");
+    new TreeMap<>(counts)
+        .forEach(
+            (type, count) ->
+                out.append(name)
+                    .append("{type_url=\"")
+                    .append(type.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append("\"} ")
+                    .append(count.get())
+                    .append('\n'));
   }
 }

@@ -6,30 +6,94 @@ import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.io.IOException;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One of Envoy's ADS streams and its upstream twin: messages pass both ways unchanged; a few
  * envelope fields go to the {@link RelayStatus}; the upstream's end is Envoy's end, status and all.
+ *
+ * <p>With a {@link LastGoodCache} (state-of-the-world streams), every response Envoy acknowledges
+ * is stored, and when the upstream cannot be reached the stream is not closed: it answers Envoy's
+ * subscriptions from the cache until the relay sees the management endpoint again, then ends so
+ * that Envoy reconnects to a live upstream.
  */
 final class RelayedStream {
 
   private static final Log log = Log.of(RelayedStream.class);
 
+  /** Upstream responses kept until Envoy answers them; Envoy answers in order, few are open. */
+  private static final int MAX_PENDING = 32;
+
+  /** What the stream needs of the relay around it. */
+  interface Relay {
+    /** The stream serves from the cache: tell it when the upstream is reachable again. */
+    void servingFromCache(RelayedStream stream);
+
+    /** The stream ended. */
+    void ended(RelayedStream stream);
+
+    /**
+     * Whether Envoy's configuration came from the cache: the first request per type then asks the
+     * management server for its whole state.
+     */
+    boolean envoyFedFromCache();
+  }
+
+  /**
+   * A response Envoy has yet to answer: its type and version, its bytes when a live one may go to
+   * the cache, whether it came from the cache.
+   */
+  private static final class Pending {
+    final String typeUrl;
+    final String version;
+    final byte @Nullable [] bytes;
+    final boolean cached;
+
+    Pending(String typeUrl, String version, byte @Nullable [] bytes, boolean cached) {
+      this.typeUrl = typeUrl;
+      this.version = version;
+      this.bytes = bytes;
+      this.cached = cached;
+    }
+  }
+
   private final boolean delta;
   private final ServerCall<byte[], byte[]> downstream;
   private final ClientCall<byte[], byte[]> upstream;
   private final RelayStatus status;
-  private boolean headersSent; // upstream listener thread only
+  private final Optional<LastGoodCache> cache;
+  private final Relay relay;
+
+  // Guarded by this: both listeners and the relay's watcher reach the downstream call.
+  private boolean headersSent;
+  private boolean ended;
+  private @Nullable String nodeId;
+  private @Nullable Status upstreamFailure;
+  private boolean fromCache;
+  private long cacheNonces;
+  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final Map<String, List<String>> subscribed = new HashMap<>();
+  private final Map<String, List<String>> served = new HashMap<>();
+  private final Map<String, Boolean> askedAfresh = new HashMap<>();
 
   RelayedStream(
       boolean delta,
       ServerCall<byte[], byte[]> downstream,
       ClientCall<byte[], byte[]> upstream,
-      RelayStatus status) {
+      RelayStatus status,
+      Optional<LastGoodCache> cache,
+      Relay relay) {
     this.delta = delta;
     this.downstream = downstream;
     this.upstream = upstream;
     this.status = status;
+    this.cache = delta ? Optional.empty() : cache;
+    this.relay = relay;
   }
 
   ServerCall.Listener<byte[]> start() {
@@ -38,24 +102,19 @@ final class RelayedStream {
         new ClientCall.Listener<>() {
           @Override
           public void onHeaders(Metadata headers) {
-            sendHeaders();
+            synchronized (RelayedStream.this) {
+              sendHeaders();
+            }
           }
 
           @Override
           public void onMessage(byte[] message) {
-            sendHeaders();
-            downstream.sendMessage(message);
-            upstream.request(1);
-            track(
-                () ->
-                    status.response(
-                        delta ? Wire.deltaResponse(message) : Wire.sotwResponse(message)));
+            fromUpstream(message);
           }
 
           @Override
           public void onClose(Status closed, Metadata trailers) {
-            status.upstreamClosed(closed);
-            downstream.close(closed, trailers);
+            upstreamClosed(closed, trailers);
           }
         },
         new Metadata());
@@ -64,9 +123,7 @@ final class RelayedStream {
     return new ServerCall.Listener<>() {
       @Override
       public void onMessage(byte[] message) {
-        upstream.sendMessage(message);
-        downstream.request(1);
-        track(() -> status.request(delta ? Wire.deltaRequest(message) : Wire.sotwRequest(message)));
+        fromEnvoy(message);
       }
 
       @Override
@@ -77,8 +134,192 @@ final class RelayedStream {
       @Override
       public void onCancel() {
         upstream.cancel("Envoy closed the stream", null);
+        end();
       }
     };
+  }
+
+  private void fromUpstream(byte[] message) {
+    Wire.Response response =
+        read(() -> delta ? Wire.deltaResponse(message) : Wire.sotwResponse(message));
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      sendHeaders();
+      downstream.sendMessage(message);
+      if (response != null) {
+        remember(response, cache.isPresent() ? message : null, false);
+      }
+    }
+    upstream.request(1);
+  }
+
+  private void fromEnvoy(byte[] message) {
+    Wire.Request request =
+        read(() -> delta ? Wire.deltaRequest(message) : Wire.sotwRequest(message));
+    byte[] forwarded = message;
+    synchronized (this) {
+      if (request != null) {
+        if (nodeId == null && request.nodeId().isPresent()) {
+          nodeId = request.nodeId().get();
+        }
+        answered(request);
+        if (!delta && !request.isNack()) {
+          subscribed.put(request.typeUrl(), request.resourceNames());
+        }
+      }
+      if (fromCache) {
+        if (request != null && !request.isNack()) {
+          serveFromCache(request.typeUrl());
+        }
+        downstream.request(1);
+        return;
+      }
+      if (upstreamFailure != null) {
+        failOrServeFromCache(upstreamFailure);
+        downstream.request(1);
+        return;
+      }
+      if (request != null && !request.answers() && relay.envoyFedFromCache()) {
+        forwarded = askAfresh(request, message);
+      }
+    }
+    upstream.sendMessage(forwarded);
+    downstream.request(1);
+  }
+
+  /**
+   * After Envoy ran on cached configuration, its first request per type carries the cached version;
+   * without it the management server sends its whole current state, which then replaces the cached
+   * one (a server whose version matched would otherwise send nothing).
+   */
+  private byte[] askAfresh(Wire.Request request, byte[] message) {
+    if (askedAfresh.put(request.typeUrl(), true) != null || request.version().isEmpty()) {
+      return message;
+    }
+    byte[] fresh = read(() -> Wire.withoutVersion(message));
+    return fresh != null ? fresh : message;
+  }
+
+  private void upstreamClosed(Status closed, Metadata trailers) {
+    status.upstreamClosed(closed);
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      if (cache.isPresent() && unreachable(closed)) {
+        upstreamFailure = closed;
+        if (nodeId != null) {
+          failOrServeFromCache(closed);
+        }
+        // Else Envoy's first request, with its node id, decides.
+        return;
+      }
+      ended = true;
+      downstream.close(closed, trailers);
+    }
+    relay.ended(this);
+  }
+
+  /** Statuses of a management endpoint that cannot be reached, rather than one that refuses. */
+  static boolean unreachable(Status status) {
+    return status.getCode() == Status.Code.UNAVAILABLE
+        || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
+  }
+
+  private void failOrServeFromCache(Status failure) {
+    if (fromCache || ended) {
+      return;
+    }
+    if (nodeId != null && cache.isPresent() && cache.get().has(nodeId)) {
+      fromCache = true;
+      status.servingFromCache(true);
+      log.warn(
+          "the management endpoint cannot be reached: Envoy gets the last-known-good configuration",
+          "node",
+          nodeId,
+          "cache",
+          cache.get().directory(nodeId),
+          "status",
+          failure.getCode() + " " + failure.getDescription());
+      subscribed.keySet().forEach(this::serveFromCache);
+      relay.servingFromCache(this);
+    } else {
+      ended = true;
+      downstream.close(failure, new Metadata());
+      relay.ended(this);
+    }
+  }
+
+  private void serveFromCache(String typeUrl) {
+    List<String> names = subscribed.getOrDefault(typeUrl, List.of());
+    if (names.equals(served.get(typeUrl)) || nodeId == null || cache.isEmpty()) {
+      return; // this subscription has its answer already, or an ACK of it came
+    }
+    Optional<ResourceSet> set = cache.get().get(nodeId, typeUrl);
+    if (set.isEmpty()) {
+      return;
+    }
+    String nonce = "meshboot-cache-" + ++cacheNonces;
+    sendHeaders();
+    downstream.sendMessage(set.get().response(nonce, names));
+    served.put(typeUrl, names);
+    remember(new Wire.Response(typeUrl, set.get().version(), nonce), null, true);
+    status.servedFromCache();
+  }
+
+  /** The management endpoint is reachable again: Envoy reconnects to a live upstream. */
+  void reconnect() {
+    synchronized (this) {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      downstream.close(
+          Status.UNAVAILABLE.withDescription(
+              "meshboot: the management endpoint is reachable again; reconnect for live configuration"),
+          new Metadata());
+    }
+    end();
+  }
+
+  private void end() {
+    synchronized (this) {
+      ended = true;
+      if (fromCache) {
+        fromCache = false;
+        status.servingFromCache(false);
+      }
+    }
+    relay.ended(this);
+  }
+
+  private void remember(Wire.Response response, byte @Nullable [] bytes, boolean cached) {
+    if (pending.size() >= MAX_PENDING) {
+      pending.remove(pending.keySet().iterator().next());
+    }
+    pending.put(
+        response.nonce(), new Pending(response.typeUrl(), response.version(), bytes, cached));
+  }
+
+  /** An ACK or NACK of a response of this stream: status, and the cache for a live ACK. */
+  private void answered(Wire.Request request) {
+    if (!request.answers()) {
+      return;
+    }
+    Pending response = pending.remove(request.nonce());
+    String type = response != null ? response.typeUrl : request.typeUrl();
+    if (request.isNack()) {
+      status.rejected(type, response != null ? response.version : "", request.error().orElse(""));
+      return;
+    }
+    boolean cached = response != null && response.cached;
+    status.accepted(type, response != null ? response.version : request.version(), cached);
+    byte[] bytes = response != null ? response.bytes : null;
+    if (bytes != null && nodeId != null && cache.isPresent()) {
+      cache.get().accepted(nodeId, bytes, request.resourceNames());
+    }
   }
 
   private void sendHeaders() {
@@ -88,18 +329,19 @@ final class RelayedStream {
     }
   }
 
-  private interface Tracking {
-    void run() throws IOException;
+  private interface Reading<T> {
+    T read() throws IOException;
   }
 
   /**
    * Status bookkeeping never fails a stream: a message it cannot read is passed on all the same.
    */
-  private static void track(Tracking tracking) {
+  private static <T> @Nullable T read(Reading<T> reading) {
     try {
-      tracking.run();
+      return reading.read();
     } catch (IOException | RuntimeException e) {
       log.debug("cannot read an xDS message's envelope", "error", e.toString());
+      return null;
     }
   }
 }

@@ -2,8 +2,12 @@ package dev.meshboot.xds;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The few top-level fields of ADS messages the relay reports on, read from the wire without parsing
@@ -21,10 +25,25 @@ final class Wire {
    * What the relay tracks of a request: its type, the version it acknowledges, the nonce it
    * answers, and Envoy's error when it rejects (a NACK).
    */
-  record Request(String typeUrl, String version, String nonce, Optional<String> error) {
+  record Request(
+      String typeUrl,
+      String version,
+      String nonce,
+      Optional<String> error,
+      Optional<String> nodeId,
+      List<String> resourceNames) {
+
+    Request(String typeUrl, String version, String nonce, Optional<String> error) {
+      this(typeUrl, version, nonce, error, Optional.empty(), List.of());
+    }
 
     boolean isNack() {
       return error.isPresent();
+    }
+
+    /** Whether it answers a response (ACK or NACK) rather than subscribing afresh. */
+    boolean answers() {
+      return !nonce.isEmpty();
     }
   }
 
@@ -40,37 +59,89 @@ final class Wire {
     return new Response(fields[1], fields[0], fields[2]);
   }
 
-  /** {@code DiscoveryRequest}: version_info 1, type_url 4, response_nonce 5, error_detail 6. */
+  /**
+   * {@code DiscoveryRequest}: version_info 1, node 2, resource_names 3, type_url 4, response_nonce
+   * 5, error_detail 6.
+   */
   static Request sotwRequest(byte[] message) throws IOException {
-    return request(message, 1, 4, 5, 6);
+    return request(message, new Fields(1, 2, 3, 4, 5, 6));
   }
 
-  /** {@code DeltaDiscoveryRequest}: type_url 2, response_nonce 6, error_detail 7 (no version). */
+  /**
+   * {@code DeltaDiscoveryRequest}: node 1, type_url 2, response_nonce 6, error_detail 7 (no
+   * version; its subscriptions are changes, not a list).
+   */
   static Request deltaRequest(byte[] message) throws IOException {
-    return request(message, 0, 2, 6, 7);
+    return request(message, new Fields(0, 1, 0, 2, 6, 7));
   }
 
-  private static Request request(byte[] message, int version, int type, int nonce, int error)
-      throws IOException {
-    String[] values = new String[3];
+  /** Field numbers of a request message; 0 for a field the message does not have. */
+  private record Fields(int version, int node, int names, int type, int nonce, int error) {}
+
+  private static Request request(byte[] message, Fields fields) throws IOException {
+    String version = "";
+    String type = "";
+    String nonce = "";
     String detail = null;
+    String node = null;
+    List<String> names = new ArrayList<>();
     CodedInputStream in = CodedInputStream.newInstance(message);
     for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
       int field = WireFormat.getTagFieldNumber(tag);
-      if (field == version && version != 0) {
-        values[0] = in.readStringRequireUtf8();
-      } else if (field == type) {
-        values[1] = in.readStringRequireUtf8();
-      } else if (field == nonce) {
-        values[2] = in.readStringRequireUtf8();
-      } else if (field == error) {
+      if (field == fields.version() && field != 0) {
+        version = in.readStringRequireUtf8();
+      } else if (field == fields.node() && field != 0) {
+        node = nodeId(in.readByteArray());
+      } else if (field == fields.names() && field != 0) {
+        names.add(in.readStringRequireUtf8());
+      } else if (field == fields.type()) {
+        type = in.readStringRequireUtf8();
+      } else if (field == fields.nonce()) {
+        nonce = in.readStringRequireUtf8();
+      } else if (field == fields.error()) {
         detail = statusMessage(in.readByteArray());
       } else {
         in.skipField(tag);
       }
     }
     return new Request(
-        orEmpty(values[1]), orEmpty(values[0]), orEmpty(values[2]), Optional.ofNullable(detail));
+        type,
+        version,
+        nonce,
+        Optional.ofNullable(detail),
+        Optional.ofNullable(node).filter(id -> !id.isEmpty()),
+        List.copyOf(names));
+  }
+
+  /** {@code config.core.v3.Node}: id 1. */
+  private static @Nullable String nodeId(byte[] node) throws IOException {
+    CodedInputStream in = CodedInputStream.newInstance(node);
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      if (WireFormat.getTagFieldNumber(tag) == 1) {
+        return in.readStringRequireUtf8();
+      }
+      in.skipField(tag);
+    }
+    return null;
+  }
+
+  /**
+   * A state-of-the-world request without its version_info (field 1): the management server then
+   * sends its whole current state instead of assuming Envoy has its own version.
+   */
+  static byte[] withoutVersion(byte[] request) throws IOException {
+    CodedInputStream in = CodedInputStream.newInstance(request);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(request.length);
+    int start = 0;
+    for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+      in.skipField(tag);
+      int end = in.getTotalBytesRead();
+      if (WireFormat.getTagFieldNumber(tag) != 1) {
+        out.write(request, start, end - start);
+      }
+      start = end;
+    }
+    return out.toByteArray();
   }
 
   /** {@code google.rpc.Status}: code 1, message 2. */
@@ -110,9 +181,5 @@ final class Wire {
       }
     }
     return -1;
-  }
-
-  private static String orEmpty(@org.jspecify.annotations.Nullable String value) {
-    return value == null ? "" : value;
   }
 }

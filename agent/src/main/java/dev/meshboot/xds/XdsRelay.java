@@ -4,6 +4,7 @@ import dev.meshboot.http.Transport;
 import dev.meshboot.http.UnixSockets;
 import dev.meshboot.log.Log;
 import io.grpc.CallOptions;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -12,6 +13,7 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
@@ -22,11 +24,16 @@ import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -38,8 +45,12 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * known), and messages pass through unchanged as bytes; only a few top-level fields are read for
  * the status (ACK/NACK per type). An upstream failure closes the downstream stream with the same
  * status, so Envoy sees it and reconnects with its own backoff.
+ *
+ * <p>With a {@link LastGoodCache}, what Envoy acknowledges is kept, and a stream whose upstream
+ * cannot be reached is answered from the cache instead; the relay then watches the management
+ * endpoint and ends those streams once it is reachable, so Envoy reconnects to live configuration.
  */
-public final class XdsRelay implements AutoCloseable {
+public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
 
   private static final Log log = Log.of(XdsRelay.class);
 
@@ -94,9 +105,20 @@ public final class XdsRelay implements AutoCloseable {
         .build();
   }
 
+  /** Longest wait between two looks at an unreachable management endpoint. */
+  private static final long MAX_WATCH_MILLIS = 10_000;
+
+  private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
   private final ExecutorService executor;
   private final ManagedChannel channel;
+  private final String upstreamName;
+  private final Optional<LastGoodCache> cache;
   private final RelayStatus status;
+  private final Set<RelayedStream> fromCache = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean watching = new AtomicBoolean();
+  private final AtomicInteger cacheCycles = new AtomicInteger();
+  private volatile boolean closed;
   private final Optional<SigV4CallCredentials> credentials;
   private final Optional<Supplier<Map<String, Object>>> identity;
   private @org.jspecify.annotations.Nullable Server server;
@@ -104,9 +126,13 @@ public final class XdsRelay implements AutoCloseable {
   private XdsRelay(
       ExecutorService executor,
       ManagedChannel channel,
+      String upstreamName,
+      Optional<LastGoodCache> cache,
       Optional<SigV4CallCredentials> credentials,
       Optional<Supplier<Map<String, Object>>> identity,
       Clock clock) {
+    this.upstreamName = upstreamName;
+    this.cache = cache;
     this.identity = identity;
     this.credentials = credentials;
     this.executor = executor;
@@ -114,8 +140,13 @@ public final class XdsRelay implements AutoCloseable {
     this.status = new RelayStatus(clock);
   }
 
-  /** Listens on {@code socket} and relays to {@code upstream}. */
-  public static XdsRelay start(Path socket, Upstream upstream, Clock clock) throws IOException {
+  /**
+   * Listens on {@code socket} and relays to {@code upstream}, keeping Envoy's last-known-good
+   * configuration in {@code cache} when there is one.
+   */
+  public static XdsRelay start(
+      Path socket, Upstream upstream, Optional<LastGoodCache> cache, Clock clock)
+      throws IOException {
     // The event-loop thread meshboot's HTTP side already has carries the relay too.
     EventLoopGroup group = Transport.group();
     ExecutorService executor =
@@ -124,6 +155,8 @@ public final class XdsRelay implements AutoCloseable {
         new XdsRelay(
             executor,
             channel(upstream, group, executor),
+            upstream.host() + ":" + upstream.port(),
+            cache,
             upstream
                 .signing()
                 .map(s -> new SigV4CallCredentials(s.region(), s.signingName(), s.credentials())),
@@ -160,7 +193,9 @@ public final class XdsRelay implements AutoCloseable {
         "tls",
         upstream.tls(),
         "signing",
-        upstream.signing().map(s -> s.signingName() + "/" + s.region()).orElse("none"));
+        upstream.signing().map(s -> s.signingName() + "/" + s.region()).orElse("none"),
+        "cache",
+        cache.map(LastGoodCache::root).map(Object::toString).orElse("off"));
     return relay;
   }
 
@@ -181,6 +216,8 @@ public final class XdsRelay implements AutoCloseable {
             .keepAliveTime(10, TimeUnit.SECONDS)
             .keepAliveTimeout(20, TimeUnit.SECONDS)
             .keepAliveWithoutCalls(true)
+            // An endpoint that drops packets fails a stream in seconds, so the cache can answer.
+            .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
             .maxInboundMessageSize(Integer.MAX_VALUE)
             .flowControlWindow(FLOW_CONTROL_WINDOW);
     if (upstream.tls()) {
@@ -218,15 +255,116 @@ public final class XdsRelay implements AutoCloseable {
       if (credentials.isPresent()) {
         options = options.withCallCredentials(credentials.get());
       }
-      return new RelayedStream(delta, downstream, channel.newCall(method, options), status).start();
+      return new RelayedStream(
+              delta, downstream, channel.newCall(method, options), status, cache, this)
+          .start();
     };
+  }
+
+  @Override
+  public void servingFromCache(RelayedStream stream) {
+    fromCache.add(stream);
+    if (watching.compareAndSet(false, true)) {
+      executor.execute(this::watchUpstream);
+    }
+  }
+
+  @Override
+  public void ended(RelayedStream stream) {
+    fromCache.remove(stream);
+  }
+
+  @Override
+  public boolean envoyFedFromCache() {
+    return status.configSource() == RelayStatus.Source.CACHE;
+  }
+
+  /**
+   * Looks at the management endpoint with a growing pause (and gRPC's connection backoff cut short)
+   * until it is reachable, then ends the streams served from the cache. An endpoint that accepts
+   * connections but keeps failing streams lengthens the first pause each round.
+   */
+  private void watchUpstream() {
+    if (status.configSource() == RelayStatus.Source.LIVE) {
+      cacheCycles.set(0);
+    }
+    long pause = Math.min(500L << Math.min(cacheCycles.get(), 6), 30_000);
+    try {
+      while (!fromCache.isEmpty() && !closed) {
+        Thread.sleep(pause);
+        ConnectivityState state = channel.getState(true);
+        if (state == ConnectivityState.READY) {
+          log.info(
+              "the management endpoint is reachable again: Envoy reconnects for live configuration",
+              "upstream",
+              upstreamName);
+          cacheCycles.incrementAndGet();
+          List.copyOf(fromCache).forEach(RelayedStream::reconnect);
+          break;
+        }
+        if (state == ConnectivityState.TRANSIENT_FAILURE) {
+          channel.resetConnectBackoff();
+        }
+        pause = Math.min(pause * 2, MAX_WATCH_MILLIS);
+      }
+    } catch (InterruptedException e) {
+      return;
+    } finally {
+      watching.set(false);
+    }
+    if (!fromCache.isEmpty() && !closed && watching.compareAndSet(false, true)) {
+      executor.execute(this::watchUpstream); // a stream came to the cache as this round ended
+    }
   }
 
   /** For {@code /status}. */
   public Map<String, Object> status() {
     Map<String, Object> out = status.toMap();
+    out.put("upstream", upstreamName);
+    out.put("cacheDirectory", cache.map(c -> c.root().toString()).orElse(null));
     identity.ifPresent(described -> out.put("credentials", described.get()));
     return out;
+  }
+
+  /** The relay's metrics in Prometheus text format. */
+  public String prometheus() {
+    StringBuilder out = new StringBuilder();
+    status.prometheus(out);
+    return out.toString();
+  }
+
+  /**
+   * Whether Envoy runs on the last-known-good configuration: working, but not as the management
+   * server would have it.
+   */
+  public boolean degraded() {
+    return status.configSource() == RelayStatus.Source.CACHE;
+  }
+
+  /** What is wrong with the management connection, in words; empty when nothing is. */
+  public List<String> problems() {
+    Optional<RelayStatus.Failure> failure = status.lastFailure();
+    String why = failure.map(f -> " (" + f.status() + ": " + f.description() + ")").orElse("");
+    if (degraded()) {
+      return List.of(
+          "Envoy runs the last-known-good configuration from the cache: the management endpoint "
+              + upstreamName
+              + " cannot be reached"
+              + why);
+    }
+    if (!status.connected()
+        && status.configSource() == RelayStatus.Source.NONE
+        && failure.isPresent()) {
+      return List.of(
+          "the xDS relay cannot reach the management endpoint "
+              + upstreamName
+              + why
+              + (cache.isPresent()
+                  ? " and has no last-known-good configuration for this node in "
+                      + cache.get().root()
+                  : " and keeps no last-known-good configuration (MESHBOOT_XDS_CACHE=false)"));
+    }
+    return List.of();
   }
 
   /** Whether an upstream stream is open. */
@@ -236,6 +374,7 @@ public final class XdsRelay implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     try {
       if (server != null) {
         server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
@@ -245,5 +384,6 @@ public final class XdsRelay implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     executor.shutdownNow();
+    cache.ifPresent(LastGoodCache::close);
   }
 }

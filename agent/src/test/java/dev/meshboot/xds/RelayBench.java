@@ -55,6 +55,7 @@ public final class RelayBench {
             socket,
             new XdsRelay.Upstream(
                 "127.0.0.1", upstream.getPort(), false, Optional.empty(), Optional.empty()),
+            Optional.empty(),
             Clock.systemUTC());
     MultiThreadIoEventLoopGroup group =
         new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

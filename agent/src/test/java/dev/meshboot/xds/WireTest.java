@@ -10,6 +10,8 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The relay's wire reading against the generated Envoy API classes. */
@@ -40,8 +42,22 @@ class WireTest {
             .build()
             .toByteArray();
     Wire.Request read = Wire.sotwRequest(ack);
-    assertThat(read).isEqualTo(new Wire.Request(CLUSTER, "v7", "n7", java.util.Optional.empty()));
+    assertThat(read)
+        .isEqualTo(
+            new Wire.Request(
+                CLUSTER,
+                "v7",
+                "n7",
+                Optional.empty(),
+                Optional.of("mesh/shop/virtualNode/cart"),
+                List.of("a")));
     assertThat(read.isNack()).isFalse();
+    assertThat(read.answers()).isTrue();
+
+    // Without its version, the request is the same otherwise.
+    DiscoveryRequest fresh = DiscoveryRequest.parseFrom(Wire.withoutVersion(ack));
+    assertThat(fresh)
+        .isEqualTo(DiscoveryRequest.parseFrom(ack).toBuilder().clearVersionInfo().build());
 
     byte[] nack =
         DiscoveryRequest.newBuilder()
@@ -79,5 +95,6 @@ class WireTest {
     assertThat(read.typeUrl()).isEqualTo(CLUSTER);
     assertThat(read.nonce()).isEqualTo("dn3");
     assertThat(read.error()).contains("code 3");
+    assertThat(read.nodeId()).contains("n");
   }
 }

@@ -131,6 +131,7 @@ class XdsRelayTest {
             socket,
             new XdsRelay.Upstream(
                 "127.0.0.1", upstream.getPort(), false, Optional.empty(), signing),
+            Optional.empty(),
             Clock.systemUTC());
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     envoy =

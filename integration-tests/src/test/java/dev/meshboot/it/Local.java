@@ -46,14 +46,18 @@ final class Local {
 
   /** Envoy's {@code /ready} on its TCP admin port, or the error in words. */
   static String ready(int adminPort) {
+    return get(adminPort, "/ready").strip();
+  }
+
+  /** The body of {@code GET http://127.0.0.1:port/path}, or the error in words. */
+  static String get(int port, String path) {
     try {
       return HTTP.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/ready"))
-                  .timeout(Duration.ofSeconds(1))
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                  .timeout(Duration.ofSeconds(2))
                   .build(),
               HttpResponse.BodyHandlers.ofString())
-          .body()
-          .strip();
+          .body();
     } catch (IOException e) {
       return e.toString();
     } catch (InterruptedException e) {

@@ -27,8 +27,6 @@ class RunIT {
 
   static final String ARN = "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/cart";
 
-  private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
   private Process meshboot;
   private Server server;
 
@@ -316,17 +314,8 @@ class RunIT {
     return Local.meshbootRun(tmp, log, extra);
   }
 
-  private String get(int port, String path) throws IOException, InterruptedException {
-    try {
-      return http.send(
-              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                  .timeout(Duration.ofSeconds(2))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString())
-          .body();
-    } catch (IOException e) {
-      return e.toString();
-    }
+  private static String get(int port, String path) {
+    return Local.get(port, path);
   }
 
   private Optional<ProcessHandle> envoy() {

@@ -1,0 +1,355 @@
+package dev.meshboot.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.NettyServerBuilder;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioDomainSocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.UnixDomainSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The relay's last-known-good cache between a client standing in for Envoy and an upstream that
+ * comes and goes: ACKed responses are kept, NACKed ones not; an unreachable upstream is answered
+ * from the cache, and its return ends the cached stream so Envoy reconnects to live configuration.
+ */
+class RelayCacheTest {
+
+  static final String NODE = LastGoodCacheTest.NODE;
+  static final String CLUSTER = WireTest.CLUSTER;
+
+  private @Nullable Server upstream;
+  private XdsRelay relay;
+  private ManagedChannel envoy;
+  private MultiThreadIoEventLoopGroup group;
+  private int port;
+  private final BlockingQueue<DiscoveryRequest> received = new LinkedBlockingQueue<>();
+  private final AtomicInteger nonces = new AtomicInteger();
+  private volatile String version = "v1";
+  private volatile List<String> clusters = List.of("a");
+
+  @AfterEach
+  void stop() throws Exception {
+    envoy.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    relay.close();
+    stopUpstream();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+  }
+
+  /** Answers each subscription (a request without a nonce) with the current clusters. */
+  private void startUpstream() throws Exception {
+    ServerServiceDefinition ads =
+        ServerServiceDefinition.builder(XdsRelay.SERVICE)
+            .addMethod(
+                XdsRelay.SOTW,
+                (ServerCall<byte[], byte[]> call, Metadata headers) -> {
+                  call.sendHeaders(new Metadata());
+                  call.request(1);
+                  return new ServerCall.Listener<>() {
+                    @Override
+                    public void onMessage(byte[] message) {
+                      try {
+                        DiscoveryRequest request = DiscoveryRequest.parseFrom(message);
+                        received.add(request);
+                        if (request.getResponseNonce().isEmpty()) {
+                          call.sendMessage(clusters(version));
+                        }
+                      } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                      }
+                      call.request(1);
+                    }
+                  };
+                })
+            .build();
+    upstream =
+        NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
+            .addService(ads)
+            .build()
+            .start();
+  }
+
+  private byte[] clusters(String v) throws Exception {
+    return DiscoveryResponse.parseFrom(
+            LastGoodCacheTest.clusters(v, clusters.toArray(String[]::new)))
+        .toBuilder()
+        .setNonce("n" + nonces.incrementAndGet())
+        .build()
+        .toByteArray();
+  }
+
+  private void stopUpstream() throws InterruptedException {
+    if (upstream != null) {
+      upstream.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      upstream = null;
+    }
+  }
+
+  private void startRelay(Path tmp, Optional<LastGoodCache> cache) throws Exception {
+    relay =
+        XdsRelay.start(
+            tmp.resolve("relay.sock"),
+            new XdsRelay.Upstream("127.0.0.1", port, false, Optional.empty(), Optional.empty()),
+            cache,
+            Clock.systemUTC());
+    group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    envoy =
+        NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(tmp.resolve("relay.sock")))
+            .channelType(NioDomainSocketChannel.class)
+            .eventLoopGroup(group)
+            .usePlaintext()
+            .build();
+  }
+
+  private LastGoodCache cache(Path tmp) {
+    return new LastGoodCache(tmp.resolve("cache"), "127.0.0.1:" + port, Clock.systemUTC());
+  }
+
+  private record EnvoyStream(
+      ClientCall<byte[], byte[]> call,
+      BlockingQueue<DiscoveryResponse> responses,
+      CompletableFuture<Status> closed) {
+
+    /** Envoy's first request: the node, subscribing to every cluster. */
+    void subscribe(String version) {
+      send(
+          DiscoveryRequest.newBuilder()
+              .setNode(Node.newBuilder().setId(NODE))
+              .setVersionInfo(version)
+              .setTypeUrl(CLUSTER)
+              .build());
+    }
+
+    void ack(DiscoveryResponse response) {
+      send(
+          DiscoveryRequest.newBuilder()
+              .setVersionInfo(response.getVersionInfo())
+              .setTypeUrl(CLUSTER)
+              .setResponseNonce(response.getNonce())
+              .build());
+    }
+
+    void nack(DiscoveryResponse response) {
+      send(
+          DiscoveryRequest.newBuilder()
+              .setTypeUrl(CLUSTER)
+              .setResponseNonce(response.getNonce())
+              .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("bad"))
+              .build());
+    }
+
+    void send(DiscoveryRequest request) {
+      call.sendMessage(request.toByteArray());
+    }
+
+    DiscoveryResponse next() throws InterruptedException {
+      DiscoveryResponse response = responses.poll(10, TimeUnit.SECONDS);
+      assertThat(response).as("a response within 10 s").isNotNull();
+      return response;
+    }
+  }
+
+  private EnvoyStream open() {
+    BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
+    CompletableFuture<Status> closed = new CompletableFuture<>();
+    ClientCall<byte[], byte[]> call = envoy.newCall(XdsRelay.SOTW, CallOptions.DEFAULT);
+    call.start(
+        new ClientCall.Listener<>() {
+          @Override
+          public void onMessage(byte[] message) {
+            try {
+              responses.add(DiscoveryResponse.parseFrom(message));
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            call.request(1);
+          }
+
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            closed.complete(status);
+          }
+        },
+        new Metadata());
+    call.request(1);
+    return new EnvoyStream(call, responses, closed);
+  }
+
+  private static List<String> names(DiscoveryResponse response) {
+    return response.getResourcesList().stream()
+        .map(
+            any -> {
+              try {
+                return any.unpack(Cluster.class).getName();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            })
+        .toList();
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Lets the cache's background writer finish, then reads the cache as a fresh start would. */
+  private Optional<ResourceSet> stored(Path tmp) {
+    relay.close(); // closes the cache, which waits for its writes
+    return cache(tmp).get(NODE, CLUSTER);
+  }
+
+  @Test
+  void keepsWhatEnvoyAcknowledgedAndNeverWhatItRejected(@TempDir Path tmp) throws Exception {
+    port = freePort();
+    startUpstream();
+    startRelay(tmp, Optional.of(cache(tmp)));
+    EnvoyStream stream = open();
+    stream.subscribe("");
+    DiscoveryResponse v1 = stream.next();
+    stream.ack(v1);
+    version = "v2";
+    clusters = List.of("a", "broken");
+    stream.subscribe("v1"); // makes the stand-in upstream send v2
+    DiscoveryResponse v2 = stream.next();
+    assertThat(v2.getVersionInfo()).isEqualTo("v2");
+    stream.nack(v2);
+    waitFor(() -> relay.status().get("lastNack") != null);
+
+    ResourceSet kept = stored(tmp).orElseThrow();
+    assertThat(kept.version()).isEqualTo("v1");
+    assertThat(kept.resources()).containsOnlyKeys("a");
+  }
+
+  @Test
+  void servesTheCacheWhileTheUpstreamIsDownThenSendsEnvoyBackToLive(@TempDir Path tmp)
+      throws Exception {
+    port = freePort();
+    startUpstream();
+    startRelay(tmp, Optional.of(cache(tmp)));
+    EnvoyStream first = open();
+    first.subscribe("");
+    first.ack(first.next());
+    relay.close();
+    envoy.shutdownNow();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    stopUpstream();
+    received.clear();
+
+    // A new meshboot and a new Envoy while the management endpoint is down.
+    startRelay(tmp, Optional.of(cache(tmp)));
+    EnvoyStream cached = open();
+    cached.subscribe("");
+    DiscoveryResponse fromCache = cached.next();
+    assertThat(fromCache.getVersionInfo()).isEqualTo("v1");
+    assertThat(fromCache.getNonce()).startsWith("meshboot-cache-");
+    assertThat(names(fromCache)).containsExactly("a");
+    cached.ack(fromCache);
+    waitFor(relay::degraded);
+    assertThat(relay.status())
+        .containsEntry("configSource", "cache")
+        .containsEntry("responsesServedFromCache", 1L);
+    assertThat(relay.problems())
+        .singleElement()
+        .asString()
+        .contains("last-known-good configuration from the cache")
+        .contains("127.0.0.1:" + port);
+    assertThat(relay.prometheus()).contains("meshboot_xds_config_source{source=\"cache\"} 1");
+    assertThat(cached.closed()).isNotDone();
+
+    // The management endpoint returns, with a configuration of the same version: the cached
+    // stream ends, and Envoy's next stream asks for the whole state, not just what is newer.
+    clusters = List.of("a", "b");
+    startUpstream();
+    Status ended = cached.closed().get(20, TimeUnit.SECONDS);
+    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(ended.getDescription()).contains("reachable again");
+    EnvoyStream live = open();
+    live.subscribe("v1");
+    DiscoveryResponse fresh = live.next();
+    assertThat(names(fresh)).containsExactly("a", "b");
+    assertThat(received.poll(5, TimeUnit.SECONDS).getVersionInfo())
+        .as("the cached version is not passed on")
+        .isEmpty();
+    live.ack(fresh);
+    waitFor(() -> !relay.degraded());
+    assertThat(relay.status()).containsEntry("configSource", "live");
+    assertThat(relay.problems()).isEmpty();
+  }
+
+  @Test
+  void withoutACacheForTheNodeEnvoySeesTheFailure(@TempDir Path tmp) throws Exception {
+    port = freePort(); // nothing listens there
+    startRelay(tmp, Optional.of(cache(tmp)));
+    EnvoyStream stream = open();
+    stream.subscribe("");
+    assertThat(stream.closed().get(10, TimeUnit.SECONDS).getCode())
+        .isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(relay.problems())
+        .singleElement()
+        .asString()
+        .contains("cannot reach the management endpoint 127.0.0.1:" + port)
+        .contains("no last-known-good configuration for this node");
+    assertThat(relay.status()).containsEntry("configSource", "none");
+  }
+
+  @Test
+  void aCorruptCacheIsNeverServed(@TempDir Path tmp) throws Exception {
+    port = freePort();
+    try (LastGoodCache cache = cache(tmp)) {
+      cache.accepted(NODE, LastGoodCacheTest.clusters("v1", "a"), List.of());
+    }
+    try (Stream<Path> files = Files.list(cache(tmp).directory(NODE))) {
+      Path file = files.findFirst().orElseThrow();
+      byte[] bytes = Files.readAllBytes(file);
+      bytes[bytes.length - 20] ^= 1;
+      Files.write(file, bytes);
+    }
+    startRelay(tmp, Optional.of(cache(tmp)));
+    EnvoyStream stream = open();
+    stream.subscribe("");
+    assertThat(stream.closed().get(10, TimeUnit.SECONDS).getCode())
+        .isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(stream.responses()).isEmpty();
+  }
+
+  private static void waitFor(java.util.function.BooleanSupplier condition) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (!condition.getAsBoolean()) {
+      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
+      Thread.sleep(20);
+    }
+  }
+}
