@@ -211,6 +211,13 @@ class RelayCacheIT {
         .contains("last-known-good configuration from the cache")
         .contains("127.0.0.1:" + upstreamPort);
     assertThat(Local.get(second.api(), "/ready").strip()).isEqualTo("ready");
+    assertThat(
+            Cli.run(
+                    Map.of("APPNET_AGENT_HTTP_PORT", Integer.toString(second.api())),
+                    "healthcheck")
+                .exitCode())
+        .as("degraded is healthy enough for a container health check")
+        .isZero();
     assertThat(Local.get(second.api(), "/stats/prometheus"))
         .contains("meshboot_xds_config_source{source=\"cache\"} 1");
 
