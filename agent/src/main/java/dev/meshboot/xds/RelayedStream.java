@@ -7,7 +7,6 @@ import io.grpc.ServerCall;
 import io.grpc.Status;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,9 +25,6 @@ final class RelayedStream {
 
   private static final Log log = Log.of(RelayedStream.class);
 
-  /** Upstream responses kept until Envoy answers them; Envoy answers in order, few are open. */
-  private static final int MAX_PENDING = 32;
-
   /** What the stream needs of the relay around it. */
   interface Relay {
     /** The stream serves from the cache: tell it when the upstream is reachable again. */
@@ -42,24 +38,6 @@ final class RelayedStream {
      * management server for its whole state.
      */
     boolean envoyFedFromCache();
-  }
-
-  /**
-   * A response Envoy has yet to answer: its type and version, its bytes when a live one may go to
-   * the cache, whether it came from the cache.
-   */
-  private static final class Pending {
-    final String typeUrl;
-    final String version;
-    final byte @Nullable [] bytes;
-    final boolean cached;
-
-    Pending(String typeUrl, String version, byte @Nullable [] bytes, boolean cached) {
-      this.typeUrl = typeUrl;
-      this.version = version;
-      this.bytes = bytes;
-      this.cached = cached;
-    }
   }
 
   private final boolean delta;
@@ -76,7 +54,7 @@ final class RelayedStream {
   private @Nullable Status upstreamFailure;
   private boolean fromCache;
   private long cacheNonces;
-  private final Map<String, Pending> pending = new LinkedHashMap<>();
+  private final Answers answers;
   private final Map<String, List<String>> subscribed = new HashMap<>();
   private final Map<String, List<String>> served = new HashMap<>();
   private final Map<String, Boolean> askedAfresh = new HashMap<>();
@@ -94,6 +72,7 @@ final class RelayedStream {
     this.status = status;
     this.cache = delta ? Optional.empty() : cache;
     this.relay = relay;
+    this.answers = new Answers(status, this.cache);
   }
 
   ServerCall.Listener<byte[]> start() {
@@ -149,7 +128,7 @@ final class RelayedStream {
       sendHeaders();
       downstream.sendMessage(message);
       if (response != null) {
-        remember(response, cache.isPresent() ? message : null, false);
+        answers.sent(response, cache.isPresent() ? message : null, false);
       }
     }
     upstream.request(1);
@@ -164,7 +143,7 @@ final class RelayedStream {
         if (nodeId == null && request.nodeId().isPresent()) {
           nodeId = request.nodeId().get();
         }
-        answered(request);
+        answers.answered(request, nodeId);
         if (!delta && !request.isNack()) {
           subscribed.put(request.typeUrl(), request.resourceNames());
         }
@@ -265,7 +244,7 @@ final class RelayedStream {
     sendHeaders();
     downstream.sendMessage(set.get().response(nonce, names));
     served.put(typeUrl, names);
-    remember(new Wire.Response(typeUrl, set.get().version(), nonce), null, true);
+    answers.sent(new Wire.Response(typeUrl, set.get().version(), nonce), null, true);
     status.servedFromCache();
   }
 
@@ -293,33 +272,6 @@ final class RelayedStream {
       }
     }
     relay.ended(this);
-  }
-
-  private void remember(Wire.Response response, byte @Nullable [] bytes, boolean cached) {
-    if (pending.size() >= MAX_PENDING) {
-      pending.remove(pending.keySet().iterator().next());
-    }
-    pending.put(
-        response.nonce(), new Pending(response.typeUrl(), response.version(), bytes, cached));
-  }
-
-  /** An ACK or NACK of a response of this stream: status, and the cache for a live ACK. */
-  private void answered(Wire.Request request) {
-    if (!request.answers()) {
-      return;
-    }
-    Pending response = pending.remove(request.nonce());
-    String type = response != null ? response.typeUrl : request.typeUrl();
-    if (request.isNack()) {
-      status.rejected(type, response != null ? response.version : "", request.error().orElse(""));
-      return;
-    }
-    boolean cached = response != null && response.cached;
-    status.accepted(type, response != null ? response.version : request.version(), cached);
-    byte[] bytes = response != null ? response.bytes : null;
-    if (bytes != null && nodeId != null && cache.isPresent()) {
-      cache.get().accepted(nodeId, bytes, request.resourceNames());
-    }
   }
 
   private void sendHeaders() {

@@ -4,7 +4,6 @@ import dev.meshboot.http.Transport;
 import dev.meshboot.http.UnixSockets;
 import dev.meshboot.log.Log;
 import io.grpc.CallOptions;
-import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -17,23 +16,16 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -54,14 +46,6 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
 
   private static final Log log = Log.of(XdsRelay.class);
 
-  static final String SERVICE = "envoy.service.discovery.v3.AggregatedDiscoveryService";
-
-  /**
-   * HTTP/2 flow-control window of both hops: a large response (a mesh's clusters can reach
-   * megabytes) then crosses each hop without waiting for window updates.
-   */
-  static final int FLOW_CONTROL_WINDOW = 16 << 20;
-
   /** How the relay reaches the management endpoint. */
   public record Upstream(
       String host, int port, boolean tls, Optional<Path> caFile, Optional<Signing> signing) {}
@@ -76,38 +60,6 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
       Supplier<? extends AwsCredentialsIdentity> credentials,
       Supplier<Map<String, Object>> identity) {}
 
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
-
-  static final MethodDescriptor<byte[], byte[]> SOTW = method("StreamAggregatedResources");
-  static final MethodDescriptor<byte[], byte[]> DELTA = method("DeltaAggregatedResources");
-
-  private static MethodDescriptor<byte[], byte[]> method(String name) {
-    return MethodDescriptor.<byte[], byte[]>newBuilder()
-        .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
-        .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
-        .setRequestMarshaller(BYTES)
-        .setResponseMarshaller(BYTES)
-        .build();
-  }
-
-  /** Longest wait between two looks at an unreachable management endpoint. */
-  private static final long MAX_WATCH_MILLIS = 10_000;
-
   private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
   private final ExecutorService executor;
@@ -115,10 +67,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   private final String upstreamName;
   private final Optional<LastGoodCache> cache;
   private final RelayStatus status;
-  private final Set<RelayedStream> fromCache = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean watching = new AtomicBoolean();
-  private final AtomicInteger cacheCycles = new AtomicInteger();
-  private volatile boolean closed;
+  private final UpstreamWatch watch;
   private final Optional<SigV4CallCredentials> credentials;
   private final Optional<Supplier<Map<String, Object>>> identity;
   private @org.jspecify.annotations.Nullable Server server;
@@ -138,6 +87,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
     this.executor = executor;
     this.channel = channel;
     this.status = new RelayStatus(clock);
+    this.watch = new UpstreamWatch(channel, executor, status, upstreamName);
   }
 
   /**
@@ -173,7 +123,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
                             .bossEventLoopGroup(group)
                             .workerEventLoopGroup(group)
                             .executor(executor)
-                            .flowControlWindow(FLOW_CONTROL_WINDOW)
+                            .flowControlWindow(Ads.FLOW_CONTROL_WINDOW)
                             .maxInboundMessageSize(Integer.MAX_VALUE)
                             .addService(relay.service())
                             .build();
@@ -219,7 +169,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
             // An endpoint that drops packets fails a stream in seconds, so the cache can answer.
             .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
             .maxInboundMessageSize(Integer.MAX_VALUE)
-            .flowControlWindow(FLOW_CONTROL_WINDOW);
+            .flowControlWindow(Ads.FLOW_CONTROL_WINDOW);
     if (upstream.tls()) {
       try {
         var ssl = GrpcSslContexts.forClient();
@@ -242,9 +192,9 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   }
 
   private ServerServiceDefinition service() {
-    return ServerServiceDefinition.builder(SERVICE)
-        .addMethod(SOTW, handler(SOTW, false))
-        .addMethod(DELTA, handler(DELTA, true))
+    return ServerServiceDefinition.builder(Ads.SERVICE)
+        .addMethod(Ads.SOTW, handler(Ads.SOTW, false))
+        .addMethod(Ads.DELTA, handler(Ads.DELTA, true))
         .build();
   }
 
@@ -263,58 +213,17 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
 
   @Override
   public void servingFromCache(RelayedStream stream) {
-    fromCache.add(stream);
-    if (watching.compareAndSet(false, true)) {
-      executor.execute(this::watchUpstream);
-    }
+    watch.add(stream);
   }
 
   @Override
   public void ended(RelayedStream stream) {
-    fromCache.remove(stream);
+    watch.remove(stream);
   }
 
   @Override
   public boolean envoyFedFromCache() {
     return status.configSource() == RelayStatus.Source.CACHE;
-  }
-
-  /**
-   * Looks at the management endpoint with a growing pause (and gRPC's connection backoff cut short)
-   * until it is reachable, then ends the streams served from the cache. An endpoint that accepts
-   * connections but keeps failing streams lengthens the first pause each round.
-   */
-  private void watchUpstream() {
-    if (status.configSource() == RelayStatus.Source.LIVE) {
-      cacheCycles.set(0);
-    }
-    long pause = Math.min(500L << Math.min(cacheCycles.get(), 6), 30_000);
-    try {
-      while (!fromCache.isEmpty() && !closed) {
-        Thread.sleep(pause);
-        ConnectivityState state = channel.getState(true);
-        if (state == ConnectivityState.READY) {
-          log.info(
-              "the management endpoint is reachable again: Envoy reconnects for live configuration",
-              "upstream",
-              upstreamName);
-          cacheCycles.incrementAndGet();
-          List.copyOf(fromCache).forEach(RelayedStream::reconnect);
-          break;
-        }
-        if (state == ConnectivityState.TRANSIENT_FAILURE) {
-          channel.resetConnectBackoff();
-        }
-        pause = Math.min(pause * 2, MAX_WATCH_MILLIS);
-      }
-    } catch (InterruptedException e) {
-      return;
-    } finally {
-      watching.set(false);
-    }
-    if (!fromCache.isEmpty() && !closed && watching.compareAndSet(false, true)) {
-      executor.execute(this::watchUpstream); // a stream came to the cache as this round ended
-    }
   }
 
   /** For {@code /status}. */
@@ -374,7 +283,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
 
   @Override
   public void close() {
-    closed = true;
+    watch.close();
     try {
       if (server != null) {
         server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);

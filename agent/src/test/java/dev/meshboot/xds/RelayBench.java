@@ -65,7 +65,7 @@ public final class RelayBench {
             .eventLoopGroup(group)
             .usePlaintext()
             .maxInboundMessageSize(Integer.MAX_VALUE)
-            .flowControlWindow(XdsRelay.FLOW_CONTROL_WINDOW) // Envoy's own window is larger still
+            .flowControlWindow(Ads.FLOW_CONTROL_WINDOW) // Envoy's own window is larger still
             .build();
     ManagedChannel relayed =
         NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
@@ -73,7 +73,7 @@ public final class RelayBench {
             .eventLoopGroup(group)
             .usePlaintext()
             .maxInboundMessageSize(Integer.MAX_VALUE)
-            .flowControlWindow(XdsRelay.FLOW_CONTROL_WINDOW) // Envoy's own window is larger still
+            .flowControlWindow(Ads.FLOW_CONTROL_WINDOW) // Envoy's own window is larger still
             .build();
     try {
       // Warm both paths (JIT), then interleave the measured rounds.
@@ -141,9 +141,9 @@ public final class RelayBench {
 
   private static Server upstream() throws IOException {
     ServerServiceDefinition ads =
-        ServerServiceDefinition.builder(XdsRelay.SERVICE)
+        ServerServiceDefinition.builder(Ads.SERVICE)
             .addMethod(
-                XdsRelay.SOTW,
+                Ads.SOTW,
                 (ServerCall<byte[], byte[]> call, Metadata headers) -> {
                   call.sendHeaders(new Metadata());
                   call.request(1);
@@ -168,7 +168,7 @@ public final class RelayBench {
     return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .addService(ads)
         .maxInboundMessageSize(Integer.MAX_VALUE)
-        .flowControlWindow(XdsRelay.FLOW_CONTROL_WINDOW)
+        .flowControlWindow(Ads.FLOW_CONTROL_WINDOW)
         .build()
         .start();
   }
@@ -214,7 +214,7 @@ public final class RelayBench {
       Channel channel,
       BlockingQueue<byte[]> responses,
       @org.jspecify.annotations.Nullable AtomicLong counter) {
-    ClientCall<byte[], byte[]> call = channel.newCall(XdsRelay.SOTW, CallOptions.DEFAULT);
+    ClientCall<byte[], byte[]> call = channel.newCall(Ads.SOTW, CallOptions.DEFAULT);
     call.start(
         new ClientCall.Listener<>() {
           @Override

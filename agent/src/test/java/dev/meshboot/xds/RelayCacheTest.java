@@ -70,9 +70,9 @@ class RelayCacheTest {
   /** Answers each subscription (a request without a nonce) with the current clusters. */
   private void startUpstream() throws Exception {
     ServerServiceDefinition ads =
-        ServerServiceDefinition.builder(XdsRelay.SERVICE)
+        ServerServiceDefinition.builder(Ads.SERVICE)
             .addMethod(
-                XdsRelay.SOTW,
+                Ads.SOTW,
                 (ServerCall<byte[], byte[]> call, Metadata headers) -> {
                   call.sendHeaders(new Metadata());
                   call.request(1);
@@ -183,7 +183,7 @@ class RelayCacheTest {
   private EnvoyStream open() {
     BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
     CompletableFuture<Status> closed = new CompletableFuture<>();
-    ClientCall<byte[], byte[]> call = envoy.newCall(XdsRelay.SOTW, CallOptions.DEFAULT);
+    ClientCall<byte[], byte[]> call = envoy.newCall(Ads.SOTW, CallOptions.DEFAULT);
     call.start(
         new ClientCall.Listener<>() {
           @Override

@@ -48,7 +48,7 @@ import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 class XdsRelayTest {
 
   static final String CLUSTER = WireTest.CLUSTER;
-  static final String METHOD = XdsRelay.SERVICE + "/StreamAggregatedResources";
+  static final String METHOD = Ads.SERVICE + "/StreamAggregatedResources";
   static final AwsCredentialsIdentity ALLOWED =
       AwsSessionCredentialsIdentity.create("AKIDALLOWED", "secret-allowed", "token-allowed");
   static final AwsCredentialsIdentity DENIED =
@@ -79,9 +79,9 @@ class XdsRelayTest {
   /** Answers every subscription with one response of version v1. */
   private void startUpstream() throws Exception {
     ServerServiceDefinition ads =
-        ServerServiceDefinition.builder(XdsRelay.SERVICE)
+        ServerServiceDefinition.builder(Ads.SERVICE)
             .addMethod(
-                XdsRelay.SOTW,
+                Ads.SOTW,
                 (ServerCall<byte[], byte[]> call, Metadata headers) -> {
                   call.sendHeaders(new Metadata());
                   call.request(1);
@@ -156,7 +156,7 @@ class XdsRelayTest {
   private EnvoyStream open() {
     BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
     CompletableFuture<Status> closed = new CompletableFuture<>();
-    ClientCall<byte[], byte[]> call = envoy.newCall(XdsRelay.SOTW, CallOptions.DEFAULT);
+    ClientCall<byte[], byte[]> call = envoy.newCall(Ads.SOTW, CallOptions.DEFAULT);
     call.start(
         new ClientCall.Listener<>() {
           @Override
@@ -283,10 +283,7 @@ class XdsRelayTest {
     tampered.put(SigV4Verifier.TOKEN, "another-token");
     assertThat(verifier.check(authority, METHOD, tampered).getCode())
         .isEqualTo(Status.Code.UNAUTHENTICATED);
-    assertThat(
-            verifier
-                .check(authority, XdsRelay.SERVICE + "/DeltaAggregatedResources", good)
-                .getCode())
+    assertThat(verifier.check(authority, Ads.SERVICE + "/DeltaAggregatedResources", good).getCode())
         .as("signed for another method")
         .isEqualTo(Status.Code.UNAUTHENTICATED);
   }

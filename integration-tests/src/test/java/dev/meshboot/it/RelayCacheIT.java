@@ -212,9 +212,7 @@ class RelayCacheIT {
         .contains("127.0.0.1:" + upstreamPort);
     assertThat(Local.get(second.api(), "/ready").strip()).isEqualTo("ready");
     assertThat(
-            Cli.run(
-                    Map.of("APPNET_AGENT_HTTP_PORT", Integer.toString(second.api())),
-                    "healthcheck")
+            Cli.run(Map.of("APPNET_AGENT_HTTP_PORT", Integer.toString(second.api())), "healthcheck")
                 .exitCode())
         .as("degraded is healthy enough for a container health check")
         .isZero();
