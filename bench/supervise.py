@@ -11,7 +11,13 @@ Prints a table:
   (Envoy itself needs seconds to render such a page; that is not meshboot's cost.)
 Budgets: decision <= 10 ms p50; RSS <= 64 MB; idle CPU <= 0.5 % of a core; filter >= 100 MB/s.
 
+With --relay (issue #4): Envoy's ADS goes through meshboot's xDS relay to a loopback management
+server (dev.meshboot.xds.BenchUpstream from the agent's test classes: TLS with a throw-away
+certificate, SigV4 verification, a new configuration every --push-seconds), so the relay, its TLS
+client, the signing credentials and the last-known-good cache are all active. RSS budget: 88 MB.
+
 Usage: ENVOY_BIN=... python3 bench/supervise.py [--kills 10] [--idle-seconds 60] [--series 50000]
+                                                [--relay [--push-seconds 30]]
 """
 import argparse
 import datetime
@@ -144,6 +150,8 @@ def main():
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--idle-seconds", type=int, default=60)
     parser.add_argument("--series", type=int, default=50000)
+    parser.add_argument("--relay", action="store_true")
+    parser.add_argument("--push-seconds", type=int, default=30)
     args = parser.parse_args()
     envoy = os.environ.get("ENVOY_BIN")
     if not envoy:
@@ -158,6 +166,10 @@ def main():
                ENVOY_LOG_LEVEL="critical",
                MESHBOOT_RESTART_BACKOFF_MS="50", MESHBOOT_RESTART_RESET_S="1", APPNET_ENVOY_RESTART_COUNT="10",
                HC_POLL_INTERVAL_MS="10000", MESHBOOT_LOG_FORMAT="text")
+    upstream = None
+    if args.relay:
+        upstream, relay_env = start_upstream(work, args.push_seconds)
+        env.update(relay_env)
     log_path = os.path.join(work, "meshboot.log")
     log = open(log_path, "w")
     meshboot = subprocess.Popen([os.path.join(ROOT, "bin", "meshboot"), "run"], env=env, stdout=log, stderr=log)
@@ -194,7 +206,12 @@ def main():
         print(f"{'measure':52} {'value':>12} {'budget':>12}")
         print(f"{'restart decision after SIGKILL, median ms':52} {statistics.median(decisions):12.1f} {'<= 10':>12}")
         print(f"{'restart decision after SIGKILL, p90 ms':52} {p90:12.1f} {'':>12}")
-        print(f"{'meshboot peak RSS while supervising, MB':52} {peak:12.1f} {'<= 64':>12}")
+        if args.relay:
+            status = get(f"http://127.0.0.1:{api}/status").decode()
+            pushed = status.count('"source": "live"')
+            print(f"{'relay: types ACKed live in /status':52} {pushed:12d} {'':>12}")
+        rss_budget = "<= 88" if args.relay else "<= 64"
+        print(f"{'meshboot peak RSS while supervising, MB':52} {peak:12.1f} {rss_budget:>12}")
         print(f"{'meshboot idle CPU, % of one core':52} {idle_cpu:12.2f} {'<= 0.5':>12}")
         print(f"{'?filter=metrics_extension, median MB/s of page':52} {rate:12.0f} {'>= 100':>12}")
     finally:
@@ -203,6 +220,40 @@ def main():
             meshboot.wait(30)
         except subprocess.TimeoutExpired:
             meshboot.kill()
+        if upstream:
+            upstream.kill()
+
+
+def start_upstream(work, push_seconds):
+    """The TLS, SigV4-verifying management server of --relay, and meshboot's environment for it."""
+    java_home = subprocess.run(["bash", "-c", f"source {ROOT}/bin/lib/java.sh && meshboot_find_java_home"],
+                               check=True, capture_output=True, text=True).stdout.strip()
+    keystore, ca = os.path.join(work, "upstream.p12"), os.path.join(work, "ca.pem")
+    keytool = [f"{java_home}/bin/keytool", "-keystore", keystore, "-storepass", "changeit", "-alias", "upstream"]
+    subprocess.run([*keytool, "-genkeypair", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=bench",
+                    "-ext", "SAN=ip:127.0.0.1", "-validity", "2", "-storetype", "PKCS12"], check=True,
+                   capture_output=True)
+    subprocess.run([*keytool, "-exportcert", "-rfc", "-file", ca], check=True, capture_output=True)
+    port, listener = free_port(), free_port()
+    # The agent's test class path: the Envoy API classes are test dependencies, not in meshboot.jar.
+    deps = os.path.join(work, "test-classpath.txt")
+    subprocess.run([os.path.join(ROOT, "mvnw"), "-q", "-o", "-B", "-pl", "agent", "dependency:build-classpath",
+                    "-Dmdep.includeScope=test", f"-Dmdep.outputFile={deps}"], cwd=ROOT, check=True,
+                   env=dict(os.environ, JAVA_HOME=java_home))
+    classpath = os.pathsep.join([os.path.join(ROOT, "agent", "target", "test-classes"),
+                                 os.path.join(ROOT, "agent", "target", "classes"), open(deps).read().strip()])
+    upstream = subprocess.Popen([f"{java_home}/bin/java", "-cp", classpath, "dev.meshboot.xds.BenchUpstream",
+                                 str(port), keystore, str(listener), str(push_seconds), "AKIDBENCHRELAY",
+                                 "bench-relay-secret"], stdout=subprocess.PIPE, text=True)
+    if upstream.stdout.readline().strip() != "listening":
+        sys.exit("the bench management server did not start")
+    return upstream, dict(APPMESH_XDS_ENDPOINT=f"127.0.0.1:{port}", MESHBOOT_XDS_MODE="relay",
+                          MESHBOOT_XDS_TLS="true", MESHBOOT_XDS_CA_FILE=ca,
+                          MESHBOOT_XDS_RELAY_SOCKET=os.path.join(work, "relay.sock"),
+                          MESHBOOT_XDS_CACHE_DIR=os.path.join(work, "xds-cache"),
+                          AWS_REGION="us-west-2", AWS_ACCESS_KEY_ID="AKIDBENCHRELAY",
+                          AWS_SECRET_ACCESS_KEY="bench-relay-secret", AWS_EC2_METADATA_DISABLED="true",
+                          MESHBOOT_STS_ENDPOINT="http://127.0.0.1:1", ENVOY_INITIAL_FETCH_TIMEOUT="15")
 
 
 if __name__ == "__main__":

@@ -17,12 +17,13 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 /**
  * The one Netty event loop meshboot's traffic shares (the management API, Envoy's admin client and
  * the xDS relay), and the NIO channel types for TCP and unix sockets (JDK 16+ unix sockets need no
- * native library). Buffers are unpooled: the traffic is a few requests a second, and a pool's
- * arenas would cost resident memory in every pod.
+ * native library). Buffers are unpooled, the relay's too: the traffic is a few requests a second
+ * and xDS responses now and then, and a pool's arenas (gRPC's own pooled allocator kept 5 MB of
+ * chunks, bench/supervise.py --relay) would cost resident memory in every pod.
  */
 public final class Transport {
 
-  static final ByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(true);
+  public static final ByteBufAllocator ALLOCATOR = new UnpooledByteBufAllocator(true);
 
   private Transport() {}
 

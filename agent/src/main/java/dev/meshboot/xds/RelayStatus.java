@@ -47,6 +47,7 @@ final class RelayStatus {
   private final AtomicInteger cacheStreams = new AtomicInteger();
   private final AtomicLong cacheResponses = new AtomicLong();
   private volatile Source configSource = Source.NONE;
+  private volatile boolean closing;
   private volatile Optional<Instant> cacheSince = Optional.empty();
   private volatile Optional<Nack> lastNack = Optional.empty();
   private volatile Optional<Failure> lastFailure = Optional.empty();
@@ -62,7 +63,7 @@ final class RelayStatus {
 
   void upstreamClosed(Status status) {
     connected.decrementAndGet();
-    if (status.isOk() || status.getCode() == Status.Code.CANCELLED) {
+    if (status.isOk() || status.getCode() == Status.Code.CANCELLED || closing) {
       return;
     }
     String fix = fix(status.getCode());
@@ -128,6 +129,11 @@ final class RelayStatus {
     } else if (cacheStreams.decrementAndGet() == 0) {
       cacheSince = Optional.empty();
     }
+  }
+
+  /** The relay is closing: the streams it ends are not failures. */
+  void closing() {
+    closing = true;
   }
 
   /** A response went to Envoy from the cache. */

@@ -122,6 +122,8 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
                             .channelType(NioServerDomainSocketChannel.class)
                             .bossEventLoopGroup(group)
                             .workerEventLoopGroup(group)
+                            .withOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
+                            .withChildOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
                             .executor(executor)
                             .flowControlWindow(Ads.FLOW_CONTROL_WINDOW)
                             .maxInboundMessageSize(Integer.MAX_VALUE)
@@ -163,6 +165,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
             .channelType(NioSocketChannel.class)
             .eventLoopGroup(group)
             .executor(executor)
+            .withOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .keepAliveTime(10, TimeUnit.SECONDS)
             .keepAliveTimeout(20, TimeUnit.SECONDS)
             .keepAliveWithoutCalls(true)
@@ -284,6 +287,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   @Override
   public void close() {
     watch.close();
+    status.closing();
     try {
       if (server != null) {
         server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
