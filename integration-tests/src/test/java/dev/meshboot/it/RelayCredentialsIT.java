@@ -26,10 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 class RelayCredentialsIT {
 
   /**
-   * Shorter than meshboot's one-minute refresh margin: each key is already due for refresh when it
-   * arrives, and the SDK's cache keeps it for one second at most.
+   * Shorter than meshboot's one-minute refresh margin: each key is due for refresh when it arrives,
+   * and the SDK's cache keeps it one second at most. Longer than meshboot's start on a busy
+   * machine, so that credentials that were never refreshed fail while Envoy is watched, not before.
    */
-  static final Duration KEY_LIFETIME = Duration.ofSeconds(5);
+  static final Duration KEY_LIFETIME = Duration.ofSeconds(8);
 
   /** How old the upstream lets a connection grow before it closes it and its stream. */
   static final Duration CONNECTION_AGE = Duration.ofSeconds(3);

@@ -92,7 +92,7 @@ final class RelayRun implements AutoCloseable {
     long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
     while (!check.ok()) {
       if (System.nanoTime() > deadline || !process.isAlive()) {
-        throw new AssertionError("no " + what + " within 30s:\n" + output());
+        throw new AssertionError("waited 30s in vain for " + what + ":\n" + output());
       }
       Thread.sleep(200);
     }
