@@ -1,7 +1,5 @@
 package dev.meshboot.it;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import dev.meshboot.xds.SigV4Verifier;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -16,14 +14,10 @@ import io.grpc.ServerInterceptors;
 import io.grpc.Status;
 import io.grpc.TlsServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -33,7 +27,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
@@ -56,8 +49,7 @@ final class SigV4Upstream implements AutoCloseable {
   private static final Metadata.Key<String> AUTHORIZATION =
       Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
 
-  private final Path caFile;
-  private final KeyManagerFactory certificate;
+  private final LoopbackCertificate certificate;
   private final SimpleCache<String> cache = new SimpleCache<>(node -> "mesh");
   private final Map<String, AwsCredentialsIdentity> keys = new ConcurrentHashMap<>();
   private final Map<String, Instant> expiries = new ConcurrentHashMap<>();
@@ -68,8 +60,7 @@ final class SigV4Upstream implements AutoCloseable {
   private @Nullable Server server;
   private int port;
 
-  private SigV4Upstream(Path caFile, KeyManagerFactory certificate, Snapshot snapshot) {
-    this.caFile = caFile;
+  private SigV4Upstream(LoopbackCertificate certificate, Snapshot snapshot) {
     this.certificate = certificate;
     cache.setSnapshot("mesh", snapshot);
     accept(AwsSessionCredentialsIdentity.create(KEY_ID, SECRET, TOKEN), Instant.MAX);
@@ -80,7 +71,7 @@ final class SigV4Upstream implements AutoCloseable {
    * for good; its certificate and CA file go to {@code dir}.
    */
   static SigV4Upstream create(Path dir, Snapshot snapshot) throws Exception {
-    return new SigV4Upstream(dir.resolve("ca.pem"), certificate(dir), snapshot);
+    return new SigV4Upstream(LoopbackCertificate.create(dir), snapshot);
   }
 
   /**
@@ -99,10 +90,15 @@ final class SigV4Upstream implements AutoCloseable {
 
   /** Starts on {@code port} (0: a free one). */
   SigV4Upstream start(int port) throws IOException {
+    if (server != null) {
+      throw new IllegalStateException("already serving on port " + this.port);
+    }
     NettyServerBuilder builder =
         NettyServerBuilder.forAddress(
                 new InetSocketAddress(InetAddress.getLoopbackAddress(), port),
-                TlsServerCredentials.newBuilder().keyManager(certificate.getKeyManagers()).build())
+                TlsServerCredentials.newBuilder()
+                    .keyManager(certificate.keys().getKeyManagers())
+                    .build())
             .addService(
                 ServerInterceptors.intercept(
                     new V3DiscoveryServer(cache).getAggregatedDiscoveryServiceImpl(),
@@ -149,7 +145,7 @@ final class SigV4Upstream implements AutoCloseable {
 
   /** The certificate that signs the server's (it signs itself): {@code MESHBOOT_XDS_CA_FILE}. */
   Path caFile() {
-    return caFile;
+    return certificate.caFile();
   }
 
   /** Accepts streams signed with {@code key} (permitted to stream) until {@code expiry}. */
@@ -178,7 +174,7 @@ final class SigV4Upstream implements AutoCloseable {
     env.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + port);
     env.put("MESHBOOT_XDS_MODE", "relay");
     env.put("MESHBOOT_XDS_TLS", "true");
-    env.put("MESHBOOT_XDS_CA_FILE", caFile.toString());
+    env.put("MESHBOOT_XDS_CA_FILE", caFile().toString());
     env.put("MESHBOOT_XDS_RELAY_SOCKET", tmp.resolve("relay.sock").toString());
     env.put("AWS_REGION", REGION);
     env.put("AWS_EC2_METADATA_DISABLED", "true");
@@ -248,57 +244,5 @@ final class SigV4Upstream implements AutoCloseable {
         return next.startCall(call, headers);
       }
     };
-  }
-
-  /** A self-signed certificate for 127.0.0.1 (keytool), as the server's key and the client's CA. */
-  private static KeyManagerFactory certificate(Path dir) throws Exception {
-    Path keystore = dir.resolve("upstream.p12");
-    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-    run(
-        keytool,
-        "-genkeypair",
-        "-alias",
-        "upstream",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=meshboot test upstream",
-        "-ext",
-        "SAN=ip:127.0.0.1",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        keystore.toString(),
-        "-storepass",
-        "changeit");
-    run(
-        keytool,
-        "-exportcert",
-        "-rfc",
-        "-alias",
-        "upstream",
-        "-keystore",
-        keystore.toString(),
-        "-storepass",
-        "changeit",
-        "-file",
-        dir.resolve("ca.pem").toString());
-    KeyStore store = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(keystore.toFile())) {
-      store.load(in, "changeit".toCharArray());
-    }
-    KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    keys.init(store, "changeit".toCharArray());
-    return keys;
-  }
-
-  private static void run(String... command) throws Exception {
-    Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor()).as(String.join(" ", command) + "\n" + output).isZero();
   }
 }
