@@ -42,6 +42,18 @@ public record Identity(
   }
 
   /**
+   * This caller with the source and expiry of {@code current}, the credentials now in use: the
+   * caller stays the same across refreshes, the expiry does not.
+   */
+  public Identity using(AwsCredentialsIdentity current) {
+    return new Identity(
+        current.providerName().orElse(source),
+        callerArn,
+        account != null ? account : current.accountId().orElse(null),
+        current.expirationTime().orElse(null));
+  }
+
+  /**
    * Resolves the credentials and asks STS GetCallerIdentity, best effort: one attempt within 2 s;
    * when it fails (no network, not allowed, no region) the ARN is left out. Resolving the
    * credentials themselves may fail with the SDK's exception.

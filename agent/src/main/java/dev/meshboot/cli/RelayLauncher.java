@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
+import software.amazon.awssdk.auth.credentials.AwsCredentials;
 
 /** Starts the xDS relay of relay mode, with the credentials that sign its upstream streams. */
 final class RelayLauncher {
@@ -46,15 +48,16 @@ final class RelayLauncher {
     if (xds.region().isPresent()) {
       Credentials credentials = Credentials.provider(environment);
       closing.add(credentials);
-      // Who meshboot is, for /status: asked once in the background (STS may be slow or refused).
-      AtomicReference<Map<String, Object>> identity =
-          new AtomicReference<>(Map.of("sources", credentials.sources()));
+      // Who meshboot is, for /status: asked once in the background (STS may be slow or refused);
+      // the source and expiry are those of the credentials that signed the latest stream.
+      AtomicReference<@Nullable Identity> caller = new AtomicReference<>();
+      AtomicReference<@Nullable AwsCredentials> signedWith = new AtomicReference<>();
       Thread.ofVirtual()
           .name("meshboot-identity")
           .start(
               () -> {
                 try {
-                  identity.set(Identity.lookUp(credentials).toMap());
+                  caller.set(Identity.lookUp(credentials));
                 } catch (RuntimeException e) {
                   log.warn("no AWS credentials yet", "error", e.getMessage());
                 }
@@ -64,8 +67,19 @@ final class RelayLauncher {
               new XdsRelay.Signing(
                   xds.region().get(),
                   xds.signingName(),
-                  credentials::resolveCredentials,
-                  identity::get));
+                  () -> {
+                    AwsCredentials current = credentials.resolveCredentials();
+                    signedWith.set(current);
+                    return current;
+                  },
+                  () -> {
+                    Identity known = caller.get();
+                    AwsCredentials current = signedWith.get();
+                    if (known == null) {
+                      return Map.of("sources", credentials.sources());
+                    }
+                    return (current == null ? known : known.using(current)).toMap();
+                  }));
     } else {
       log.warn("xDS relay without signing: no region (AWS_REGION) for SigV4");
     }

@@ -43,7 +43,9 @@ public record Health(
         Optional.empty(),
         Optional.empty(),
         InitialConfig.PENDING,
-        java.util.Collections.emptySortedMap(),
+        // Not Collections.emptySortedMap(): /status's Gson cannot reach that class's constructor
+        // on JDK 17+ (java.util is not open) and answered 500 until Envoy's first poll.
+        java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>()),
         false,
         false,
         List.of("not polled yet"),

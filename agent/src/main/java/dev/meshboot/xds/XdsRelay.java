@@ -127,6 +127,12 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
                             .executor(executor)
                             .flowControlWindow(Ads.FLOW_CONTROL_WINDOW)
                             .maxInboundMessageSize(Integer.MAX_VALUE)
+                            // Envoy pings this connection every 10 s (ads-relay.yaml), stream
+                            // or not; gRPC's default allows one ping in 5 minutes and answered
+                            // the third with GOAWAY (too_many_pings), cutting Envoy's ADS stream.
+                            // Only Envoy reaches this 0600 socket: any rate is allowed.
+                            .permitKeepAliveTime(0, TimeUnit.NANOSECONDS)
+                            .permitKeepAliveWithoutCalls(true)
                             .addService(relay.service())
                             .build();
                     return new Bound(bound.start());

@@ -41,6 +41,37 @@ class IdentityTest {
   }
 
   @Test
+  void usingRefreshedCredentialsKeepsTheCallerAndTakesTheirExpiry() {
+    Identity first =
+        Identity.of(
+            AwsSessionCredentials.builder()
+                .accessKeyId("ASIAFIRST")
+                .secretAccessKey("first-secret")
+                .sessionToken("first-token")
+                .expirationTime(Instant.parse("2030-01-01T00:00:00Z"))
+                .providerName("ContainerCredentialsProvider")
+                .build(),
+            "arn:aws:sts::123456789012:assumed-role/mesh/meshboot",
+            "123456789012");
+    AwsSessionCredentials refreshed =
+        AwsSessionCredentials.builder()
+            .accessKeyId("ASIASECOND")
+            .secretAccessKey("second-secret")
+            .sessionToken("second-token")
+            .expirationTime(Instant.parse("2030-01-01T06:00:00Z"))
+            .providerName("ContainerCredentialsProvider")
+            .build();
+
+    assertThat(first.using(refreshed))
+        .isEqualTo(
+            new Identity(
+                "ContainerCredentialsProvider",
+                "arn:aws:sts::123456789012:assumed-role/mesh/meshboot",
+                "123456789012",
+                Instant.parse("2030-01-01T06:00:00Z")));
+  }
+
+  @Test
   void lookUpAsksStsWhoTheCallerIs() throws IOException {
     try (FakeSts sts = new FakeSts();
         Credentials credentials = Credentials.provider(Environment.of(env(sts)))) {

@@ -148,6 +148,16 @@ class ManagementApiTest {
   }
 
   @Test
+  void statusAnswersWhileEnvoysAdminDoesNot() throws Exception {
+    envoyAdmin.close(); // as while a restarted Envoy starts: no poll has answered yet
+    HttpResponse<String> status = call("GET", "/status");
+    assertThat(status.statusCode()).as(status.body()).isEqualTo(503);
+    assertThat(status.body())
+        .contains("\"envoyState\": \"UNREACHABLE\"")
+        .contains("\"xdsCounters\": {}");
+  }
+
+  @Test
   void parametersAndMethodsAreStrict() throws Exception {
     assertThat(call("GET", "/status?verbose").statusCode()).isEqualTo(400);
     assertThat(call("GET", "/status?verbose").body()).contains("unknown parameter \"verbose\"");

@@ -196,21 +196,7 @@ class ControlPlaneIT {
    * A cluster, and an inbound listener on {@code port} (0: any) answering every request with 200.
    */
   static Snapshot snapshot(int port) {
-    Cluster cluster =
-        Cluster.newBuilder()
-            .setName("echo")
-            .setType(Cluster.DiscoveryType.STATIC)
-            .setConnectTimeout(Duration.newBuilder().setSeconds(1))
-            .setLoadAssignment(
-                ClusterLoadAssignment.newBuilder()
-                    .setClusterName("echo")
-                    .addEndpoints(
-                        LocalityLbEndpoints.newBuilder()
-                            .addLbEndpoints(
-                                LbEndpoint.newBuilder()
-                                    .setEndpoint(
-                                        Endpoint.newBuilder().setAddress(address(18080))))))
-            .build();
+    Cluster cluster = cluster("echo");
     HttpConnectionManager manager =
         HttpConnectionManager.newBuilder()
             .setStatPrefix("ingress")
@@ -251,6 +237,41 @@ class ControlPlaneIT {
             .build();
     return Snapshot.create(
         List.of(cluster), List.of(), List.of(listener), List.of(), List.of(), "1");
+  }
+
+  /**
+   * {@code base}'s resources plus {@code clusters} and {@code listeners}, all as {@code version}.
+   */
+  static Snapshot plus(
+      Snapshot base, String version, List<Cluster> clusters, List<Listener> listeners) {
+    return Snapshot.create(
+        java.util.stream.Stream.concat(
+                base.clusters().resources().values().stream(), clusters.stream())
+            .toList(),
+        base.endpoints().resources().values(),
+        java.util.stream.Stream.concat(
+                base.listeners().resources().values().stream(), listeners.stream())
+            .toList(),
+        base.routes().resources().values(),
+        base.secrets().resources().values(),
+        version);
+  }
+
+  /** A static cluster with one endpoint on loopback. */
+  static Cluster cluster(String name) {
+    return Cluster.newBuilder()
+        .setName(name)
+        .setType(Cluster.DiscoveryType.STATIC)
+        .setConnectTimeout(Duration.newBuilder().setSeconds(1))
+        .setLoadAssignment(
+            ClusterLoadAssignment.newBuilder()
+                .setClusterName(name)
+                .addEndpoints(
+                    LocalityLbEndpoints.newBuilder()
+                        .addLbEndpoints(
+                            LbEndpoint.newBuilder()
+                                .setEndpoint(Endpoint.newBuilder().setAddress(address(18080))))))
+        .build();
   }
 
   private static Address address(int port) {
