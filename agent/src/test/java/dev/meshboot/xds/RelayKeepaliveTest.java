@@ -41,6 +41,7 @@ class RelayKeepaliveTest {
         XdsRelay.start(
             socket,
             new XdsRelay.Upstream("127.0.0.1", 1, false, Optional.empty(), Optional.empty()),
+            Optional.empty(),
             Clock.systemUTC())) {
       Channel envoy =
           new Bootstrap()
