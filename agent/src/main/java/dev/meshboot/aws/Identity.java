@@ -1,5 +1,6 @@
 package dev.meshboot.aws;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -8,8 +9,6 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
-import software.amazon.awssdk.services.sts.StsClient;
-import software.amazon.awssdk.services.sts.model.GetCallerIdentityResponse;
 
 /**
  * Who the agent is to AWS, safe to show in {@code /status} and logs: which credentials source
@@ -60,10 +59,11 @@ public record Identity(
    */
   public static Identity lookUp(Credentials credentials) {
     AwsCredentialsIdentity resolved = credentials.resolveCredentials();
-    try (StsClient sts = credentials.sts().quickClient(credentials, CALLER_TIMEOUT)) {
-      GetCallerIdentityResponse caller = sts.getCallerIdentity();
+    try {
+      CallerIdentity.Caller caller =
+          CallerIdentity.ask(credentials.sts(), resolved, CALLER_TIMEOUT);
       return of(resolved, caller.arn(), caller.account());
-    } catch (SdkException | dev.meshboot.config.ConfigException e) {
+    } catch (IOException | SdkException | dev.meshboot.config.ConfigException e) {
       return of(resolved);
     }
   }

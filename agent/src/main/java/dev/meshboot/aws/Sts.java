@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.StsClientBuilder;
@@ -24,14 +23,6 @@ record Sts(SdkHttpClient http, @Nullable URI endpoint, Supplier<String> region) 
   StsClient client(AwsCredentialsProvider credentials) {
     return builder(credentials)
         .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(20)))
-        .build();
-  }
-
-  /** A client for a best-effort call: one attempt within {@code timeout}. */
-  StsClient quickClient(AwsCredentialsProvider credentials, Duration timeout) {
-    return builder(credentials)
-        .overrideConfiguration(
-            o -> o.apiCallTimeout(timeout).retryStrategy(AwsRetryStrategy.doNotRetry()))
         .build();
   }
 

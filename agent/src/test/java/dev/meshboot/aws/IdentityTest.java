@@ -82,7 +82,22 @@ class IdentityTest {
       assertThat(identity.account()).isEqualTo("123456789012");
       assertThat(identity.expiry()).isNull();
       assertThat(sts.actions()).containsExactly("GetCallerIdentity");
+      assertThat(sts.authorizations)
+          .singleElement()
+          .asString()
+          .startsWith("AWS4-HMAC-SHA256 Credential=AKIAENV/")
+          .contains("/us-west-2/sts/aws4_request");
     }
+  }
+
+  @Test
+  void theRegionalStsEndpointFollowsThePartition() {
+    assertThat(CallerIdentity.regional("us-west-2"))
+        .hasToString("https://sts.us-west-2.amazonaws.com");
+    assertThat(CallerIdentity.regional("cn-north-1"))
+        .hasToString("https://sts.cn-north-1.amazonaws.com.cn");
+    assertThat(CallerIdentity.regional("us-gov-west-1"))
+        .hasToString("https://sts.us-gov-west-1.amazonaws.com");
   }
 
   @Test
