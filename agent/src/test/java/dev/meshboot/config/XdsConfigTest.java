@@ -26,7 +26,7 @@ class XdsConfigTest {
     for (int i = 0; i < pairs.length; i += 2) {
       env.put(pairs[i], pairs[i + 1]);
     }
-    return XdsConfig.resolve(new ConfigReader(Environment.of(env)), () -> envoy);
+    return XdsConfig.resolve(Environment.of(env), () -> envoy);
   }
 
   /** The contract's examples, plus preview, FIPS and China variants. */
@@ -108,21 +108,19 @@ class XdsConfigTest {
           probes.incrementAndGet();
           return ENVOY_140;
         };
+    XdsConfig.resolve(Environment.of(Map.of("APPMESH_XDS_ENDPOINT", "unix:///x.sock")), probe);
     XdsConfig.resolve(
-        new ConfigReader(Environment.of(Map.of("APPMESH_XDS_ENDPOINT", "unix:///x.sock"))), probe);
-    XdsConfig.resolve(
-        new ConfigReader(
-            Environment.of(
-                Map.of(
-                    "AWS_REGION",
-                    "us-west-2",
-                    "MESHBOOT_XDS_MODE",
-                    "relay",
-                    "APPMESH_FIPS_ENDPOINT",
-                    "false"))),
+        Environment.of(
+            Map.of(
+                "AWS_REGION",
+                "us-west-2",
+                "MESHBOOT_XDS_MODE",
+                "relay",
+                "APPMESH_FIPS_ENDPOINT",
+                "false")),
         probe);
     assertThat(probes).hasValue(0);
-    XdsConfig.resolve(new ConfigReader(Environment.of(Map.of("AWS_REGION", "us-west-2"))), probe);
+    XdsConfig.resolve(Environment.of(Map.of("AWS_REGION", "us-west-2")), probe);
     assertThat(probes).hasValue(1);
   }
 
