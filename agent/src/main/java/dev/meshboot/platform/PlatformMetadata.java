@@ -24,7 +24,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The platform's metadata services for one rendering (contract §7): which to ask, decided from the
- * environment alone; asked together as soon as the configuration is read; their answers turned into
+ * environment alone; asked together before the configuration is read; their answers turned into
  * {@link PlatformFacts}, best effort (a source that was asked and gave nothing costs one warning,
  * never the bootstrap); and the region found from them when no variable gives it.
  *

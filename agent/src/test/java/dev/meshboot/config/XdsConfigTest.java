@@ -133,6 +133,34 @@ class XdsConfigTest {
   }
 
   @Test
+  void theRegionLookupIsAskedOnlyWhenARegionalEndpointHasNoRegionVariable() {
+    AtomicInteger asked = new AtomicInteger();
+    Supplier<FoundRegion> lookup =
+        () -> {
+          asked.incrementAndGet();
+          return new FoundRegion(
+              "eu-west-1", "ECS task metadata at http://169.254.170.2/v4/t/task");
+        };
+    XdsConfig fromMetadata = XdsConfig.resolve(Environment.of(Map.of()), () -> ENVOY_140, lookup);
+    assertThat(asked).hasValue(1);
+    assertThat(fromMetadata.region()).contains("eu-west-1");
+    assertThat(fromMetadata.regionSource())
+        .contains("ECS task metadata at http://169.254.170.2/v4/t/task");
+    assertThat(fromMetadata.endpoint())
+        .hasToString("appmesh-envoy-management.eu-west-1.amazonaws.com:443");
+    assertThat(fromMetadata.decisions())
+        .contains("region=eu-west-1 from ECS task metadata at http://169.254.170.2/v4/t/task");
+
+    XdsConfig fromVariable =
+        XdsConfig.resolve(
+            Environment.of(Map.of("AWS_DEFAULT_REGION", "us-east-2")), () -> ENVOY_140, lookup);
+    assertThat(fromVariable.regionSource()).contains("AWS_DEFAULT_REGION (environment)");
+    XdsConfig.resolve(
+        Environment.of(Map.of("APPMESH_XDS_ENDPOINT", "10.0.0.1:15010")), () -> ENVOY_140, lookup);
+    assertThat(asked).as("not asked again").hasValue(1);
+  }
+
+  @Test
   void signingNameCanBeOverridden() {
     assertThat(
             resolve(ENVOY_140, "AWS_REGION", "us-west-2", "APPMESH_SIGNING_NAME", "appmesh-gamma")
