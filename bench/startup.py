@@ -6,15 +6,21 @@ the median and p90 wall time, the ratio of medians to a JVM hello-world measured
 and the peak resident set size (the largest ru_maxrss of any run). Budget: the first meshboot case
 (the README's example environment) <= 250 ms median, <= 8x hello-world, <= 90 MB peak RSS.
 
+Nothing reaches a real metadata address: instance metadata is disabled in every case but the one
+that asks loopback fakes of ECS task metadata and IMDSv2 (served by this script).
+
 Usage: python3 bench/startup.py [--runs N]   (JDK 25 and a built jar; bin/meshboot builds it)
 """
 import argparse
+import http.server
+import json
 import os
 import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -32,6 +38,40 @@ def forget_envoy_versions():
             os.remove(os.path.join(CACHE_DIR, name))
 # The launcher's JVM flags, so that the baseline pays the same JVM costs minus meshboot's work.
 JVM_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx64m", "-XX:-UsePerfData"]
+
+
+class FakeMetadata(http.server.BaseHTTPRequestHandler):
+    """ECS task metadata v4 under /v4/bench and IMDSv2 (a token first) on one loopback port."""
+    TOKEN = "bench-token"
+    PLACEMENT = {"region": "us-west-2", "availability-zone": "us-west-2b", "availability-zone-id": "usw2-az2"}
+    TASK = json.dumps({"Cluster": "arn:aws:ecs:us-west-2:111122223333:cluster/bench",
+                       "TaskARN": "arn:aws:ecs:us-west-2:111122223333:task/bench/1", "LaunchType": "EC2",
+                       "AvailabilityZone": "us-west-2b", "Limits": {"CPU": 0.25, "Memory": 512}})
+
+    def answer(self, status, body="", ttl=None):
+        data = body.encode()
+        self.send_response(status)
+        if ttl:
+            self.send_header("X-aws-ec2-metadata-token-ttl-seconds", ttl)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def do_PUT(self):
+        if self.path != "/latest/api/token":
+            return self.answer(404)
+        self.answer(200, self.TOKEN, self.headers.get("X-aws-ec2-metadata-token-ttl-seconds", "21600"))
+
+    def do_GET(self):
+        if self.path == "/v4/bench/task":
+            return self.answer(200, self.TASK)
+        if self.headers.get("X-aws-ec2-metadata-token") != self.TOKEN:
+            return self.answer(401)
+        name = self.path.removeprefix("/latest/meta-data/placement/")
+        self.answer(200, self.PLACEMENT[name]) if name in self.PLACEMENT else self.answer(404)
+
+    def log_message(self, *args):
+        pass
 
 
 def java_home():
@@ -70,6 +110,10 @@ def main():
 
     env = {k: v for k, v in os.environ.items() if not k.startswith(("APPMESH_", "ENVOY_", "MESHBOOT_", "AWS_"))}
     env["PATH"] = "/usr/bin:/bin"  # no envoy on PATH unless a case sets ENVOY_BIN
+    env["AWS_EC2_METADATA_DISABLED"] = "true"  # never the real instance metadata
+    metadata = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeMetadata)
+    threading.Thread(target=metadata.serve_forever, daemon=True).start()
+    fake = f"http://127.0.0.1:{metadata.server_address[1]}"
     example = os.path.join(ROOT, "examples", "cart.env")
     out = os.path.join(work, "envoy.json")
     cases = [
@@ -85,6 +129,10 @@ def main():
                       {"ENVOY_BIN": os.path.realpath(envoy)}))
     cases.append(("  + user fragment file (full schema)", [MESHBOOT, "bootstrap", "--env-file", example, "-o", out],
                   {"ENVOY_RESOURCES_CONFIG_FILE": os.path.join(work, "resources.yaml")}))
+    # ECS on EC2: task metadata and instance metadata (token, region, zone, zone ID) from loopback fakes.
+    cases.append(("  + ECS task and EC2 instance metadata (fakes)", [MESHBOOT, "bootstrap", "--env-file", example, "-o", out],
+                  {"AWS_EXECUTION_ENV": "AWS_ECS_EC2", "ECS_CONTAINER_METADATA_URI_V4": fake + "/v4/bench",
+                   "AWS_EC2_METADATA_DISABLED": "false", "AWS_EC2_METADATA_SERVICE_ENDPOINT": fake}))
     # meshboot run up to Envoy's start: the supervisor starts, a child meshboot renders, the xDS
     # relay starts (cart.env is an App Mesh endpoint), Envoy is spawned; the stand-in Envoy exits at once and cleanly, so meshboot stops with it.
     stand_in = os.path.join(work, "envoy")
@@ -128,6 +176,7 @@ def main():
     ok = median <= BUDGET_MS and median / base <= BUDGET_RATIO and rss[main_case] <= BUDGET_RSS_MB
     print(f"budget (<= {BUDGET_MS} ms, <= {BUDGET_RATIO:.0f}x hello-world, <= {BUDGET_RSS_MB} MB): "
           + ("met" if ok else "MISSED"))
+    metadata.shutdown()
     shutil.rmtree(work)
     return 0 if ok else 1
 

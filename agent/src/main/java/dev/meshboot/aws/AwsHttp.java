@@ -2,6 +2,9 @@ package dev.meshboot.aws;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -34,6 +37,28 @@ final class AwsHttp {
   }
 
   /**
+   * A URL-connection client for the metadata endpoints (plain http on a link-local or loopback
+   * address): never through a proxy, and without the TLS context the default builder creates up
+   * front (reading the JDK's CA store costs start-up time that plain http never needs).
+   */
+  static SdkHttpClient metadataClient(Duration timeout) {
+    int millis = Math.toIntExact(timeout.toMillis());
+    return UrlConnectionHttpClient.create(
+        uri -> {
+          try {
+            HttpURLConnection connection =
+                (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+            connection.setConnectTimeout(millis);
+            connection.setReadTimeout(millis);
+            return connection;
+          } catch (IOException e) {
+            // The client turns this into an SdkClientException with the cause, as for any I/O.
+            throw new UncheckedIOException(e);
+          }
+        });
+  }
+
+  /**
    * GETs {@code uri} and returns the body of a 200 answer; anything else is an IOException whose
    * message has the status but never the body (it may be a credentials document).
    */
@@ -46,7 +71,7 @@ final class AwsHttp {
     int status = response.httpResponse().statusCode();
     try (AbortableInputStream body = response.responseBody().orElse(null)) {
       if (status != 200) {
-        throw new IOException("HTTP " + status);
+        throw new StatusException(status);
       }
       if (body == null) {
         throw new IOException("HTTP 200 without a body");
@@ -55,11 +80,28 @@ final class AwsHttp {
     }
   }
 
-  private static String read(InputStream body) throws IOException {
+  /** The body as UTF-8 text, refusing one longer than metadata ever is. */
+  static String read(InputStream body) throws IOException {
     byte[] bytes = body.readNBytes(MAX_BODY + 1);
     if (bytes.length > MAX_BODY) {
       throw new IOException("answer longer than " + MAX_BODY + " bytes");
     }
     return new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  /** An answer other than 200; the message has the status only, never the body. */
+  static final class StatusException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    private final int status;
+
+    StatusException(int status) {
+      super("HTTP " + status);
+      this.status = status;
+    }
+
+    int status() {
+      return status;
+    }
   }
 }

@@ -1,143 +1,85 @@
 package dev.meshboot.aws;
 
 import static dev.meshboot.config.Variables.AWS_DEFAULT_REGION;
-import static dev.meshboot.config.Variables.AWS_EC2_METADATA_DISABLED;
-import static dev.meshboot.config.Variables.AWS_EC2_METADATA_SERVICE_ENDPOINT;
 import static dev.meshboot.config.Variables.AWS_REGION;
-import static dev.meshboot.config.Variables.ECS_CONTAINER_METADATA_URI_V4;
 
-import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.meshboot.config.ConfigException;
-import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.Environment;
+import dev.meshboot.config.FoundRegion;
+import dev.meshboot.config.PlatformFacts.EcsTask;
+import dev.meshboot.config.PlatformFacts.Placement;
 import dev.meshboot.config.Setting;
 import dev.meshboot.config.Variable;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import org.jspecify.annotations.Nullable;
-import software.amazon.awssdk.core.exception.SdkException;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.imds.Ec2MetadataClient;
+import java.util.function.Supplier;
 
 /**
- * Finds the AWS region: {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, EC2 instance metadata
- * (IMDSv2), then ECS task metadata v4, each remote source with a short timeout. When none answers,
- * the error lists every source and why it gave nothing.
+ * Finds the AWS region: {@code AWS_REGION}, {@code AWS_DEFAULT_REGION}, ECS task metadata v4 (the
+ * task's availability zone), then EC2 instance metadata (IMDSv2), each metadata service with a
+ * short timeout and bounded retries. When none answers, the error lists every source and why it
+ * gave nothing.
  */
 public final class Region {
 
-  static final String IMDS_DEFAULT = "http://169.254.169.254";
-  static final String IMDS_REGION_PATH = "/latest/meta-data/placement/region";
-
-  private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
-
-  /** The region at the start of an availability zone: us-west-2a, us-west-2-lax-1a. */
-  private static final Pattern ZONE_REGION = Pattern.compile("[a-z]{2}(?:-[a-z]+)+-\\d+");
+  static final String IMDS_DEFAULT = InstanceMetadata.DEFAULT_ENDPOINT;
 
   private Region() {}
 
-  /** The region, asking the metadata services with a 1 s timeout each (IMDS: 2 retries). */
+  /** The region, asking the metadata services only when no variable gives it. */
   public static String resolve(Environment environment) {
-    return resolve(environment, AwsHttp.METADATA_TIMEOUT);
+    return find(environment, () -> MetadataLookups.start(environment, false)).name();
   }
 
-  static String resolve(Environment environment, Duration timeout) {
+  /**
+   * The region and where it was found.
+   *
+   * @param lookups the metadata lookups to ask when no variable gives the region (not called
+   *     otherwise)
+   * @throws ConfigException about {@code AWS_REGION} when a variable is malformed or no source
+   *     gives a region
+   */
+  public static FoundRegion find(Environment environment, Supplier<MetadataLookups> lookups) {
     List<String> tried = new ArrayList<>();
     for (Variable variable : List.of(AWS_REGION, AWS_DEFAULT_REGION)) {
       Optional<Setting> given = environment.given(variable);
       if (given.isPresent()) {
         String region = given.get().value().trim();
-        if (!REGION.matcher(region).matches()) {
-          throw ConfigException.invalid(given.get(), "a region such as us-west-2");
+        if (!InstanceMetadata.REGION.matcher(region).matches()) {
+          throw ConfigException.invalid(given.get(), "an AWS region such as us-west-2");
         }
-        return region;
+        return new FoundRegion(region, variable.name() + " (" + given.get().describeOrigin() + ")");
       }
       tried.add(variable.name() + ": unset");
     }
-    try (SdkHttpClient http = AwsHttp.client(timeout)) {
-      String fromImds = fromImds(environment, http, tried);
-      if (fromImds != null) {
-        return fromImds;
-      }
-      String fromTask = fromTaskMetadata(environment, http, tried);
-      if (fromTask != null) {
-        return fromTask;
-      }
+    MetadataLookups metadata = lookups.get();
+    MetadataLookups.Answer<EcsTask> task = metadata.task();
+    Optional<String> zone = task.value().flatMap(EcsTask::availabilityZone);
+    Optional<String> fromTask = zone.flatMap(TaskMetadata::regionOfZone);
+    if (fromTask.isPresent()) {
+      return new FoundRegion(
+          fromTask.get(), task.source() + ", availability zone " + zone.orElseThrow());
     }
+    tried.add(
+        task.source()
+            + ": "
+            + (task.value().isEmpty()
+                ? task.problem()
+                : zone.map(z -> "AvailabilityZone \"" + z + "\" does not start with a region")
+                    .orElse("no AvailabilityZone in the answer")));
+    MetadataLookups.Answer<Placement> placement = metadata.placement();
+    if (placement.value().isPresent()) {
+      return new FoundRegion(placement.value().get().region(), placement.source());
+    }
+    tried.add(placement.source() + ": " + placement.problem());
     throw new ConfigException(
         AWS_REGION.name(),
-        AWS_REGION.name()
-            + ": could not find the region; tried "
+        "AWS_REGION: could not find the region; tried "
             + String.join("; ", tried)
-            + ". Set AWS_REGION.");
-  }
-
-  private static @Nullable String fromImds(
-      Environment environment, SdkHttpClient http, List<String> tried) {
-    ConfigReader reader = new ConfigReader(environment);
-    if (reader.optionalBool(AWS_EC2_METADATA_DISABLED).orElse(false)) {
-      tried.add("EC2 instance metadata: disabled by AWS_EC2_METADATA_DISABLED");
-      return null;
-    }
-    URI endpoint = endpoint(environment, AWS_EC2_METADATA_SERVICE_ENDPOINT, IMDS_DEFAULT);
-    String source = "EC2 instance metadata at " + endpoint;
-    try (Ec2MetadataClient imds = imds(http, endpoint)) {
-      return checked(imds.get(IMDS_REGION_PATH).asString().trim(), source, tried);
-    } catch (SdkException | IllegalStateException e) {
-      tried.add(source + ": " + reason(e));
-      return null;
-    }
-  }
-
-  /** An IMDSv2 client (a token first, then the request with it) with two quick retries. */
-  static Ec2MetadataClient imds(SdkHttpClient http, URI endpoint) {
-    return Ec2MetadataClient.builder()
-        .httpClient(http)
-        .endpoint(endpoint)
-        .tokenTtl(Duration.ofMinutes(5))
-        .retryPolicy(retry -> retry.numRetries(2))
-        .build();
-  }
-
-  private static @Nullable String fromTaskMetadata(
-      Environment environment, SdkHttpClient http, List<String> tried) {
-    Optional<Setting> base = environment.given(ECS_CONTAINER_METADATA_URI_V4);
-    if (base.isEmpty()) {
-      tried.add("ECS task metadata: ECS_CONTAINER_METADATA_URI_V4 unset");
-      return null;
-    }
-    URI task =
-        URI.create(endpoint(environment, ECS_CONTAINER_METADATA_URI_V4, "http://x") + "/task");
-    String source = "ECS task metadata at " + task;
-    try {
-      JsonObject document =
-          JsonParser.parseString(AwsHttp.get(http, task, Map.of())).getAsJsonObject();
-      String zone = text(document, "AvailabilityZone");
-      if (zone != null) {
-        Matcher region = ZONE_REGION.matcher(zone);
-        if (region.lookingAt()) {
-          return region.group();
-        }
-        tried.add(source + ": AvailabilityZone \"" + zone + "\" does not start with a region");
-        return null;
-      }
-      tried.add(source + ": no AvailabilityZone in the answer");
-      return null;
-    } catch (IOException | JsonParseException | IllegalStateException e) {
-      tried.add(source + ": " + reason(e));
-      return null;
-    }
+            + ". Set AWS_REGION, or point APPMESH_XDS_ENDPOINT at a non-AWS server");
   }
 
   /** The variable's http(s) URL without a trailing slash, else {@code fallback}. */
@@ -162,25 +104,13 @@ public final class Region {
     throw new IllegalArgumentException("bad default URL " + fallback);
   }
 
-  private static @Nullable String text(JsonObject document, String field) {
-    JsonElement value = document.get(field);
-    return value != null && value.isJsonPrimitive() ? value.getAsString() : null;
-  }
-
-  private static @Nullable String checked(String region, String source, List<String> tried) {
-    if (REGION.matcher(region).matches()) {
-      return region;
-    }
-    tried.add(source + ": answered \"" + region + "\", which is not a region");
-    return null;
-  }
-
   /** A short reason for the error list: the exception's message, or its type. */
   static String reason(Throwable e) {
     String message = e.getMessage();
     if (message == null || message.isBlank()) {
       return e.getClass().getSimpleName();
     }
+    message = message.strip().replaceAll("\\s+", " ");
     return message.length() > 200 ? message.substring(0, 200) + "..." : message;
   }
 }

@@ -11,6 +11,7 @@ import dev.meshboot.config.Endpoint;
 import dev.meshboot.config.Environment;
 import dev.meshboot.config.HostFacts;
 import dev.meshboot.config.MeshResource;
+import dev.meshboot.config.PlatformFacts;
 import dev.meshboot.config.StatsConfig;
 import dev.meshboot.config.TracingConfig;
 import dev.meshboot.config.Variable;
@@ -28,6 +29,7 @@ public final class Bootstraps {
   private final AgentConfig config;
   private final Environment environment;
   private final HostFacts facts;
+  private final PlatformFacts platform;
 
   /** Rendered templates; they are merged in the order of {@link Templates#NAMES}. */
   private final Map<String, JsonElement> fragments = new HashMap<>();
@@ -37,16 +39,19 @@ public final class Bootstraps {
 
   private final List<SideFile> sideFiles = new ArrayList<>();
 
-  private Bootstraps(AgentConfig config, Environment environment, HostFacts facts) {
+  private Bootstraps(
+      AgentConfig config, Environment environment, HostFacts facts, PlatformFacts platform) {
     this.config = config;
     this.environment = environment;
     this.facts = facts;
+    this.platform = platform;
   }
 
   /**
    * Renders, merges the user's fragment files into, and validates the bootstrap.
    *
    * @param environment where the configuration came from, for {@code --explain}
+   * @param platform what the metadata services said, for node metadata and locality
    * @throws InvalidBootstrapException when a fragment or the result breaks the Envoy API's rules
    */
   public static Rendered from(
@@ -54,8 +59,9 @@ public final class Bootstraps {
       java.util.function.Supplier<XdsConfig> xds,
       Environment environment,
       HostFacts facts,
+      PlatformFacts platform,
       java.util.function.Supplier<EnvoySchema> schemas) {
-    Bootstraps build = new Bootstraps(config, environment, facts);
+    Bootstraps build = new Bootstraps(config, environment, facts, platform);
     build.renderTemplates(xds);
     // JsonFormat range-checks numbers with BigDecimal, whose first use costs ~10 ms; start it here,
     // while the schema is still being built on another thread.
@@ -120,7 +126,13 @@ public final class Bootstraps {
                 .orElse(idSource + ", as node id")));
     values.put(
         "node.metadata",
-        new Value(NodeMetadata.of(config, facts), "node metadata (" + NodeMetadata.SOURCES + ")"));
+        new Value(
+            NodeMetadata.of(config, facts, platform),
+            "node metadata (" + NodeMetadata.SOURCES + ")"));
+    NodeMetadata.locality(platform)
+        .ifPresent(
+            locality ->
+                values.put("node.locality", new Value(locality, NodeMetadata.LOCALITY_SOURCE)));
     values.put(
         "runtime.static_layer", new Value(NodeMetadata.staticLayer(config), runtimeSources()));
     values.put(
@@ -198,7 +210,11 @@ public final class Bootstraps {
     String endpointSource =
         environment.given(Variables.APPMESH_XDS_ENDPOINT).isPresent()
             ? source(Variables.APPMESH_XDS_ENDPOINT)
-            : "regional endpoint from " + source(Variables.AWS_REGION) + " (" + modeSource + ")";
+            : "regional endpoint from "
+                + xds.regionSource().orElse(source(Variables.AWS_REGION))
+                + " ("
+                + modeSource
+                + ")";
     String caFile = xds.caFile().orElse(facts.caBundle()).toString();
     String caSource =
         xds.caFile().isPresent() ? source(Variables.MESHBOOT_XDS_CA_FILE) : "the system CA bundle";
@@ -209,7 +225,9 @@ public final class Bootstraps {
               values.put(
                   "xds.signing_name",
                   Value.of(xds.signingName(), source(Variables.APPMESH_SIGNING_NAME)));
-              values.put("xds.region", Value.of(region, source(Variables.AWS_REGION)));
+              values.put(
+                  "xds.region",
+                  Value.of(region, xds.regionSource().orElse(source(Variables.AWS_REGION))));
             });
     switch (xds.mode()) {
       case RELAY -> {

@@ -3,22 +3,27 @@ package dev.meshboot.bootstrap;
 import com.google.gson.JsonObject;
 import dev.meshboot.config.AgentConfig;
 import dev.meshboot.config.HostFacts;
+import dev.meshboot.config.PlatformFacts;
 import dev.meshboot.config.PlatformInfo;
 import java.util.Map;
+import java.util.Optional;
 
 /** The node metadata App Mesh's control plane reads (contract §7). */
 final class NodeMetadata {
 
   static final String SOURCES =
-      "host interfaces, uname, AWS_EXECUTION_ENV, APPMESH_PLATFORM_*, runtime variables,"
-          + " APPMESH_METRIC_EXTENSION_VERSION";
+      "host interfaces, uname, AWS_EXECUTION_ENV, APPMESH_PLATFORM_*, ECS task metadata, EC2"
+          + " instance metadata, runtime variables, APPMESH_METRIC_EXTENSION_VERSION";
+
+  static final String LOCALITY_SOURCE =
+      "EC2 instance metadata (placement/region, placement/availability-zone-id)";
 
   private NodeMetadata() {}
 
-  static JsonObject of(AgentConfig config, HostFacts facts) {
+  static JsonObject of(AgentConfig config, HostFacts facts, PlatformFacts platform) {
     JsonObject metadata = new JsonObject();
     metadata.add("aws.appmesh.task.interfaces", interfaces(facts));
-    metadata.add("aws.appmesh.platformInfo", platformInfo(config.platform(), facts));
+    metadata.add("aws.appmesh.platformInfo", platformInfo(config.platform(), facts, platform));
     metadata.add("aws.appmesh.static_runtime", staticLayer(config));
     if (config.stats().metricExtension()) {
       JsonObject filter = new JsonObject();
@@ -26,6 +31,23 @@ final class NodeMetadata {
       metadata.add("aws.appmesh.metric_filter", filter);
     }
     return metadata;
+  }
+
+  /**
+   * {@code node.locality}: the instance's region and availability zone ID (the same physical zone
+   * in every account, unlike the zone's name), when the instance metadata gave the ID.
+   */
+  static Optional<JsonObject> locality(PlatformFacts platform) {
+    return platform
+        .placement()
+        .filter(placement -> placement.zoneId().isPresent())
+        .map(
+            placement -> {
+              JsonObject locality = new JsonObject();
+              locality.addProperty("region", placement.region());
+              locality.addProperty("zone", placement.zoneId().orElseThrow());
+              return locality;
+            });
   }
 
   static JsonObject staticLayer(AgentConfig config) {
@@ -64,7 +86,8 @@ final class NodeMetadata {
     return out;
   }
 
-  private static JsonObject platformInfo(PlatformInfo platform, HostFacts facts) {
+  private static JsonObject platformInfo(
+      PlatformInfo platform, HostFacts facts, PlatformFacts metadata) {
     JsonObject info = new JsonObject();
     platform
         .kubernetes()
@@ -76,15 +99,30 @@ final class NodeMetadata {
               out.addProperty("appMeshControllerVersion", k8s.controllerVersion());
               info.add("k8sPlatformInfo", out);
             });
-    platform
-        .executionEnv()
-        .ifPresent(
-            env -> {
-              // The cluster and task ARNs, limits and zone come from task metadata (a later issue).
-              JsonObject out = new JsonObject();
-              out.addProperty("ecsLaunchType", env.replaceFirst("^AWS_ECS_", ""));
-              info.add("ecsPlatformInfo", out);
-            });
+    Optional<PlatformFacts.EcsTask> task = metadata.task();
+    if (platform.executionEnv().isPresent() || task.isPresent()) {
+      JsonObject ecs = new JsonObject();
+      Optional<String> launchType =
+          task.flatMap(PlatformFacts.EcsTask::launchType)
+              .or(() -> platform.executionEnv().map(env -> env.replaceFirst("^AWS_ECS_", "")));
+      launchType.ifPresent(type -> ecs.addProperty("ecsLaunchType", type));
+      task.ifPresent(
+          t -> {
+            t.clusterArn().ifPresent(arn -> ecs.addProperty("ecsClusterArn", arn));
+            t.taskArn().ifPresent(arn -> ecs.addProperty("ecsTaskArn", arn));
+            t.cpuLimit().ifPresent(cpu -> ecs.addProperty("ecsTaskCpuLimit", cpu));
+            t.memoryLimit().ifPresent(memory -> ecs.addProperty("ecsTaskMemoryLimit", memory));
+          });
+      info.add("ecsPlatformInfo", ecs);
+    }
+    // Where the reference agent puts them: beside the platform's own block.
+    task.flatMap(PlatformFacts.EcsTask::availabilityZone)
+        .or(() -> metadata.placement().map(PlatformFacts.Placement::availabilityZone))
+        .ifPresent(zone -> info.addProperty("AvailabilityZone", zone));
+    metadata
+        .placement()
+        .flatMap(PlatformFacts.Placement::zoneId)
+        .ifPresent(id -> info.addProperty("AvailabilityZoneID", id));
     JsonObject system = new JsonObject();
     system.addProperty("systemPlatform", facts.systemPlatform());
     system.addProperty("systemKernelVersion", facts.kernelVersion());

@@ -14,6 +14,7 @@ import dev.meshboot.config.XdsConfig;
 import dev.meshboot.envoy.EnvoyBinary;
 import dev.meshboot.envoy.VersionCache;
 import dev.meshboot.log.Log;
+import dev.meshboot.platform.PlatformMetadata;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -45,6 +46,7 @@ final class Generation {
   private boolean envoyLooked;
   private final Optional<EnvoySchema.Preload> schema;
   private Optional<java.util.function.Supplier<Optional<EnvoyBuild>>> envoyBuild;
+  private @org.jspecify.annotations.Nullable PlatformMetadata platformMetadata;
 
   /**
    * Starts building the schema of {@code likely} in the background and reads the environment.
@@ -179,9 +181,17 @@ final class Generation {
     return envoy;
   }
 
+  /** The metadata services this environment calls for, started on first use. */
+  private PlatformMetadata platformMetadata() {
+    if (platformMetadata == null) {
+      platformMetadata = PlatformMetadata.start(environment);
+    }
+    return platformMetadata;
+  }
+
   /** The management connection, resolved as the renderer resolves it. */
   XdsConfig xds() {
-    return XdsConfig.resolve(environment, this::envoyBuild);
+    return XdsConfig.resolve(environment, this::envoyBuild, () -> platformMetadata().region());
   }
 
   /** The bootstrap of this environment, with the schema it was checked against. */
@@ -198,6 +208,8 @@ final class Generation {
           "ENVOY_CONFIG_FILE is missing or empty; generating the bootstrap", "file", whole.get());
     }
     long start = System.nanoTime();
+    // The metadata services (if any) answer while the configuration is read; node metadata waits.
+    PlatformMetadata platform = platformMetadata();
     AgentConfig config = AgentConfig.from(environment);
     // Every variable is checked, whichever command reads it.
     ProcessConfig.from(environment);
@@ -208,12 +220,13 @@ final class Generation {
         Bootstraps.from(
             config,
             () -> {
-              XdsConfig xds = XdsConfig.resolve(environment, this::envoyBuild);
+              XdsConfig xds = xds();
               xds.decisions().forEach(decision -> log.info("xds " + decision));
               return xds;
             },
             environment,
             context.hostFacts().get(),
+            platform.facts(),
             () -> used[0] = schema(scope));
     log.debug("rendered", "ms", (System.nanoTime() - start) / 1_000_000, "schema", scope);
     return new Result(java.util.Objects.requireNonNull(used[0]), rendered);

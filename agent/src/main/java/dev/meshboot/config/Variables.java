@@ -53,7 +53,7 @@ public final class Variables {
           IDENTITY,
           "AWS_REGION",
           null,
-          "AWS_DEFAULT_REGION",
+          "AWS_DEFAULT_REGION, then ECS task metadata, then EC2 instance metadata",
           "Region of the App Mesh management endpoint; not needed for an explicit non-AWS or"
               + " unix:// endpoint.");
   public static final Variable AWS_DEFAULT_REGION =
@@ -221,21 +221,24 @@ public final class Variables {
           "AWS_EC2_METADATA_DISABLED",
           null,
           "false",
-          "true: never ask EC2 instance metadata (region, instance profile credentials).");
+          "true: never ask EC2 instance metadata (region, availability zone, instance profile"
+              + " credentials); set it off EC2 where the region is not given.");
   public static final Variable AWS_EC2_METADATA_SERVICE_ENDPOINT =
       add(
           AWS,
           "AWS_EC2_METADATA_SERVICE_ENDPOINT",
           null,
           "http://169.254.169.254",
-          "EC2 instance metadata (IMDSv2) endpoint.");
+          "EC2 instance metadata (IMDSv2) endpoint; when set, it is also asked for the availability"
+              + " zone and zone ID (node metadata, node.locality).");
   public static final Variable ECS_CONTAINER_METADATA_URI_V4 =
       add(
           AWS,
           "ECS_CONTAINER_METADATA_URI_V4",
           null,
           "unset",
-          "ECS task metadata v4 endpoint (set by ECS); its /task gives the availability zone.");
+          "ECS task metadata v4 endpoint (set by ECS); its /task gives the region (from the"
+              + " availability zone) and the node metadata's cluster, task, limits and zone.");
   public static final Variable MESHBOOT_ASSUME_ROLE_ARN =
       add(
           AWS,
@@ -498,11 +501,18 @@ public final class Variables {
           "AWS_EXECUTION_ENV",
           null,
           "unset",
-          "Set by ECS (AWS_ECS_FARGATE, AWS_ECS_EC2); reported in node metadata.");
+          "Set by ECS (AWS_ECS_FARGATE, AWS_ECS_EC2); reported in node metadata. AWS_ECS_EC2 also"
+              + " asks EC2 instance metadata for the zone ID (node.locality); Fargate has none.");
   public static final Variable APPMESH_PLATFORM_K8S_VERSION =
       add(METADATA, "APPMESH_PLATFORM_K8S_VERSION", null, "unset", "Kubernetes version.");
   public static final Variable APPMESH_PLATFORM_K8S_POD_UID =
-      add(METADATA, "APPMESH_PLATFORM_K8S_POD_UID", null, "unset", "Kubernetes pod UID.");
+      add(
+          METADATA,
+          "APPMESH_PLATFORM_K8S_POD_UID",
+          null,
+          "unset",
+          "Kubernetes pod UID; when set, EC2 instance metadata is asked for the availability zone"
+              + " and zone ID (node.locality).");
   public static final Variable APPMESH_PLATFORM_APP_MESH_CONTROLLER_VERSION =
       add(
           METADATA,

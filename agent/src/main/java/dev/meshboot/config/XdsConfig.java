@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * @param mode the resolved mode, never {@code AUTO}
  * @param endpoint the management server (for relay mode, the relay's upstream)
  * @param region the region, when the endpoint is App Mesh's
+ * @param regionSource where the region came from (a variable or a metadata service); empty without
+ *     a region
  * @param signingName SigV4 service name
  * @param tls whether the connection to {@code endpoint} uses TLS
  * @param caFile CA bundle that verifies the server; empty means the system bundle
@@ -35,6 +37,7 @@ public record XdsConfig(
     XdsMode mode,
     Endpoint endpoint,
     Optional<String> region,
+    Optional<String> regionSource,
     String signingName,
     boolean tls,
     Optional<Path> caFile,
@@ -44,17 +47,51 @@ public record XdsConfig(
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
 
   /**
-   * Resolves the mode and endpoint.
+   * Resolves the mode and endpoint, with the region from the variables only.
    *
    * @param envoyProbe asks {@code envoy --version}, only when the answer matters; empty when no
    *     Envoy could be asked
    */
   public static XdsConfig resolve(
       Environment environment, Supplier<Optional<EnvoyBuild>> envoyProbe) {
-    return resolve(new ConfigReader(environment), envoyProbe);
+    return resolve(new ConfigReader(environment), envoyProbe, XdsConfig::noRegion);
   }
 
-  static XdsConfig resolve(ConfigReader reader, Supplier<Optional<EnvoyBuild>> envoyProbe) {
+  /**
+   * Resolves the mode and endpoint.
+   *
+   * @param envoyProbe asks {@code envoy --version}, only when the answer matters; empty when no
+   *     Envoy could be asked
+   * @param regionLookup finds the region when a regional endpoint needs one and neither {@code
+   *     AWS_REGION} nor {@code AWS_DEFAULT_REGION} is set (the metadata services); throws a
+   *     ConfigException that lists what it tried
+   */
+  public static XdsConfig resolve(
+      Environment environment,
+      Supplier<Optional<EnvoyBuild>> envoyProbe,
+      Supplier<FoundRegion> regionLookup) {
+    return resolve(new ConfigReader(environment), envoyProbe, regionLookup);
+  }
+
+  /**
+   * Whether the endpoint the environment gives is App Mesh's (or signed by aws-iam), so that it
+   * needs a region; false for a non-AWS endpoint or unix socket.
+   */
+  public static boolean needsRegion(Environment environment) {
+    ConfigReader reader = new ConfigReader(environment);
+    boolean awsEndpoint =
+        environment
+            .setting(APPMESH_XDS_ENDPOINT)
+            .map(Endpoint::parse)
+            .map(e -> e instanceof Endpoint.Tcp tcp && tcp.isAws())
+            .orElse(true);
+    return awsEndpoint || reader.choice(MESHBOOT_XDS_MODE, XdsMode.BY_NAME) == XdsMode.AWS_IAM;
+  }
+
+  static XdsConfig resolve(
+      ConfigReader reader,
+      Supplier<Optional<EnvoyBuild>> envoyProbe,
+      Supplier<FoundRegion> regionLookup) {
     Supplier<Optional<EnvoyBuild>> envoy = memoize(envoyProbe);
     List<String> decisions = new ArrayList<>();
     XdsMode requested = reader.choice(MESHBOOT_XDS_MODE, XdsMode.BY_NAME);
@@ -69,14 +106,15 @@ public record XdsConfig(
 
     boolean awsEndpoint =
         explicit.map(e -> e instanceof Endpoint.Tcp tcp && tcp.isAws()).orElse(true);
-    Optional<String> region = awsEndpoint ? Optional.of(region(reader)) : optionalRegion(reader);
+    Optional<FoundRegion> found =
+        awsEndpoint ? Optional.of(region(reader, regionLookup, decisions)) : optionalRegion(reader);
 
     Endpoint endpoint;
     if (explicit.isPresent()) {
       endpoint = explicit.get();
       decisions.add("endpoint=" + endpoint + " from APPMESH_XDS_ENDPOINT");
     } else {
-      endpoint = regionalEndpoint(reader, region.orElseThrow(), preview, envoy, decisions);
+      endpoint = regionalEndpoint(reader, found.orElseThrow().name(), preview, envoy, decisions);
     }
 
     XdsMode mode = requested;
@@ -93,8 +131,8 @@ public record XdsConfig(
               + endpoint
               + "; use direct or relay for a unix socket");
     }
-    if (mode == XdsMode.AWS_IAM && region.isEmpty()) {
-      region = Optional.of(region(reader));
+    if (mode == XdsMode.AWS_IAM && found.isEmpty()) {
+      found = Optional.of(region(reader, regionLookup, decisions));
     }
 
     boolean tls =
@@ -103,7 +141,8 @@ public record XdsConfig(
     return new XdsConfig(
         mode,
         endpoint,
-        region,
+        found.map(FoundRegion::name),
+        found.map(FoundRegion::source),
         signingName,
         tls,
         caFile,
@@ -199,19 +238,26 @@ public record XdsConfig(
     };
   }
 
-  private static String region(ConfigReader reader) {
-    return optionalRegion(reader)
-        .orElseThrow(
-            () ->
-                new ConfigException(
-                    AWS_REGION.name(),
-                    "AWS_REGION must be set (or AWS_DEFAULT_REGION): the App Mesh management"
-                        + " endpoint is regional, and meshboot does not yet read the region from"
-                        + " instance or task metadata. Set AWS_REGION, or point"
-                        + " APPMESH_XDS_ENDPOINT at a non-AWS server"));
+  /** The region of the variables, else of the lookup (a decision worth logging). */
+  private static FoundRegion region(
+      ConfigReader reader, Supplier<FoundRegion> regionLookup, List<String> decisions) {
+    Optional<FoundRegion> given = optionalRegion(reader);
+    if (given.isPresent()) {
+      return given.get();
+    }
+    FoundRegion found = regionLookup.get();
+    decisions.add("region=" + found.name() + " from " + found.source());
+    return found;
   }
 
-  private static Optional<String> optionalRegion(ConfigReader reader) {
+  private static FoundRegion noRegion() {
+    throw new ConfigException(
+        AWS_REGION.name(),
+        "AWS_REGION must be set (or AWS_DEFAULT_REGION): the App Mesh management endpoint is"
+            + " regional. Set AWS_REGION, or point APPMESH_XDS_ENDPOINT at a non-AWS server");
+  }
+
+  private static Optional<FoundRegion> optionalRegion(ConfigReader reader) {
     Optional<Setting> setting = reader.environment().setting(AWS_REGION);
     if (setting.isEmpty()) {
       setting = reader.environment().setting(AWS_DEFAULT_REGION);
@@ -222,7 +268,8 @@ public record XdsConfig(
           if (!REGION.matcher(region).matches()) {
             throw ConfigException.invalid(given, "an AWS region such as us-west-2");
           }
-          return region;
+          return new FoundRegion(
+              region, given.variable().name() + " (" + given.describeOrigin() + ")");
         });
   }
 }

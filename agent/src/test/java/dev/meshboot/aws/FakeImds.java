@@ -3,22 +3,23 @@ package dev.meshboot.aws;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 
 /**
  * EC2 instance metadata as IMDSv2 serves it: a token from {@code PUT /latest/api/token} (with the
- * TTL header) is required on every GET, else 401. Serves the region and role credentials, a new key
- * at every call.
+ * TTL header) is required on every GET, else 401. Serves the region, role credentials (a new key at
+ * every call) and, when given, the availability zone and its ID.
  */
-class FakeImds implements AutoCloseable {
+public class FakeImds implements AutoCloseable {
 
   static final String TOKEN = "imds-token-1";
   static final String ROLE = "node-role";
 
-  final FakeServer server;
-  final AtomicInteger refused = new AtomicInteger();
+  public final FakeServer server;
+  public final AtomicInteger refused = new AtomicInteger();
   final AtomicInteger credentialCalls = new AtomicInteger();
 
-  FakeImds(String region) throws IOException {
+  public FakeImds(String region) throws IOException {
     server = new FakeServer();
     server.route(
         "PUT",
@@ -53,6 +54,21 @@ class FakeImds implements AutoCloseable {
         });
   }
 
+  /** Serves the availability zone and, unless null, its ID (without it: 404, as older IMDS). */
+  public FakeImds placement(String zone, @Nullable String zoneId) {
+    server.route(
+        "GET",
+        "/latest/meta-data/placement/availability-zone",
+        guarded(FakeServer.Answer.text(zone)));
+    if (zoneId != null) {
+      server.route(
+          "GET",
+          "/latest/meta-data/placement/availability-zone-id",
+          guarded(FakeServer.Answer.text(zoneId)));
+    }
+    return this;
+  }
+
   private FakeServer.Route guarded(FakeServer.Answer answer) {
     return request -> {
       if (!TOKEN.equals(request.header("X-aws-ec2-metadata-token"))) {
@@ -63,7 +79,7 @@ class FakeImds implements AutoCloseable {
     };
   }
 
-  String url() {
+  public String url() {
     return server.url();
   }
 

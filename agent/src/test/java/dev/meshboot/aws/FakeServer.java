@@ -15,16 +15,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
-/** A loopback HTTP server for the fakes: routes by method and path, records every request. */
-class FakeServer implements AutoCloseable {
+/**
+ * A loopback HTTP server for the fakes: routes by method and path, records every request. Public so
+ * that the CLI's scenarios can stand in for the metadata services too.
+ */
+public class FakeServer implements AutoCloseable {
 
   /** What a route answers. */
-  record Answer(int status, String contentType, String body, Map<String, String> headers) {
+  public record Answer(int status, String contentType, String body, Map<String, String> headers) {
     Answer(int status, String contentType, String body) {
       this(status, contentType, body, Map.of());
     }
 
-    static Answer text(String body) {
+    public static Answer text(String body) {
       return new Answer(200, "text/plain", body);
     }
 
@@ -34,7 +37,7 @@ class FakeServer implements AutoCloseable {
       return new Answer(status, contentType, body, more);
     }
 
-    static Answer json(String body) {
+    public static Answer json(String body) {
       return new Answer(200, "application/json", body);
     }
 
@@ -42,30 +45,31 @@ class FakeServer implements AutoCloseable {
       return new Answer(200, "text/xml", body);
     }
 
-    static Answer status(int status) {
+    public static Answer status(int status) {
       return new Answer(status, "text/plain", "");
     }
   }
 
   /** A request as the fake saw it. */
-  record Request(String method, String path, Map<String, String> headers, String body) {
+  public record Request(String method, String path, Map<String, String> headers, String body) {
     String header(String name) {
       return headers.getOrDefault(name.toLowerCase(java.util.Locale.ROOT), "");
     }
   }
 
-  interface Route {
+  /** How a path answers. */
+  public interface Route {
     Answer answer(Request request);
   }
 
-  final List<Request> requests = new CopyOnWriteArrayList<>();
+  public final List<Request> requests = new CopyOnWriteArrayList<>();
   private final Map<String, Route> routes = new ConcurrentHashMap<>();
   private final HttpServer server;
   private final ExecutorService executor = Executors.newCachedThreadPool();
   private final CountDownLatch release = new CountDownLatch(1);
   private volatile boolean hang;
 
-  FakeServer() throws IOException {
+  public FakeServer() throws IOException {
     server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     server.createContext("/", this::handle);
     server.setExecutor(executor);
@@ -73,17 +77,17 @@ class FakeServer implements AutoCloseable {
   }
 
   /** Every request waits until the server closes: a metadata endpoint that never answers. */
-  FakeServer hanging() {
+  public FakeServer hanging() {
     hang = true;
     return this;
   }
 
-  FakeServer route(String method, String path, Route route) {
+  public FakeServer route(String method, String path, Route route) {
     routes.put(method + " " + path, route);
     return this;
   }
 
-  String url() {
+  public String url() {
     return "http://127.0.0.1:" + server.getAddress().getPort();
   }
 

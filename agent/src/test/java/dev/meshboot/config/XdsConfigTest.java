@@ -26,7 +26,7 @@ class XdsConfigTest {
     for (int i = 0; i < pairs.length; i += 2) {
       env.put(pairs[i], pairs[i + 1]);
     }
-    return XdsConfig.resolve(new ConfigReader(Environment.of(env)), () -> envoy);
+    return XdsConfig.resolve(Environment.of(env), () -> envoy);
   }
 
   /** The contract's examples, plus preview, FIPS and China variants. */
@@ -108,21 +108,19 @@ class XdsConfigTest {
           probes.incrementAndGet();
           return ENVOY_140;
         };
+    XdsConfig.resolve(Environment.of(Map.of("APPMESH_XDS_ENDPOINT", "unix:///x.sock")), probe);
     XdsConfig.resolve(
-        new ConfigReader(Environment.of(Map.of("APPMESH_XDS_ENDPOINT", "unix:///x.sock"))), probe);
-    XdsConfig.resolve(
-        new ConfigReader(
-            Environment.of(
-                Map.of(
-                    "AWS_REGION",
-                    "us-west-2",
-                    "MESHBOOT_XDS_MODE",
-                    "relay",
-                    "APPMESH_FIPS_ENDPOINT",
-                    "false"))),
+        Environment.of(
+            Map.of(
+                "AWS_REGION",
+                "us-west-2",
+                "MESHBOOT_XDS_MODE",
+                "relay",
+                "APPMESH_FIPS_ENDPOINT",
+                "false")),
         probe);
     assertThat(probes).hasValue(0);
-    XdsConfig.resolve(new ConfigReader(Environment.of(Map.of("AWS_REGION", "us-west-2"))), probe);
+    XdsConfig.resolve(Environment.of(Map.of("AWS_REGION", "us-west-2")), probe);
     assertThat(probes).hasValue(1);
   }
 
@@ -132,6 +130,34 @@ class XdsConfigTest {
         .contains("eu-central-1");
     assertThat(resolve(ENVOY_140, "APPMESH_XDS_ENDPOINT", "10.0.0.1:15010").region()).isEmpty();
     assertThatThrownBy(() -> resolve(ENVOY_140)).hasMessageStartingWith("AWS_REGION must be set");
+  }
+
+  @Test
+  void theRegionLookupIsAskedOnlyWhenARegionalEndpointHasNoRegionVariable() {
+    AtomicInteger asked = new AtomicInteger();
+    Supplier<FoundRegion> lookup =
+        () -> {
+          asked.incrementAndGet();
+          return new FoundRegion(
+              "eu-west-1", "ECS task metadata at http://169.254.170.2/v4/t/task");
+        };
+    XdsConfig fromMetadata = XdsConfig.resolve(Environment.of(Map.of()), () -> ENVOY_140, lookup);
+    assertThat(asked).hasValue(1);
+    assertThat(fromMetadata.region()).contains("eu-west-1");
+    assertThat(fromMetadata.regionSource())
+        .contains("ECS task metadata at http://169.254.170.2/v4/t/task");
+    assertThat(fromMetadata.endpoint())
+        .hasToString("appmesh-envoy-management.eu-west-1.amazonaws.com:443");
+    assertThat(fromMetadata.decisions())
+        .contains("region=eu-west-1 from ECS task metadata at http://169.254.170.2/v4/t/task");
+
+    XdsConfig fromVariable =
+        XdsConfig.resolve(
+            Environment.of(Map.of("AWS_DEFAULT_REGION", "us-east-2")), () -> ENVOY_140, lookup);
+    assertThat(fromVariable.regionSource()).contains("AWS_DEFAULT_REGION (environment)");
+    XdsConfig.resolve(
+        Environment.of(Map.of("APPMESH_XDS_ENDPOINT", "10.0.0.1:15010")), () -> ENVOY_140, lookup);
+    assertThat(asked).as("not asked again").hasValue(1);
   }
 
   @Test
