@@ -76,6 +76,14 @@ public final class LastGoodCache implements AutoCloseable {
     return Optional.ofNullable(node(nodeId).get(typeUrl));
   }
 
+  /**
+   * Reads the files of {@code nodeId} in the background, so that the relay's transport thread,
+   * which asks {@link #has} and {@link #get}, does not wait for the disk.
+   */
+  void preload(String nodeId) {
+    writer.execute(() -> node(nodeId));
+  }
+
   /** Whether anything is cached for {@code nodeId}. */
   boolean has(String nodeId) {
     return !node(nodeId).isEmpty();

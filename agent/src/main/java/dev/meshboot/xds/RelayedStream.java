@@ -142,6 +142,7 @@ final class RelayedStream {
       if (request != null) {
         if (nodeId == null && request.nodeId().isPresent()) {
           nodeId = request.nodeId().get();
+          cache.ifPresent(known -> known.preload(request.nodeId().get()));
         }
         answers.answered(request, nodeId);
         if (!delta && !request.isNack()) {
@@ -250,17 +251,27 @@ final class RelayedStream {
 
   /** The management endpoint is reachable again: Envoy reconnects to a live upstream. */
   void reconnect() {
+    endForEnvoy("the management endpoint is reachable again; reconnect for live configuration");
+  }
+
+  /** Its upstream connection reached its maximum age: Envoy reconnects onto the new one. */
+  void retire() {
+    if (endForEnvoy("the management connection reached its maximum age; reconnect")) {
+      upstream.cancel("the management connection reached its maximum age", null);
+    }
+  }
+
+  /** Ends Envoy's stream with UNAVAILABLE, so that Envoy reconnects at once; false if it ended. */
+  private boolean endForEnvoy(String why) {
     synchronized (this) {
       if (ended) {
-        return;
+        return false;
       }
       ended = true;
-      downstream.close(
-          Status.UNAVAILABLE.withDescription(
-              "meshboot: the management endpoint is reachable again; reconnect for live configuration"),
-          new Metadata());
+      downstream.close(Status.UNAVAILABLE.withDescription("meshboot: " + why), new Metadata());
     }
     end();
+    return true;
   }
 
   private void end() {

@@ -25,26 +25,35 @@ final class SigV4CallCredentials extends CallCredentials {
   private final String signingName;
   private final Supplier<? extends AwsCredentialsIdentity> credentials;
   private final java.time.Clock clock;
+  private final Executor executor;
 
+  /** Signs on {@code executor}: credentials may need a network call (STS, IMDS). */
   SigV4CallCredentials(
-      String region, String signingName, Supplier<? extends AwsCredentialsIdentity> credentials) {
-    this(region, signingName, credentials, java.time.Clock.systemUTC());
+      String region,
+      String signingName,
+      Supplier<? extends AwsCredentialsIdentity> credentials,
+      Executor executor) {
+    this(region, signingName, credentials, java.time.Clock.systemUTC(), executor);
   }
 
   SigV4CallCredentials(
       String region,
       String signingName,
       Supplier<? extends AwsCredentialsIdentity> credentials,
-      java.time.Clock clock) {
+      java.time.Clock clock,
+      Executor executor) {
     this.region = region;
     this.signingName = signingName;
     this.credentials = credentials;
     this.clock = clock;
+    this.executor = executor;
   }
 
   @Override
-  public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-    // Credentials may need a network call (STS, IMDS): never on the transport's thread.
+  public void applyRequestMetadata(
+      RequestInfo info, Executor callExecutor, MetadataApplier applier) {
+    // Not on the call's executor: the relay's calls run on the transport's thread, and credentials
+    // may need a network call.
     executor.execute(
         () -> {
           try {

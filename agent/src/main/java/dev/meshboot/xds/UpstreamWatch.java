@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * While streams are answered from the last-known-good cache, looks at the management endpoint with
@@ -24,7 +25,7 @@ final class UpstreamWatch implements AutoCloseable {
   private static final long MAX_PAUSE_MILLIS = 10_000;
   private static final long MAX_FIRST_PAUSE_MILLIS = 30_000;
 
-  private final ManagedChannel channel;
+  private final Supplier<ManagedChannel> channel;
   private final Executor executor;
   private final RelayStatus status;
   private final String upstreamName;
@@ -34,7 +35,10 @@ final class UpstreamWatch implements AutoCloseable {
   private volatile boolean closed;
 
   UpstreamWatch(
-      ManagedChannel channel, Executor executor, RelayStatus status, String upstreamName) {
+      Supplier<ManagedChannel> channel,
+      Executor executor,
+      RelayStatus status,
+      String upstreamName) {
     this.channel = channel;
     this.executor = executor;
     this.status = status;
@@ -65,7 +69,7 @@ final class UpstreamWatch implements AutoCloseable {
     try {
       while (!fromCache.isEmpty() && !closed) {
         Thread.sleep(pause);
-        ConnectivityState state = channel.getState(true);
+        ConnectivityState state = channel.get().getState(true);
         if (state == ConnectivityState.READY) {
           log.info(
               "the management endpoint is reachable again: Envoy reconnects for live configuration",
@@ -76,7 +80,7 @@ final class UpstreamWatch implements AutoCloseable {
           break;
         }
         if (state == ConnectivityState.TRANSIENT_FAILURE) {
-          channel.resetConnectBackoff();
+          channel.get().resetConnectBackoff();
         }
         pause = Math.min(pause * 2, MAX_PAUSE_MILLIS);
       }

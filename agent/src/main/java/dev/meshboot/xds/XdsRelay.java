@@ -9,13 +9,10 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Path;
@@ -27,7 +24,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import javax.net.ssl.SSLException;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
@@ -60,10 +56,8 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
       Supplier<? extends AwsCredentialsIdentity> credentials,
       Supplier<Map<String, Object>> identity) {}
 
-  private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
-
   private final ExecutorService executor;
-  private final ManagedChannel channel;
+  private final UpstreamChannel upstream;
   private final String upstreamName;
   private final Optional<LastGoodCache> cache;
   private final RelayStatus status;
@@ -74,7 +68,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
 
   private XdsRelay(
       ExecutorService executor,
-      ManagedChannel channel,
+      UpstreamChannel upstream,
       String upstreamName,
       Optional<LastGoodCache> cache,
       Optional<SigV4CallCredentials> credentials,
@@ -85,9 +79,9 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
     this.identity = identity;
     this.credentials = credentials;
     this.executor = executor;
-    this.channel = channel;
+    this.upstream = upstream;
     this.status = new RelayStatus(clock);
-    this.watch = new UpstreamWatch(channel, executor, status, upstreamName);
+    this.watch = new UpstreamWatch(upstream::current, executor, status, upstreamName);
   }
 
   /**
@@ -97,6 +91,16 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   public static XdsRelay start(
       Path socket, Upstream upstream, Optional<LastGoodCache> cache, Clock clock)
       throws IOException {
+    return start(socket, upstream, cache, clock, UpstreamChannel.Age.CONTRACT);
+  }
+
+  static XdsRelay start(
+      Path socket,
+      Upstream upstream,
+      Optional<LastGoodCache> cache,
+      Clock clock,
+      UpstreamChannel.Age age)
+      throws IOException {
     // The event-loop thread meshboot's HTTP side already has carries the relay too.
     EventLoopGroup group = Transport.group();
     ExecutorService executor =
@@ -104,12 +108,15 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
     XdsRelay relay =
         new XdsRelay(
             executor,
-            channel(upstream, group, executor),
+            UpstreamChannel.open(upstream, group, age),
             upstream.host() + ":" + upstream.port(),
             cache,
             upstream
                 .signing()
-                .map(s -> new SigV4CallCredentials(s.region(), s.signingName(), s.credentials())),
+                .map(
+                    s ->
+                        new SigV4CallCredentials(
+                            s.region(), s.signingName(), s.credentials(), executor)),
             upstream.signing().map(Signing::identity),
             clock);
     try {
@@ -124,7 +131,9 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
                             .workerEventLoopGroup(group)
                             .withOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
                             .withChildOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
-                            .executor(executor)
+                            // Messages are passed on where they arrive, on the event loop: no
+                            // thread hop per message (bench/relay.py); nothing here blocks.
+                            .directExecutor()
                             .flowControlWindow(Ads.FLOW_CONTROL_WINDOW)
                             .maxInboundMessageSize(Integer.MAX_VALUE)
                             // Envoy pings this connection every 10 s (ads-relay.yaml), stream
@@ -164,42 +173,6 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
     }
   }
 
-  private static ManagedChannel channel(
-      Upstream upstream, EventLoopGroup group, ExecutorService executor) throws IOException {
-    NettyChannelBuilder builder =
-        NettyChannelBuilder.forAddress(upstream.host(), upstream.port())
-            .channelType(NioSocketChannel.class)
-            .eventLoopGroup(group)
-            .executor(executor)
-            .withOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
-            .keepAliveTime(10, TimeUnit.SECONDS)
-            .keepAliveTimeout(20, TimeUnit.SECONDS)
-            .keepAliveWithoutCalls(true)
-            // An endpoint that drops packets fails a stream in seconds, so the cache can answer.
-            .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MILLIS)
-            .maxInboundMessageSize(Integer.MAX_VALUE)
-            .flowControlWindow(Ads.FLOW_CONTROL_WINDOW);
-    if (upstream.tls()) {
-      try {
-        var ssl = GrpcSslContexts.forClient();
-        if (upstream.caFile().isPresent()) {
-          ssl.trustManager(upstream.caFile().get().toFile());
-        }
-        builder.sslContext(ssl.build());
-      } catch (SSLException | IllegalArgumentException e) {
-        throw new IOException(
-            "cannot set up TLS to the management endpoint"
-                + upstream.caFile().map(ca -> " with MESHBOOT_XDS_CA_FILE " + ca).orElse("")
-                + ": "
-                + e.getMessage(),
-            e);
-      }
-    } else {
-      builder.usePlaintext();
-    }
-    return builder.build();
-  }
-
   private ServerServiceDefinition service() {
     return ServerServiceDefinition.builder(Ads.SERVICE)
         .addMethod(Ads.SOTW, handler(Ads.SOTW, false))
@@ -214,9 +187,12 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
       if (credentials.isPresent()) {
         options = options.withCallCredentials(credentials.get());
       }
-      return new RelayedStream(
-              delta, downstream, channel.newCall(method, options), status, cache, this)
-          .start();
+      ManagedChannel channel = upstream.current();
+      RelayedStream stream =
+          new RelayedStream(
+              delta, downstream, channel.newCall(method, options), status, cache, this);
+      upstream.opened(stream, channel);
+      return stream.start();
     };
   }
 
@@ -228,6 +204,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   @Override
   public void ended(RelayedStream stream) {
     watch.remove(stream);
+    upstream.ended(stream);
   }
 
   @Override
@@ -298,7 +275,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
       if (server != null) {
         server.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
       }
-      channel.shutdownNow().awaitTermination(2, TimeUnit.SECONDS);
+      upstream.close();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

@@ -88,7 +88,11 @@ public final class SigV4Verifier implements ServerInterceptor {
                 known.accessKeyId(), known.secretAccessKey(), token);
     Metadata expected =
         new SigV4CallCredentials(
-                region, service, () -> identity, Clock.fixed(signedAt, ZoneOffset.UTC))
+                region,
+                service,
+                () -> identity,
+                Clock.fixed(signedAt, ZoneOffset.UTC),
+                Runnable::run)
             .headers(authority, method);
     if (!authorization.equals(expected.get(AUTHORIZATION))) {
       return Status.UNAUTHENTICATED.withDescription("the request signature does not match");

@@ -264,7 +264,8 @@ class XdsRelayTest {
             "us-west-2", "appmesh", Map.of("AKIDALLOWED", ALLOWED), Set.of("AKIDALLOWED"));
     String authority = "appmesh-envoy-management.us-west-2.amazonaws.com:443";
     Metadata good =
-        new SigV4CallCredentials("us-west-2", "appmesh", () -> ALLOWED).headers(authority, METHOD);
+        new SigV4CallCredentials("us-west-2", "appmesh", () -> ALLOWED, Runnable::run)
+            .headers(authority, METHOD);
     assertThat(verifier.check(authority, METHOD, good)).isNull();
     assertThat(good.get(SigV4Verifier.TOKEN)).isEqualTo("token-allowed");
 
@@ -273,7 +274,8 @@ class XdsRelayTest {
                 "us-west-2",
                 "appmesh",
                 () -> ALLOWED,
-                Clock.fixed(Instant.now().minus(Duration.ofMinutes(20)), ZoneOffset.UTC))
+                Clock.fixed(Instant.now().minus(Duration.ofMinutes(20)), ZoneOffset.UTC),
+                Runnable::run)
             .headers(authority, METHOD);
     assertThat(verifier.check(authority, METHOD, expired).getDescription()).contains("expired");
 

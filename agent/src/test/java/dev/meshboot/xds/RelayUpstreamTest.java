@@ -8,6 +8,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
+import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -22,14 +23,18 @@ import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.SocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -40,11 +45,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The relay's last-known-good cache between a client standing in for Envoy and an upstream that
- * comes and goes: ACKed responses are kept, NACKed ones not; an unreachable upstream is answered
- * from the cache, and its return ends the cached stream so Envoy reconnects to live configuration.
+ * The relay between a client standing in for Envoy and an upstream that comes, goes and ages: ACKed
+ * responses are kept in the last-known-good cache, NACKed ones not; an unreachable upstream is
+ * answered from the cache, and its return ends the cached stream so Envoy reconnects to live
+ * configuration; a connection at its maximum age gives way to a new one.
  */
-class RelayCacheTest {
+class RelayUpstreamTest {
 
   static final String NODE = LastGoodCacheTest.NODE;
   static final String CLUSTER = WireTest.CLUSTER;
@@ -55,6 +61,7 @@ class RelayCacheTest {
   private MultiThreadIoEventLoopGroup group;
   private int port;
   private final BlockingQueue<DiscoveryRequest> received = new LinkedBlockingQueue<>();
+  private final Set<SocketAddress> connections = ConcurrentHashMap.newKeySet();
   private final AtomicInteger nonces = new AtomicInteger();
   private volatile String version = "v1";
   private volatile List<String> clusters = List.of("a");
@@ -74,6 +81,7 @@ class RelayCacheTest {
             .addMethod(
                 Ads.SOTW,
                 (ServerCall<byte[], byte[]> call, Metadata headers) -> {
+                  connections.add(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
                   call.sendHeaders(new Metadata());
                   call.request(1);
                   return new ServerCall.Listener<>() {
@@ -117,12 +125,18 @@ class RelayCacheTest {
   }
 
   private void startRelay(Path tmp, Optional<LastGoodCache> cache) throws Exception {
+    startRelay(tmp, cache, UpstreamChannel.Age.CONTRACT);
+  }
+
+  private void startRelay(Path tmp, Optional<LastGoodCache> cache, UpstreamChannel.Age age)
+      throws Exception {
     relay =
         XdsRelay.start(
             tmp.resolve("relay.sock"),
             new XdsRelay.Upstream("127.0.0.1", port, false, Optional.empty(), Optional.empty()),
             cache,
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            age);
     group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     envoy =
         NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(tmp.resolve("relay.sock")))
@@ -306,6 +320,30 @@ class RelayCacheTest {
     live.ack(fresh);
     waitFor(() -> !relay.degraded());
     assertThat(relay.status()).containsEntry("configSource", "live");
+    assertThat(relay.problems()).isEmpty();
+  }
+
+  @Test
+  void aConnectionAtItsMaximumAgeGivesWayToANewOne(@TempDir Path tmp) throws Exception {
+    port = freePort();
+    startUpstream();
+    startRelay(
+        tmp,
+        Optional.empty(),
+        new UpstreamChannel.Age(Duration.ofMillis(1500), Duration.ofMillis(300)));
+    EnvoyStream first = open();
+    first.subscribe("");
+    first.ack(first.next());
+    assertThat(connections).hasSize(1);
+
+    Status ended = first.closed().get(10, TimeUnit.SECONDS);
+    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(ended.getDescription()).contains("maximum age");
+
+    EnvoyStream second = open();
+    second.subscribe("v1");
+    assertThat(second.next().getVersionInfo()).isEqualTo("v1");
+    assertThat(connections).as("a new TCP connection").hasSize(2);
     assertThat(relay.problems()).isEmpty();
   }
 
