@@ -138,11 +138,11 @@ final class Generation {
    * {@code xds} in the cache directory; empty with MESHBOOT_XDS_CACHE=false or no directory.
    */
   Optional<Path> xdsCacheDir() {
-    if (!reader.bool(Variables.MESHBOOT_XDS_CACHE)) {
+    XdsConfig xds = xds();
+    if (!xds.cache()) {
       return Optional.empty();
     }
-    Optional<Path> given = reader.path(Variables.MESHBOOT_XDS_CACHE_DIR);
-    return given.isPresent() ? given : cacheDir().map(dir -> dir.resolve("xds"));
+    return xds.cacheDir().isPresent() ? xds.cacheDir() : cacheDir().map(dir -> dir.resolve("xds"));
   }
 
   /** MESHBOOT_CACHE_DIR, else $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot. */

@@ -7,6 +7,8 @@ import static dev.meshboot.config.Variables.APPMESH_SIGNING_NAME;
 import static dev.meshboot.config.Variables.APPMESH_XDS_ENDPOINT;
 import static dev.meshboot.config.Variables.AWS_DEFAULT_REGION;
 import static dev.meshboot.config.Variables.AWS_REGION;
+import static dev.meshboot.config.Variables.MESHBOOT_XDS_CACHE;
+import static dev.meshboot.config.Variables.MESHBOOT_XDS_CACHE_DIR;
 import static dev.meshboot.config.Variables.MESHBOOT_XDS_CA_FILE;
 import static dev.meshboot.config.Variables.MESHBOOT_XDS_MODE;
 import static dev.meshboot.config.Variables.MESHBOOT_XDS_RELAY_SOCKET;
@@ -31,6 +33,8 @@ import java.util.regex.Pattern;
  * @param tls whether the connection to {@code endpoint} uses TLS
  * @param caFile CA bundle that verifies the server; empty means the system bundle
  * @param relaySocket the relay's unix socket (relay mode)
+ * @param cache whether the relay keeps Envoy's last-known-good configuration
+ * @param cacheDir where, when given (else under meshboot's cache directory)
  * @param decisions why the mode and endpoint were chosen, one line each, for the log
  */
 public record XdsConfig(
@@ -42,6 +46,8 @@ public record XdsConfig(
     boolean tls,
     Optional<Path> caFile,
     Path relaySocket,
+    boolean cache,
+    Optional<Path> cacheDir,
     List<String> decisions) {
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
@@ -147,6 +153,8 @@ public record XdsConfig(
         tls,
         caFile,
         reader.path(MESHBOOT_XDS_RELAY_SOCKET).orElseThrow(),
+        reader.bool(MESHBOOT_XDS_CACHE),
+        reader.path(MESHBOOT_XDS_CACHE_DIR),
         List.copyOf(decisions));
   }
 
