@@ -5,7 +5,6 @@ import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.Status;
-import java.io.IOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -120,7 +119,7 @@ final class RelayedStream {
 
   private void fromUpstream(byte[] message) {
     Wire.Response response =
-        read(() -> delta ? Wire.deltaResponse(message) : Wire.sotwResponse(message));
+        Wire.tolerantly(() -> delta ? Wire.deltaResponse(message) : Wire.sotwResponse(message));
     synchronized (this) {
       if (ended) {
         return;
@@ -136,7 +135,7 @@ final class RelayedStream {
 
   private void fromEnvoy(byte[] message) {
     Wire.Request request =
-        read(() -> delta ? Wire.deltaRequest(message) : Wire.sotwRequest(message));
+        Wire.tolerantly(() -> delta ? Wire.deltaRequest(message) : Wire.sotwRequest(message));
     byte[] forwarded = message;
     synchronized (this) {
       if (request != null) {
@@ -178,7 +177,7 @@ final class RelayedStream {
     if (askedAfresh.put(request.typeUrl(), true) != null || request.version().isEmpty()) {
       return message;
     }
-    byte[] fresh = read(() -> Wire.withoutVersion(message));
+    byte[] fresh = Wire.tolerantly(() -> Wire.withoutVersion(message));
     return fresh != null ? fresh : message;
   }
 
@@ -289,22 +288,6 @@ final class RelayedStream {
     if (!headersSent) {
       headersSent = true;
       downstream.sendHeaders(new Metadata());
-    }
-  }
-
-  private interface Reading<T> {
-    T read() throws IOException;
-  }
-
-  /**
-   * Status bookkeeping never fails a stream: a message it cannot read is passed on all the same.
-   */
-  private static <T> @Nullable T read(Reading<T> reading) {
-    try {
-      return reading.read();
-    } catch (IOException | RuntimeException e) {
-      log.debug("cannot read an xDS message's envelope", "error", e.toString());
-      return null;
     }
   }
 }

@@ -2,6 +2,7 @@ package dev.meshboot.xds;
 
 import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.WireFormat;
+import dev.meshboot.log.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -15,6 +16,8 @@ import org.jspecify.annotations.Nullable;
  * envoy.service.discovery.v3}; {@code WireTest} checks them against the generated classes.
  */
 final class Wire {
+
+  private static final Log log = Log.of(Wire.class);
 
   private Wire() {}
 
@@ -181,5 +184,21 @@ final class Wire {
       }
     }
     return -1;
+  }
+
+  interface Reading<T> {
+    T read() throws IOException;
+  }
+
+  /**
+   * Status bookkeeping never fails a stream: a message it cannot read is passed on all the same.
+   */
+  static <T> @Nullable T tolerantly(Reading<T> reading) {
+    try {
+      return reading.read();
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot read an xDS message's envelope", "error", e.toString());
+      return null;
+    }
   }
 }

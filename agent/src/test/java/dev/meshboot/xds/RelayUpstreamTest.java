@@ -276,7 +276,8 @@ class RelayUpstreamTest {
     EnvoyStream first = open();
     first.subscribe("");
     first.ack(first.next());
-    relay.close();
+    waitFor(() -> relay.status().get("acked").toString().contains("version=v1"));
+    relay.close(); // and the cache, which waits for its write
     envoy.shutdownNow();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     stopUpstream();
