@@ -47,7 +47,7 @@ final class RelayedStream {
   private final Relay relay;
 
   // Guarded by this: both listeners and the relay's watcher reach the downstream call.
-  private boolean headersSent;
+  private boolean headersSent; // from the upstream, which so answered, or from the cache
   private boolean ended;
   private @Nullable String nodeId;
   private @Nullable Status upstreamFailure;
@@ -187,7 +187,9 @@ final class RelayedStream {
       if (ended) {
         return;
       }
-      if (cache.isPresent() && unreachable(closed)) {
+      // A stream the management server answered and then closed (its connection's age, a restart)
+      // goes back to Envoy, which reconnects; one it never answered falls back on the cache.
+      if (cache.isPresent() && unreachable(closed) && !headersSent) {
         upstreamFailure = closed;
         if (nodeId != null) {
           failOrServeFromCache(closed);

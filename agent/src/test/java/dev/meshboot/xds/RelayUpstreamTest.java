@@ -62,6 +62,7 @@ class RelayUpstreamTest {
   private int port;
   private final BlockingQueue<DiscoveryRequest> received = new LinkedBlockingQueue<>();
   private final Set<SocketAddress> connections = ConcurrentHashMap.newKeySet();
+  private final Set<ServerCall<byte[], byte[]>> calls = ConcurrentHashMap.newKeySet();
   private final AtomicInteger nonces = new AtomicInteger();
   private volatile String version = "v1";
   private volatile List<String> clusters = List.of("a");
@@ -82,6 +83,7 @@ class RelayUpstreamTest {
                 Ads.SOTW,
                 (ServerCall<byte[], byte[]> call, Metadata headers) -> {
                   connections.add(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+                  calls.add(call);
                   call.sendHeaders(new Metadata());
                   call.request(1);
                   return new ServerCall.Listener<>() {
@@ -322,6 +324,31 @@ class RelayUpstreamTest {
     waitFor(() -> !relay.degraded());
     assertThat(relay.status()).containsEntry("configSource", "live");
     assertThat(relay.problems()).isEmpty();
+  }
+
+  @Test
+  void aStreamTheServerAnsweredEndsForEnvoyWhichThenGetsTheCache(@TempDir Path tmp)
+      throws Exception {
+    port = freePort();
+    startUpstream();
+    startRelay(tmp, Optional.of(cache(tmp)));
+    EnvoyStream live = open();
+    live.subscribe("");
+    live.ack(live.next());
+    waitFor(() -> relay.status().get("acked").toString().contains("version=v1"));
+
+    // A restart, or the connection's age: the server ends its streams, and Envoy reconnects.
+    calls.forEach(
+        call -> call.close(Status.UNAVAILABLE.withDescription("restarting"), new Metadata()));
+    Status ended = live.closed().get(10, TimeUnit.SECONDS);
+    assertThat(ended.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+    assertThat(ended.getDescription()).isEqualTo("restarting");
+    assertThat(live.responses()).as("nothing from the cache on that stream").isEmpty();
+    stopUpstream();
+
+    EnvoyStream again = open(); // and finds the endpoint down
+    again.subscribe("v1");
+    assertThat(again.next().getNonce()).startsWith("meshboot-cache-");
   }
 
   @Test
