@@ -24,8 +24,10 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A small HTTP/1.1 server on TCP or a unix socket. Requests have no body; each is handled on the
@@ -200,5 +202,25 @@ public final class HttpServer implements AutoCloseable {
       log.debug("management connection failed", "error", cause.toString());
       context.close();
     }
+  }
+
+  /** A URI's raw query as names and decoded values; a name without {@code =} has "". */
+  public static Map<String, String> query(@Nullable String raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isEmpty()) {
+      return out;
+    }
+    for (String part : raw.split("&", -1)) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      String name =
+          java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
+      String value =
+          eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
+      out.put(name, value);
+    }
+    return out;
   }
 }

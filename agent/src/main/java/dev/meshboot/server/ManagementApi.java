@@ -2,9 +2,7 @@ package dev.meshboot.server;
 
 import dev.meshboot.config.SocketEndpoint;
 import dev.meshboot.envoy.AdminClient;
-import dev.meshboot.envoy.Exit;
 import dev.meshboot.envoy.Supervisor;
-import dev.meshboot.health.Health;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.http.HttpServer;
 import dev.meshboot.http.HttpServer.Response;
@@ -13,13 +11,8 @@ import dev.meshboot.xds.XdsRelay;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -41,22 +34,15 @@ public final class ManagementApi implements AutoCloseable {
 
   private static final Log log = Log.of(ManagementApi.class);
 
-  static final Set<String> LOG_LEVELS =
-      Set.of("trace", "debug", "info", "warn", "warning", "error", "critical", "off");
-
   private @Nullable HttpServer server;
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private final Supervisor supervisor;
-  private final Optional<XdsRelay> relay;
   private final HealthPoller poller;
   private final AdminClient admin;
-  private final String defaultLogLevel;
-  private final Duration loggingReset;
-  private final Clock clock;
-  private final Instant started;
   private final RateLimit limit = new RateLimit(10, 20, System.nanoTime());
-  private @Nullable ScheduledFuture<?> revert;
+  private final StatusReport report;
+  private final EnvoyLogLevel logLevel;
 
   private ManagementApi(
       Supervisor supervisor,
@@ -66,19 +52,16 @@ public final class ManagementApi implements AutoCloseable {
       Duration loggingReset,
       Clock clock,
       Optional<XdsRelay> relay) {
-    this.relay = relay;
     this.supervisor = supervisor;
     this.poller = poller;
     this.admin = admin;
-    this.defaultLogLevel = defaultLogLevel;
-    this.loggingReset = loggingReset;
-    this.clock = clock;
-    this.started = clock.instant();
+    this.report = new StatusReport(supervisor, poller, relay, clock, clock.instant());
     this.executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("meshboot-api-", 0).factory());
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("meshboot-log-level-reset").daemon(true).factory());
+    this.logLevel = new EnvoyLogLevel(admin, defaultLogLevel, loggingReset, timer);
   }
 
   /** Serves on {@code endpoint} (TCP port 0: any free port). */
@@ -121,10 +104,10 @@ public final class ManagementApi implements AutoCloseable {
       return Response.text(400, "malformed request target: " + e.getMessage() + "\n");
     }
     String path = uri.getPath() == null ? "" : uri.getPath();
-    Map<String, String> query = query(uri.getRawQuery());
+    Map<String, String> query = HttpServer.query(uri.getRawQuery());
     String method = request.method();
     return switch (path) {
-      case "/status" -> get(path, method, query, Set.of(), this::status);
+      case "/status" -> get(path, method, query, Set.of(), report::status);
       case "/ready" ->
           get(path, method, query, Set.of(), () -> probe(poller.poll().ready(), "ready"));
       case "/live" ->
@@ -142,7 +125,7 @@ public final class ManagementApi implements AutoCloseable {
                 return Response.text(200, "draining\n");
               });
       case "/enableLogging" ->
-          post(path, method, query, Set.of("level", "permanent"), () -> logging(query));
+          post(path, method, query, Set.of("level", "permanent"), () -> logLevel.set(query));
       case "/quitquitquit" ->
           post(
               path,
@@ -208,52 +191,6 @@ public final class ManagementApi implements AutoCloseable {
     }
   }
 
-  private Response status() {
-    Health health = poller.poll();
-    boolean degraded = relay.isPresent() && relay.get().degraded();
-    Map<String, Object> status = new LinkedHashMap<>();
-    status.put("healthStatus", !health.healthy() ? "UNHEALTHY" : degraded ? "DEGRADED" : "HEALTHY");
-    status.put("agentUptime", Duration.between(started, clock.instant()).toString());
-    status.put("envoyPid", supervisor.pid().isPresent() ? supervisor.pid().getAsLong() : null);
-    status.put("envoyVersion", poller.envoyVersion().orElse(null));
-    status.put("envoyState", health.envoyState());
-    status.put("envoyRestartCount", supervisor.restarts());
-    status.put(
-        "managementServerConnectionStatus",
-        health
-            .managementConnected()
-            .map(up -> up ? "CONNECTED" : "DISCONNECTED")
-            .orElse("UNKNOWN"));
-    status.put(
-        "managementServerDisconnectedTimestamp",
-        health.disconnectedSince().map(Instant::toString).orElse(null));
-    status.put("envoyReadinessState", health.ready() ? "READY" : "NOT_READY");
-    status.put("initialConfigUpdateStatus", health.initialConfig().name());
-    status.put("xdsCounters", health.xdsCounters());
-    relay.ifPresent(active -> status.put("xdsRelay", active.status()));
-    List<String> problems = new ArrayList<>(health.problems());
-    relay.ifPresent(active -> problems.addAll(active.problems()));
-    status.put("problems", problems);
-    status.put(
-        "restartBackoffUntil", supervisor.backoffUntil().map(Instant::toString).orElse(null));
-    Optional<Exit> last = supervisor.lastExit();
-    status.put(
-        "lastExit",
-        last.map(
-                exit -> {
-                  Map<String, Object> out = new LinkedHashMap<>();
-                  out.put("classification", exit.classification().name());
-                  out.put("code", exit.code());
-                  out.put("signal", exit.signal());
-                  out.put("at", exit.at().toString());
-                  out.put("stderrTail", exit.stderrTail());
-                  return out;
-                })
-            .orElse(null));
-    return new Response(
-        health.healthy() ? 200 : 503, "application/json", Json.of(status) + "\n", Map.of());
-  }
-
   private static Response probe(boolean ok, String what) {
     return Response.text(ok ? 200 : 503, (ok ? "" : "not ") + what + "\n");
   }
@@ -268,7 +205,7 @@ public final class ManagementApi implements AutoCloseable {
       page = deltaSince(page);
     }
     String body = filter != null ? PrometheusFilter.metricsExtension(page) : page;
-    return new Response(200, "text/plain; version=0.0.4", body + ownMetrics(), Map.of());
+    return new Response(200, "text/plain; version=0.0.4", body + report.ownMetrics(), Map.of());
   }
 
   /**
@@ -298,89 +235,6 @@ public final class ManagementApi implements AutoCloseable {
     } catch (IOException e) {
       log.debug("no Prometheus snapshot this minute", "error", e.getMessage());
     }
-  }
-
-  private String ownMetrics() {
-    StringBuilder out = new StringBuilder();
-    out.append("# TYPE meshboot_envoy_exits_total counter\n");
-    supervisor
-        .exitsByClassification()
-        .forEach(
-            (kind, count) ->
-                out.append("meshboot_envoy_exits_total{classification=\"")
-                    .append(kind.label())
-                    .append("\"} ")
-                    .append(count)
-                    .append('\n'));
-    Health health = poller.poll();
-    out.append("# TYPE meshboot_healthy gauge\nmeshboot_healthy ")
-        .append(health.healthy() ? 1 : 0)
-        .append('\n');
-    out.append("# TYPE meshboot_uptime_seconds gauge\nmeshboot_uptime_seconds ")
-        .append(Duration.between(started, clock.instant()).toSeconds())
-        .append('\n');
-    out.append("# TYPE meshboot_health_poll_seconds gauge\nmeshboot_health_poll_seconds ")
-        .append(poller.lastPollLatency().toNanos() / 1e9)
-        .append('\n');
-    relay.ifPresent(active -> out.append(active.prometheus()));
-    return out.toString();
-  }
-
-  private synchronized Response logging(Map<String, String> query) throws IOException {
-    String level = query.get("level");
-    if (level == null || !LOG_LEVELS.contains(level)) {
-      return Response.text(
-          400,
-          "level: expected one of "
-              + String.join(", ", LOG_LEVELS.stream().sorted().toList())
-              + "\n");
-    }
-    String permanent = query.getOrDefault("permanent", "false");
-    if (!permanent.equals("true") && !permanent.equals("false")) {
-      return Response.text(400, "permanent: expected true or false\n");
-    }
-    admin.logLevel(level);
-    if (revert != null) {
-      revert.cancel(false);
-      revert = null;
-    }
-    if (permanent.equals("false")) {
-      revert = timer.schedule(this::revertLogLevel, loggingReset.toMillis(), TimeUnit.MILLISECONDS);
-    }
-    return Response.text(
-        200,
-        "Envoy log level "
-            + level
-            + (permanent.equals("true") ? "" : " for " + loggingReset.toSeconds() + "s")
-            + "\n");
-  }
-
-  private void revertLogLevel() {
-    try {
-      admin.logLevel(defaultLogLevel);
-      log.info("Envoy log level reverted", "level", defaultLogLevel);
-    } catch (IOException e) {
-      log.warn("cannot revert Envoy's log level", "error", e.getMessage());
-    }
-  }
-
-  static Map<String, String> query(String raw) {
-    Map<String, String> out = new LinkedHashMap<>();
-    if (raw == null || raw.isEmpty()) {
-      return out;
-    }
-    for (String part : raw.split("&", -1)) {
-      if (part.isEmpty()) {
-        continue;
-      }
-      int eq = part.indexOf('=');
-      String name =
-          java.net.URLDecoder.decode(eq < 0 ? part : part.substring(0, eq), StandardCharsets.UTF_8);
-      String value =
-          eq < 0 ? "" : java.net.URLDecoder.decode(part.substring(eq + 1), StandardCharsets.UTF_8);
-      out.put(name, value);
-    }
-    return out;
   }
 
   @Override
