@@ -3,11 +3,8 @@ package dev.meshboot.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -33,7 +30,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -152,74 +148,8 @@ class RelayUpstreamTest {
     return new LastGoodCache(tmp.resolve("cache"), "127.0.0.1:" + port, Clock.systemUTC());
   }
 
-  private record EnvoyStream(
-      ClientCall<byte[], byte[]> call,
-      BlockingQueue<DiscoveryResponse> responses,
-      CompletableFuture<Status> closed) {
-
-    /** Envoy's first request: the node, subscribing to every cluster. */
-    void subscribe(String version) {
-      send(
-          DiscoveryRequest.newBuilder()
-              .setNode(Node.newBuilder().setId(NODE))
-              .setVersionInfo(version)
-              .setTypeUrl(CLUSTER)
-              .build());
-    }
-
-    void ack(DiscoveryResponse response) {
-      send(
-          DiscoveryRequest.newBuilder()
-              .setVersionInfo(response.getVersionInfo())
-              .setTypeUrl(CLUSTER)
-              .setResponseNonce(response.getNonce())
-              .build());
-    }
-
-    void nack(DiscoveryResponse response) {
-      send(
-          DiscoveryRequest.newBuilder()
-              .setTypeUrl(CLUSTER)
-              .setResponseNonce(response.getNonce())
-              .setErrorDetail(com.google.rpc.Status.newBuilder().setCode(3).setMessage("bad"))
-              .build());
-    }
-
-    void send(DiscoveryRequest request) {
-      call.sendMessage(request.toByteArray());
-    }
-
-    DiscoveryResponse next() throws InterruptedException {
-      DiscoveryResponse response = responses.poll(10, TimeUnit.SECONDS);
-      assertThat(response).as("a response within 10 s").isNotNull();
-      return response;
-    }
-  }
-
   private EnvoyStream open() {
-    BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    CompletableFuture<Status> closed = new CompletableFuture<>();
-    ClientCall<byte[], byte[]> call = envoy.newCall(Ads.SOTW, CallOptions.DEFAULT);
-    call.start(
-        new ClientCall.Listener<>() {
-          @Override
-          public void onMessage(byte[] message) {
-            try {
-              responses.add(DiscoveryResponse.parseFrom(message));
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-            call.request(1);
-          }
-
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            closed.complete(status);
-          }
-        },
-        new Metadata());
-    call.request(1);
-    return new EnvoyStream(call, responses, closed);
+    return EnvoyStream.open(envoy);
   }
 
   private static List<String> names(DiscoveryResponse response) {

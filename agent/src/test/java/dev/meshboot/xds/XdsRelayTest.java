@@ -6,8 +6,6 @@ import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
-import io.grpc.CallOptions;
-import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
@@ -35,7 +33,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -142,41 +139,8 @@ class XdsRelayTest {
             .build();
   }
 
-  /** A stream as Envoy opens it: what it receives, and how it ends. */
-  private record EnvoyStream(
-      ClientCall<byte[], byte[]> call,
-      BlockingQueue<DiscoveryResponse> responses,
-      CompletableFuture<Status> closed) {
-
-    void send(DiscoveryRequest request) {
-      call.sendMessage(request.toByteArray());
-    }
-  }
-
   private EnvoyStream open() {
-    BlockingQueue<DiscoveryResponse> responses = new LinkedBlockingQueue<>();
-    CompletableFuture<Status> closed = new CompletableFuture<>();
-    ClientCall<byte[], byte[]> call = envoy.newCall(Ads.SOTW, CallOptions.DEFAULT);
-    call.start(
-        new ClientCall.Listener<>() {
-          @Override
-          public void onMessage(byte[] message) {
-            try {
-              responses.add(DiscoveryResponse.parseFrom(message));
-            } catch (Exception e) {
-              throw new IllegalStateException(e);
-            }
-            call.request(1);
-          }
-
-          @Override
-          public void onClose(Status status, Metadata trailers) {
-            closed.complete(status);
-          }
-        },
-        new Metadata());
-    call.request(1);
-    return new EnvoyStream(call, responses, closed);
+    return EnvoyStream.open(envoy);
   }
 
   private static XdsRelay.Signing signing(
