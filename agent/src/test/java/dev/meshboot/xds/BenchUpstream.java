@@ -1,27 +1,9 @@
 package dev.meshboot.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.Duration;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.Address;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Metadata;
@@ -156,62 +138,16 @@ public final class BenchUpstream {
   }
 
   private Cluster cluster() {
-    return Cluster.newBuilder()
-        .setName("echo")
-        .setType(Cluster.DiscoveryType.STATIC)
-        .setConnectTimeout(Duration.newBuilder().setSeconds(1 + version.get() % 5))
-        .setLoadAssignment(
-            ClusterLoadAssignment.newBuilder()
-                .setClusterName("echo")
-                .addEndpoints(
-                    LocalityLbEndpoints.newBuilder()
-                        .addLbEndpoints(
-                            LbEndpoint.newBuilder()
-                                .setEndpoint(Endpoint.newBuilder().setAddress(address(18080))))))
-        .build();
+    return EnvoyResources.staticCluster("echo", 1 + version.get() % 5);
   }
 
   private Listener listener() {
-    HttpConnectionManager manager =
-        HttpConnectionManager.newBuilder()
-            .setStatPrefix("ingress")
-            .setRouteConfig(
-                RouteConfiguration.newBuilder()
-                    .setName("local")
-                    .addVirtualHosts(
-                        VirtualHost.newBuilder()
-                            .setName("all")
-                            .addDomains("*")
-                            .addRoutes(
-                                Route.newBuilder()
-                                    .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                                    .setDirectResponse(
-                                        DirectResponseAction.newBuilder()
-                                            .setStatus(200)
-                                            .setBody(
-                                                DataSource.newBuilder()
-                                                    .setInlineString(
-                                                        "version " + version.get()))))))
-            .addHttpFilters(
-                HttpFilter.newBuilder()
-                    .setName("envoy.filters.http.router")
-                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-            .build();
-    return Listener.newBuilder()
-        .setName("ingress")
-        .setAddress(address(listenerPort))
-        .addFilterChains(
-            FilterChain.newBuilder()
-                .addFilters(
-                    Filter.newBuilder()
-                        .setName("envoy.filters.network.http_connection_manager")
-                        .setTypedConfig(Any.pack(manager))))
-        .build();
-  }
-
-  private static Address address(int port) {
-    return Address.newBuilder()
-        .setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port))
+    return EnvoyResources.httpListener(
+            "ingress",
+            listenerPort,
+            EnvoyResources.httpManager()
+                .setRouteConfig(EnvoyResources.answering("local", "version " + version.get()))
+                .build())
         .build();
   }
 }

@@ -2,30 +2,13 @@ package dev.meshboot.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
-import com.google.protobuf.Duration;
+import dev.meshboot.xds.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
-import io.envoyproxy.envoy.config.core.v3.Address;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
-import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
-import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
-import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
-import io.envoyproxy.envoy.config.route.v3.Route;
-import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.grpc.Server;
@@ -196,47 +179,19 @@ class ControlPlaneIT {
    * A cluster, and an inbound listener on {@code port} (0: any) answering every request with 200.
    */
   static Snapshot snapshot(int port) {
-    Cluster cluster = cluster("echo");
-    HttpConnectionManager manager =
-        HttpConnectionManager.newBuilder()
-            .setStatPrefix("ingress")
-            .setRouteConfig(
-                RouteConfiguration.newBuilder()
-                    .setName("local")
-                    .addVirtualHosts(
-                        VirtualHost.newBuilder()
-                            .setName("all")
-                            .addDomains("*")
-                            .addRoutes(
-                                Route.newBuilder()
-                                    .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                                    .setDirectResponse(
-                                        DirectResponseAction.newBuilder()
-                                            .setStatus(200)
-                                            .setBody(
-                                                io.envoyproxy.envoy.config.core.v3.DataSource
-                                                    .newBuilder()
-                                                    .setInlineString(
-                                                        "served by meshboot's test control plane"))))))
-            .addHttpFilters(
-                HttpFilter.newBuilder()
-                    .setName("envoy.filters.http.router")
-                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-            .build();
     Listener listener =
-        Listener.newBuilder()
-            .setName("ingress")
-            .setAddress(address(port))
+        EnvoyResources.httpListener(
+                "ingress",
+                port,
+                EnvoyResources.httpManager()
+                    .setRouteConfig(
+                        EnvoyResources.answering(
+                            "local", "served by meshboot's test control plane"))
+                    .build())
             .setTrafficDirection(io.envoyproxy.envoy.config.core.v3.TrafficDirection.INBOUND)
-            .addFilterChains(
-                FilterChain.newBuilder()
-                    .addFilters(
-                        Filter.newBuilder()
-                            .setName("envoy.filters.network.http_connection_manager")
-                            .setTypedConfig(Any.pack(manager))))
             .build();
     return Snapshot.create(
-        List.of(cluster), List.of(), List.of(listener), List.of(), List.of(), "1");
+        List.of(cluster("echo")), List.of(), List.of(listener), List.of(), List.of(), "1");
   }
 
   /**
@@ -259,24 +214,6 @@ class ControlPlaneIT {
 
   /** A static cluster with one endpoint on loopback. */
   static Cluster cluster(String name) {
-    return Cluster.newBuilder()
-        .setName(name)
-        .setType(Cluster.DiscoveryType.STATIC)
-        .setConnectTimeout(Duration.newBuilder().setSeconds(1))
-        .setLoadAssignment(
-            ClusterLoadAssignment.newBuilder()
-                .setClusterName(name)
-                .addEndpoints(
-                    LocalityLbEndpoints.newBuilder()
-                        .addLbEndpoints(
-                            LbEndpoint.newBuilder()
-                                .setEndpoint(Endpoint.newBuilder().setAddress(address(18080))))))
-        .build();
-  }
-
-  private static Address address(int port) {
-    return Address.newBuilder()
-        .setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port))
-        .build();
+    return EnvoyResources.staticCluster(name, 1);
   }
 }

@@ -2,8 +2,8 @@ package dev.meshboot.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.google.protobuf.Any;
 import com.google.protobuf.Duration;
+import dev.meshboot.xds.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -11,23 +11,12 @@ import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
-import io.envoyproxy.envoy.config.core.v3.DataSource;
-import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
-import io.envoyproxy.envoy.config.listener.v3.Filter;
-import io.envoyproxy.envoy.config.listener.v3.FilterChain;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
-import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
-import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
-import io.envoyproxy.envoy.config.route.v3.RouteMatch;
-import io.envoyproxy.envoy.config.route.v3.VirtualHost;
-import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
-import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -84,42 +73,17 @@ class RelayCacheIT {
                 LocalityLbEndpoints.newBuilder()
                     .addLbEndpoints(
                         LbEndpoint.newBuilder()
-                            .setEndpoint(Endpoint.newBuilder().setAddress(address(18081)))))
+                            .setEndpoint(
+                                Endpoint.newBuilder().setAddress(EnvoyResources.loopback(18081)))))
             .build();
-    RouteConfiguration route =
-        RouteConfiguration.newBuilder()
-            .setName("local")
-            .addVirtualHosts(
-                VirtualHost.newBuilder()
-                    .setName("all")
-                    .addDomains("*")
-                    .addRoutes(
-                        Route.newBuilder()
-                            .setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                            .setDirectResponse(
-                                DirectResponseAction.newBuilder()
-                                    .setStatus(200)
-                                    .setBody(DataSource.newBuilder().setInlineString(body)))))
-            .build();
-    HttpConnectionManager manager =
-        HttpConnectionManager.newBuilder()
-            .setStatPrefix("ingress")
-            .setRds(Rds.newBuilder().setConfigSource(ads).setRouteConfigName("local"))
-            .addHttpFilters(
-                HttpFilter.newBuilder()
-                    .setName("envoy.filters.http.router")
-                    .setTypedConfig(Any.pack(Router.getDefaultInstance())))
-            .build();
+    RouteConfiguration route = EnvoyResources.answering("local", body);
     Listener listener =
-        Listener.newBuilder()
-            .setName("ingress")
-            .setAddress(address(port))
-            .addFilterChains(
-                FilterChain.newBuilder()
-                    .addFilters(
-                        Filter.newBuilder()
-                            .setName("envoy.filters.network.http_connection_manager")
-                            .setTypedConfig(Any.pack(manager))))
+        EnvoyResources.httpListener(
+                "ingress",
+                port,
+                EnvoyResources.httpManager()
+                    .setRds(Rds.newBuilder().setConfigSource(ads).setRouteConfigName("local"))
+                    .build())
             .build();
     return Snapshot.create(
         List.of(cluster),
@@ -128,12 +92,6 @@ class RelayCacheIT {
         List.of(route),
         List.of(),
         version);
-  }
-
-  private static io.envoyproxy.envoy.config.core.v3.Address address(int port) {
-    return io.envoyproxy.envoy.config.core.v3.Address.newBuilder()
-        .setSocketAddress(SocketAddress.newBuilder().setAddress("127.0.0.1").setPortValue(port))
-        .build();
   }
 
   /** A plain-text java-control-plane ADS server on {@code port} serving {@code snapshot}. */
