@@ -47,6 +47,7 @@ final class Generation {
   private final Optional<EnvoySchema.Preload> schema;
   private Optional<java.util.function.Supplier<Optional<EnvoyBuild>>> envoyBuild;
   private @org.jspecify.annotations.Nullable PlatformMetadata platformMetadata;
+  private @org.jspecify.annotations.Nullable PlatformMetadata regionOnly;
 
   /**
    * Starts building the schema of {@code likely} in the background and reads the environment.
@@ -182,16 +183,29 @@ final class Generation {
   }
 
   /** The metadata services this environment calls for, started on first use. */
-  private PlatformMetadata platformMetadata() {
+  private synchronized PlatformMetadata platformMetadata() {
     if (platformMetadata == null) {
       platformMetadata = PlatformMetadata.start(environment);
     }
     return platformMetadata;
   }
 
-  /** The management connection, resolved as the renderer resolves it. */
+  /**
+   * The management connection, resolved as the renderer resolves it; before (or without) a
+   * rendering, the region is looked up alone.
+   */
   XdsConfig xds() {
-    return XdsConfig.resolve(environment, this::envoyBuild, () -> platformMetadata().region());
+    return XdsConfig.resolve(environment, this::envoyBuild, () -> regionSource().region());
+  }
+
+  private synchronized PlatformMetadata regionSource() {
+    if (platformMetadata != null) {
+      return platformMetadata;
+    }
+    if (regionOnly == null) {
+      regionOnly = PlatformMetadata.forRegionOnly(environment);
+    }
+    return regionOnly;
   }
 
   /** The bootstrap of this environment, with the schema it was checked against. */

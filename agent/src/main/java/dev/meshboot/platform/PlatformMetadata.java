@@ -57,6 +57,16 @@ public final class PlatformMetadata {
     return metadata;
   }
 
+  /**
+   * Sources asked only when {@link #region()} needs them, task metadata before instance metadata:
+   * for a process that renders nothing (the supervisor of {@code meshboot run}, whose child
+   * renders), so it neither repeats the node metadata lookups nor loads the SDK's instance metadata
+   * client when task metadata gives the region.
+   */
+  public static PlatformMetadata forRegionOnly(Environment environment) {
+    return new PlatformMetadata(environment, false);
+  }
+
   /** Whether instance metadata should be asked now, before anything needs it. */
   static boolean placementWanted(Environment environment) {
     if (new ConfigReader(environment).optionalBool(AWS_EC2_METADATA_DISABLED).orElse(false)) {

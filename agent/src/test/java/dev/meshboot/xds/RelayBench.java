@@ -8,9 +8,7 @@ import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -141,30 +139,14 @@ public final class RelayBench {
 
   private static Server upstream() throws IOException {
     ServerServiceDefinition ads =
-        ServerServiceDefinition.builder(Ads.SERVICE)
-            .addMethod(
-                Ads.SOTW,
-                (ServerCall<byte[], byte[]> call, Metadata headers) -> {
-                  call.sendHeaders(new Metadata());
-                  call.request(1);
-                  return new ServerCall.Listener<>() {
-                    @Override
-                    public void onMessage(byte[] message) {
-                      try {
-                        Wire.Request request = Wire.sotwRequest(message);
-                        int size =
-                            Integer.parseInt(
-                                request.typeUrl().substring(request.typeUrl().indexOf("Size") + 4));
-                        call.sendMessage(response(size, request.nonce()));
-                      } catch (IOException e) {
-                        call.close(Status.INTERNAL.withCause(e), new Metadata());
-                        return;
-                      }
-                      call.request(1);
-                    }
-                  };
-                })
-            .build();
+        StandInAds.service(
+            (call, message) -> {
+              Wire.Request request = Wire.sotwRequest(message);
+              int size =
+                  Integer.parseInt(
+                      request.typeUrl().substring(request.typeUrl().indexOf("Size") + 4));
+              call.sendMessage(response(size, request.nonce()));
+            });
     return NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
         .addService(ads)
         .maxInboundMessageSize(Integer.MAX_VALUE)

@@ -74,31 +74,16 @@ class RelayUpstreamTest {
   /** Answers each subscription (a request without a nonce) with the current clusters. */
   private void startUpstream() throws Exception {
     ServerServiceDefinition ads =
-        ServerServiceDefinition.builder(Ads.SERVICE)
-            .addMethod(
-                Ads.SOTW,
-                (ServerCall<byte[], byte[]> call, Metadata headers) -> {
-                  connections.add(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
-                  calls.add(call);
-                  call.sendHeaders(new Metadata());
-                  call.request(1);
-                  return new ServerCall.Listener<>() {
-                    @Override
-                    public void onMessage(byte[] message) {
-                      try {
-                        DiscoveryRequest request = DiscoveryRequest.parseFrom(message);
-                        received.add(request);
-                        if (request.getResponseNonce().isEmpty()) {
-                          call.sendMessage(clusters(version));
-                        }
-                      } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                      }
-                      call.request(1);
-                    }
-                  };
-                })
-            .build();
+        StandInAds.service(
+            (call, message) -> {
+              connections.add(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+              calls.add(call);
+              DiscoveryRequest request = DiscoveryRequest.parseFrom(message);
+              received.add(request);
+              if (request.getResponseNonce().isEmpty()) {
+                call.sendMessage(clusters(version));
+              }
+            });
     upstream =
         NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))
             .addService(ads)

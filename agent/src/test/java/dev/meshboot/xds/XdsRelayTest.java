@@ -9,7 +9,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
-import io.grpc.ServerCall;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
@@ -76,29 +75,14 @@ class XdsRelayTest {
   /** Answers every subscription with one response of version v1. */
   private void startUpstream() throws Exception {
     ServerServiceDefinition ads =
-        ServerServiceDefinition.builder(Ads.SERVICE)
-            .addMethod(
-                Ads.SOTW,
-                (ServerCall<byte[], byte[]> call, Metadata headers) -> {
-                  call.sendHeaders(new Metadata());
-                  call.request(1);
-                  return new ServerCall.Listener<>() {
-                    @Override
-                    public void onMessage(byte[] message) {
-                      try {
-                        DiscoveryRequest request = DiscoveryRequest.parseFrom(message);
-                        received.add(request);
-                        if (request.getResponseNonce().isEmpty()) {
-                          call.sendMessage(response("v1", "n1").toByteArray());
-                        }
-                      } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                      }
-                      call.request(1);
-                    }
-                  };
-                })
-            .build();
+        StandInAds.service(
+            (call, message) -> {
+              DiscoveryRequest request = DiscoveryRequest.parseFrom(message);
+              received.add(request);
+              if (request.getResponseNonce().isEmpty()) {
+                call.sendMessage(response("v1", "n1").toByteArray());
+              }
+            });
     upstream =
         NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
             .addService(
