@@ -158,10 +158,6 @@ final class RelayStatus {
     return lastFailure;
   }
 
-  Optional<Nack> lastNack() {
-    return lastNack;
-  }
-
   /** For {@code /status}: plain values only. */
   Map<String, Object> toMap() {
     Map<String, Object> out = new LinkedHashMap<>();
