@@ -17,10 +17,10 @@ import io.netty.channel.socket.nio.NioDomainSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,81 +33,135 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The relay benchmark (bench/relay.py runs it): a loopback upstream that answers each request with
- * a DiscoveryResponse of the asked size, reached directly and through the relay in the same run.
- * Prints, per path, the median and p99 time from sending a request to receiving a 1 MB response,
- * and the 10 KB responses per second one stream sustains.
+ * The relay benchmark (bench/relay.py runs it), in three processes as in a pod: a loopback upstream
+ * that answers each request with a DiscoveryResponse of the asked size ({@code upstream}), the
+ * relay with meshboot's flags ({@code relay <port> <socket>}), and a client standing in for Envoy
+ * ({@code client <port> <socket> <rounds> <seconds>}) that reaches the upstream directly and
+ * through the relay, interleaved. The client prints, per path, the median and p99 time from sending
+ * a request to receiving a 1 MB response, and the 10 KB responses per second one stream sustains.
  */
 public final class RelayBench {
 
   private RelayBench() {}
 
   public static void main(String[] args) throws Exception {
-    int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 300;
-    int seconds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-    Server upstream = upstream();
-    Path dir = Files.createTempDirectory("meshboot-relay-bench");
-    Path socket = dir.resolve("relay.sock");
-    XdsRelay relay =
-        XdsRelay.start(
-            socket,
-            new XdsRelay.Upstream(
-                "127.0.0.1", upstream.getPort(), false, Optional.empty(), Optional.empty()),
-            Optional.empty(),
-            Clock.systemUTC());
+    switch (args[0]) {
+      case "upstream" -> {
+        Server upstream = upstream();
+        System.out.println("port " + upstream.getPort());
+        System.out.flush();
+        System.in.transferTo(OutputStream.nullOutputStream()); // until the script closes stdin
+        upstream.shutdownNow();
+      }
+      case "relay" -> {
+        XdsRelay relay =
+            XdsRelay.start(
+                Path.of(args[2]),
+                new XdsRelay.Upstream(
+                    "127.0.0.1",
+                    Integer.parseInt(args[1]),
+                    false,
+                    Optional.empty(),
+                    Optional.empty()),
+                Optional.empty(),
+                Clock.systemUTC());
+        System.out.println("ready");
+        System.out.flush();
+        System.in.transferTo(OutputStream.nullOutputStream());
+        relay.close();
+      }
+      case "client" ->
+          client(
+              Integer.parseInt(args[1]),
+              Path.of(args[2]),
+              Integer.parseInt(args[3]),
+              Integer.parseInt(args[4]),
+              args.length > 5 ? Optional.of(Path.of(args[5])) : Optional.empty());
+      default -> throw new IllegalArgumentException("upstream, relay or client, not " + args[0]);
+    }
+  }
+
+  private static void client(
+      int port, Path socket, int rounds, int seconds, Optional<Path> floorSocket) throws Exception {
     MultiThreadIoEventLoopGroup group =
         new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     ManagedChannel direct =
-        NettyChannelBuilder.forAddress("127.0.0.1", upstream.getPort())
+        NettyChannelBuilder.forAddress("127.0.0.1", port)
             .channelType(NioSocketChannel.class)
             .eventLoopGroup(group)
             .usePlaintext()
             .maxInboundMessageSize(Integer.MAX_VALUE)
             .flowControlWindow(Ads.FLOW_CONTROL_WINDOW) // Envoy's own window is larger still
             .build();
-    ManagedChannel relayed =
-        NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
-            .channelType(NioDomainSocketChannel.class)
-            .eventLoopGroup(group)
-            .usePlaintext()
-            .maxInboundMessageSize(Integer.MAX_VALUE)
-            .flowControlWindow(Ads.FLOW_CONTROL_WINDOW) // Envoy's own window is larger still
-            .build();
+    ManagedChannel relayed = overUnixSocket(socket, group);
+    Optional<ManagedChannel> floor = floorSocket.map(path -> overUnixSocket(path, group));
     try {
-      // Warm both paths (JIT), then interleave the measured rounds.
+      // Warm the paths (JIT), then interleave the measured rounds.
       latencies(direct, 1 << 20, 100);
       latencies(relayed, 1 << 20, 100);
+      if (floor.isPresent()) {
+        latencies(floor.get(), 1 << 20, 100);
+      }
       List<Long> directMicros = new ArrayList<>();
       List<Long> relayMicros = new ArrayList<>();
+      List<Long> floorMicros = new ArrayList<>();
       for (int i = 0; i < 10; i++) {
         directMicros.addAll(latencies(direct, 1 << 20, rounds / 10));
         relayMicros.addAll(latencies(relayed, 1 << 20, rounds / 10));
+        if (floor.isPresent()) {
+          floorMicros.addAll(latencies(floor.get(), 1 << 20, rounds / 10));
+        }
       }
       double directRate = throughput(direct, 10 << 10, seconds);
       double relayRate = throughput(relayed, 10 << 10, seconds);
       System.out.printf(
-          "%-44s %10s %10s %14s%n", "path", "1MB p50 ms", "1MB p99 ms", "10KB resp/s");
+          "%-46s %10s %10s %14s%n", "path", "1MB p50 ms", "1MB p99 ms", "10KB resp/s");
       print("direct (loopback TCP)", directMicros, directRate);
+      if (floor.isPresent()) {
+        print("through a bare byte splice (bench/splice.c)", floorMicros, Double.NaN);
+      }
       print("through the relay (unix socket + TCP)", relayMicros, relayRate);
-      System.out.printf(
-          "%-44s %10.2f %10.2f %14s%n",
-          "added by the relay",
-          (percentile(relayMicros, 50) - percentile(directMicros, 50)) / 1000.0,
-          (percentile(relayMicros, 99) - percentile(directMicros, 99)) / 1000.0,
-          "");
+      if (floor.isPresent()) {
+        added("added by the splice: one more hop", floorMicros, directMicros);
+      }
+      added("added by the relay", relayMicros, directMicros);
+      if (floor.isPresent()) {
+        added("the relay beyond the splice", relayMicros, floorMicros);
+      }
     } finally {
       direct.shutdownNow();
       relayed.shutdownNow();
-      relay.close();
-      upstream.shutdownNow();
+      floor.ifPresent(ManagedChannel::shutdownNow);
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
   }
 
+  private static ManagedChannel overUnixSocket(Path socket, MultiThreadIoEventLoopGroup group) {
+    return NettyChannelBuilder.forAddress(UnixDomainSocketAddress.of(socket))
+        .channelType(NioDomainSocketChannel.class)
+        .eventLoopGroup(group)
+        .usePlaintext()
+        .maxInboundMessageSize(Integer.MAX_VALUE)
+        .flowControlWindow(Ads.FLOW_CONTROL_WINDOW) // Envoy's own window is larger still
+        .build();
+  }
+
+  private static void added(String name, List<Long> micros, List<Long> baseline) {
+    System.out.printf(
+        "%-46s %10.2f %10.2f%n",
+        name,
+        (percentile(micros, 50) - percentile(baseline, 50)) / 1000.0,
+        (percentile(micros, 99) - percentile(baseline, 99)) / 1000.0);
+  }
+
+  /** One path's row; {@code rate} NaN when its throughput was not measured. */
   private static void print(String name, List<Long> micros, double rate) {
     System.out.printf(
-        "%-44s %10.2f %10.2f %14.0f%n",
-        name, percentile(micros, 50) / 1000.0, percentile(micros, 99) / 1000.0, rate);
+        "%-46s %10.2f %10.2f %14s%n",
+        name,
+        percentile(micros, 50) / 1000.0,
+        percentile(micros, 99) / 1000.0,
+        Double.isNaN(rate) ? "" : String.format("%.0f", rate));
   }
 
   private static long percentile(List<Long> values, int p) {
