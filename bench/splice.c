@@ -49,6 +49,10 @@ static void *serve(void *arg) {
 }
 
 int main(int argc, char **argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: splice <upstream port> <socket path>\n");
+    return 2;
+  }
   port = atoi(argv[1]);
   int s = socket(AF_UNIX, SOCK_STREAM, 0);
   struct sockaddr_un a = {.sun_family = AF_UNIX};
