@@ -160,7 +160,7 @@ public final class Supervisor {
       boolean exited = awaitExitOrShutdown(process);
       watcher.interrupt();
       if (!exited) {
-        stop(process);
+        new StopSequence(admin, bounds, clock, signals::get).stop(process);
         log.info("envoy stopped", "pid", process.pid(), "exit", process.exitValue());
         return Outcome.STOPPED;
       }
@@ -273,82 +273,6 @@ public final class Supervisor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return true;
-    }
-  }
-
-  /**
-   * Drain inbound listeners (meshboot owns the exit), wait for connections to close within the
-   * bounds, then {@code /quitquitquit}, SIGTERM and SIGKILL, each after a bounded wait. A second
-   * shutdown request jumps to SIGKILL.
-   */
-  private void stop(Process process) {
-    if (admin.isPresent() && signals.get() == 1) {
-      try {
-        admin.get().drain(true);
-        log.info("draining inbound listeners", "max_s", bounds.drainTime().toSeconds());
-        waitForDrain(process);
-      } catch (IOException e) {
-        log.warn("cannot drain through Envoy's admin interface", "error", e.getMessage());
-      }
-      if (signals.get() == 1 && process.isAlive()) {
-        try {
-          admin.get().quit();
-        } catch (IOException e) {
-          log.warn("cannot ask Envoy to quit", "error", e.getMessage());
-        }
-        if (waitFor(process, bounds.stepTimeout())) {
-          return;
-        }
-      }
-    }
-    if (signals.get() == 1 && process.isAlive()) {
-      process.destroy();
-      if (waitFor(process, bounds.stepTimeout())) {
-        return;
-      }
-    }
-    process.destroyForcibly();
-    waitFor(process, bounds.stepTimeout());
-  }
-
-  private void waitForDrain(Process process) {
-    Instant start = clock.instant();
-    Instant deadline = start.plus(bounds.drainTime());
-    Instant earliest = start.plus(bounds.minDrain());
-    while (process.isAlive() && signals.get() == 1 && clock.instant().isBefore(deadline)) {
-      if (!clock.instant().isBefore(earliest)) {
-        try {
-          long active = admin.orElseThrow().activeDownstreamConnections();
-          if (active == 0) {
-            log.info("no connections left; stopping Envoy");
-            return;
-          }
-        } catch (IOException | NumberFormatException e) {
-          // keep waiting for the deadline
-        }
-      }
-      if (waitFor(process, Duration.ofMillis(250))) {
-        return;
-      }
-    }
-  }
-
-  /** Waits for the process to end; gives up early when a second shutdown request arrives. */
-  private boolean waitFor(Process process, Duration timeout) {
-    Instant deadline = clock.instant().plus(timeout);
-    try {
-      while (clock.instant().isBefore(deadline)) {
-        if (process.waitFor(100, TimeUnit.MILLISECONDS)) {
-          return true;
-        }
-        if (signals.get() > 1) {
-          return false;
-        }
-      }
-      return !process.isAlive();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return !process.isAlive();
     }
   }
 }
