@@ -1,0 +1,89 @@
+package dev.meshboot.bootstrap;
+
+import dev.meshboot.config.Endpoint;
+import dev.meshboot.config.Environment;
+import dev.meshboot.config.HostFacts;
+import dev.meshboot.config.Variable;
+import dev.meshboot.config.Variables;
+import dev.meshboot.config.XdsConfig;
+import java.util.Map;
+import java.util.function.Function;
+
+/** The values of the management connection's template (ADS over the relay, aws-iam or direct). */
+final class ManagementFragment {
+
+  private ManagementFragment() {}
+
+  /** Puts the values of the mode's template into {@code values}; returns the template's name. */
+  static String values(
+      XdsConfig xds,
+      Environment environment,
+      HostFacts facts,
+      Function<Variable, String> source,
+      Map<String, Value> values) {
+    String modeSource =
+        source.apply(Variables.MESHBOOT_XDS_MODE) + ": " + String.join("; ", xds.decisions());
+    String endpointSource =
+        environment.given(Variables.APPMESH_XDS_ENDPOINT).isPresent()
+            ? source.apply(Variables.APPMESH_XDS_ENDPOINT)
+            : "regional endpoint from "
+                + xds.regionSource().orElse(source.apply(Variables.AWS_REGION))
+                + " ("
+                + modeSource
+                + ")";
+    String caFile = xds.caFile().orElse(facts.caBundle()).toString();
+    String caSource =
+        xds.caFile().isPresent()
+            ? source.apply(Variables.MESHBOOT_XDS_CA_FILE)
+            : "the system CA bundle";
+    // Signing applies to App Mesh endpoints, which have a region (aws-iam always does).
+    xds.region()
+        .ifPresent(
+            region -> {
+              values.put(
+                  "xds.signing_name",
+                  Value.of(xds.signingName(), source.apply(Variables.APPMESH_SIGNING_NAME)));
+              values.put(
+                  "xds.region",
+                  Value.of(region, xds.regionSource().orElse(source.apply(Variables.AWS_REGION))));
+            });
+    return switch (xds.mode()) {
+      case RELAY -> {
+        values.put(
+            "xds.relay_socket",
+            Value.of(
+                xds.relaySocket().toString(),
+                source.apply(Variables.MESHBOOT_XDS_RELAY_SOCKET) + " (" + modeSource + ")"));
+        values.put("xds.upstream", Value.of(xds.endpoint().toString(), endpointSource));
+        values.put("xds.tls", Value.of(xds.tls(), endpointSource));
+        yield "ads-relay";
+      }
+      case AWS_IAM -> {
+        values.put("xds.target_uri", Value.of(xds.endpoint().toString(), endpointSource));
+        values.put("xds.ca_file", Value.of(caFile, caSource));
+        yield "ads-aws-iam";
+      }
+      case DIRECT, AUTO -> {
+        if (xds.endpoint() instanceof Endpoint.Unix unix) {
+          values.put("xds.unix_path", Value.of(unix.path().toString(), endpointSource));
+          yield "ads-direct-unix";
+        }
+        Endpoint.Tcp tcp = (Endpoint.Tcp) xds.endpoint();
+        values.put("xds.host", Value.of(tcp.host(), endpointSource));
+        values.put("xds.port", Value.of(tcp.port(), endpointSource));
+        values.put(
+            "xds.cluster_type",
+            Value.of(tcp.isIpLiteral() ? "STATIC" : "LOGICAL_DNS", endpointSource));
+        if (xds.tls()) {
+          values.put("xds.ca_file", Value.of(caFile, caSource));
+          values.put(
+              "xds.transport_socket",
+              new Value(
+                  Templates.render("xds-tls", values, ignored -> {}),
+                  "template xds-tls (" + source.apply(Variables.MESHBOOT_XDS_TLS) + ")"));
+        }
+        yield "ads-direct-tcp";
+      }
+    };
+  }
+}
