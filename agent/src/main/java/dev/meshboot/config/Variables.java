@@ -650,7 +650,7 @@ public final class Variables {
           null,
           "$XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot",
           "Where meshboot remembers what envoy --version said for a binary (and bin/meshboot keeps"
-              + " its AOT cache).");
+              + " its AOT caches: the renderer's, and the `run` supervisor's).");
 
   /** Every variable, in reference order. */
   public static final List<Variable> ALL = List.copyOf(registry);

@@ -1,0 +1,101 @@
+package dev.meshboot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/meshboot run} trains, once per jar, an AOT cache for the long-running supervisor of
+ * its own (not the renderer's, which holds the protobuf schema's classes), and starts the
+ * supervisor with it.
+ */
+class LauncherAotIT {
+
+  @Test
+  void runTrainsTheSupervisorsOwnCacheOnceAndStartsWithIt(@TempDir Path tmp) throws Exception {
+    Path cache = tmp.resolve("cache");
+    // Stands in for Envoy: tells how its parent, the supervisor, was started, and exits at once.
+    Path envoy = tmp.resolve("envoy");
+    Files.writeString(
+        envoy,
+        """
+        #!/bin/sh
+        [ "$1" = --version ] && echo "$0  version: \
+        0000000000000000000000000000000000000000/1.40.0/Clean/RELEASE/BoringSSL" && exit 0
+        echo "supervisor: $(tr '\\0' ' ' < /proc/$PPID/cmdline)" >&2
+        exit 0
+        """);
+    Files.setPosixFilePermissions(envoy, PosixFilePermissions.fromString("rwx------"));
+
+    String first = run(tmp, cache, envoy);
+    assertThat(first).contains("creating the supervisor's AOT cache");
+    List<Path> caches = runCaches(cache);
+    assertThat(caches).hasSize(1);
+    assertThat(Files.readString(cache.resolve("training-run.log")))
+        .contains("AOTCache creation is complete");
+
+    String second = run(tmp, cache, envoy);
+    assertThat(second)
+        .doesNotContain("creating the supervisor's AOT cache")
+        .doesNotContain("[error][aot]")
+        .contains("-XX:AOTCache=" + caches.get(0))
+        .contains("envoy exited cleanly");
+    assertThat(runCaches(cache)).isEqualTo(caches);
+  }
+
+  private static List<Path> runCaches(Path cache) throws IOException {
+    try (Stream<Path> files = Files.list(cache)) {
+      return files
+          .filter(file -> file.getFileName().toString().matches("meshboot-run-.*\\.aot"))
+          .toList();
+    }
+  }
+
+  private static String run(Path tmp, Path cache, Path envoy) throws Exception {
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    Path root = jar.getParent().getParent().getParent();
+    Path log = Files.createTempFile(tmp, "run", ".log");
+    ProcessBuilder builder =
+        new ProcessBuilder(root.resolve("bin/meshboot").toString(), "run")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().clear();
+    builder
+        .environment()
+        .putAll(
+            Map.ofEntries(
+                Map.entry("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
+                Map.entry("HOME", tmp.toString()),
+                Map.entry("MESHBOOT_JAR", jar.toString()),
+                Map.entry("MESHBOOT_JAVA_HOME", System.getProperty("java.home")),
+                Map.entry("MESHBOOT_CACHE_DIR", cache.toString()),
+                Map.entry("ENVOY_BIN", envoy.toString()),
+                Map.entry("APPMESH_RESOURCE_ARN", RunIT.ARN),
+                Map.entry("AWS_REGION", "us-west-2"),
+                Map.entry("AWS_ACCESS_KEY_ID", "AKIDTEST"),
+                Map.entry("AWS_SECRET_ACCESS_KEY", "test-secret"),
+                Map.entry("AWS_EC2_METADATA_DISABLED", "true"),
+                Map.entry("MESHBOOT_STS_ENDPOINT", "http://127.0.0.1:1"),
+                Map.entry("MESHBOOT_XDS_RELAY_SOCKET", tmp.resolve("relay.sock").toString()),
+                Map.entry("APPNET_AGENT_ADMIN_MODE", "uds"),
+                Map.entry("APPNET_AGENT_ADMIN_UDS_PATH", tmp.resolve("api.sock").toString()),
+                Map.entry("ENVOY_ADMIN_MODE", "uds"),
+                Map.entry("ENVOY_ADMIN_UDS_PATH", tmp.resolve("admin.sock").toString()),
+                Map.entry("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString())));
+    Process process = builder.start();
+    boolean done = process.waitFor(120, TimeUnit.SECONDS);
+    String output = Files.readString(log);
+    assertThat(done).as(output).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
+  }
+}
