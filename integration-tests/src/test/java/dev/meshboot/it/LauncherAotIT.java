@@ -23,7 +23,41 @@ class LauncherAotIT {
   @Test
   void runTrainsTheSupervisorsOwnCacheOnceAndStartsWithIt(@TempDir Path tmp) throws Exception {
     Path cache = tmp.resolve("cache");
-    // Stands in for Envoy: tells how its parent, the supervisor, was started, and exits at once.
+    Path envoy = standIn(tmp);
+
+    String first = run(tmp, cache, envoy, "");
+    assertThat(first).contains("creating the supervisor's AOT cache");
+    List<Path> caches = runCaches(cache);
+    assertThat(caches).hasSize(1);
+    assertThat(Files.readString(cache.resolve("training-run.log")))
+        .contains("AOTCache creation is complete");
+
+    String second = run(tmp, cache, envoy, "");
+    assertThat(second)
+        .doesNotContain("creating the supervisor's AOT cache")
+        .doesNotContain("[error][aot]")
+        .contains("-XX:AOTCache=" + caches.get(0))
+        .contains("envoy exited cleanly");
+    assertThat(runCaches(cache)).isEqualTo(caches);
+  }
+
+  @Test
+  void optionsTheCachesCannotBeUsedWithLeaveThemOut(@TempDir Path tmp) throws Exception {
+    // An initial heap below what a cache's archived objects need: a JVM started with such a cache
+    // stops at once. The launcher checks each cache it trains and runs without the ones that fail.
+    Path cache = tmp.resolve("cache");
+    Path envoy = standIn(tmp);
+    String output = run(tmp, cache, envoy, "-Xms2m");
+    assertThat(output)
+        .contains("meshboot: AOT cache training failed")
+        .contains("supervisor AOT cache training failed")
+        .doesNotContain("-XX:AOTCache=")
+        .contains("envoy exited cleanly");
+    assertThat(run(tmp, cache, envoy, "-Xms2m")).as("not trained again").doesNotContain("creating");
+  }
+
+  /** Stands in for Envoy: tells how its parent, the supervisor, was started, and exits at once. */
+  private static Path standIn(Path tmp) throws IOException {
     Path envoy = tmp.resolve("envoy");
     Files.writeString(
         envoy,
@@ -35,21 +69,7 @@ class LauncherAotIT {
         exit 0
         """);
     Files.setPosixFilePermissions(envoy, PosixFilePermissions.fromString("rwx------"));
-
-    String first = run(tmp, cache, envoy);
-    assertThat(first).contains("creating the supervisor's AOT cache");
-    List<Path> caches = runCaches(cache);
-    assertThat(caches).hasSize(1);
-    assertThat(Files.readString(cache.resolve("training-run.log")))
-        .contains("AOTCache creation is complete");
-
-    String second = run(tmp, cache, envoy);
-    assertThat(second)
-        .doesNotContain("creating the supervisor's AOT cache")
-        .doesNotContain("[error][aot]")
-        .contains("-XX:AOTCache=" + caches.get(0))
-        .contains("envoy exited cleanly");
-    assertThat(runCaches(cache)).isEqualTo(caches);
+    return envoy;
   }
 
   private static List<Path> runCaches(Path cache) throws IOException {
@@ -60,7 +80,7 @@ class LauncherAotIT {
     }
   }
 
-  private static String run(Path tmp, Path cache, Path envoy) throws Exception {
+  private static String run(Path tmp, Path cache, Path envoy, String javaOptions) throws Exception {
     Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
     Path root = jar.getParent().getParent().getParent();
     Path log = Files.createTempFile(tmp, "run", ".log");
@@ -78,6 +98,7 @@ class LauncherAotIT {
                 Map.entry("MESHBOOT_JAR", jar.toString()),
                 Map.entry("MESHBOOT_JAVA_HOME", System.getProperty("java.home")),
                 Map.entry("MESHBOOT_CACHE_DIR", cache.toString()),
+                Map.entry("MESHBOOT_JAVA_OPTS", javaOptions),
                 Map.entry("ENVOY_BIN", envoy.toString()),
                 Map.entry("APPMESH_RESOURCE_ARN", RunIT.ARN),
                 Map.entry("AWS_REGION", "us-west-2"),
