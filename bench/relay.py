@@ -26,7 +26,7 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The supervisor's flags (bin/meshboot run): the relay runs in that JVM.
 RUN_FLAGS = ["-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k", "-Xmx64m", "-XX:-UsePerfData",
-             "-Xms2m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=40",
+             "-Xms2m", "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=40", "-XX:TrimNativeHeapInterval=10000",
              "--enable-native-access=ALL-UNNAMED"]
 # The upstream and the client (Envoy's stand-in) are light JVMs: on a small machine a JVM with its
 # JIT and GC threads in full swing would take the CPUs the relay is measured on.
