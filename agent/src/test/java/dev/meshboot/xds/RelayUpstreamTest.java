@@ -107,6 +107,18 @@ class RelayUpstreamTest {
     }
   }
 
+  /** The upstream and a relay with a cache; Envoy's stream has accepted v1, which is cached. */
+  private EnvoyStream acceptedV1WithACache(Path tmp) throws Exception {
+    port = freePort();
+    startUpstream();
+    startRelay(tmp, Optional.of(cache(tmp)));
+    EnvoyStream stream = open();
+    stream.subscribe("");
+    stream.ack(stream.next());
+    waitFor(() -> relay.status().get("acked").toString().contains("version=v1"));
+    return stream;
+  }
+
   private void startRelay(Path tmp, Optional<LastGoodCache> cache) throws Exception {
     startRelay(tmp, cache, UpstreamChannel.Age.CONTRACT);
   }
@@ -187,13 +199,7 @@ class RelayUpstreamTest {
   @Test
   void servesTheCacheWhileTheUpstreamIsDownThenSendsEnvoyBackToLive(@TempDir Path tmp)
       throws Exception {
-    port = freePort();
-    startUpstream();
-    startRelay(tmp, Optional.of(cache(tmp)));
-    EnvoyStream first = open();
-    first.subscribe("");
-    first.ack(first.next());
-    waitFor(() -> relay.status().get("acked").toString().contains("version=v1"));
+    acceptedV1WithACache(tmp);
     relay.close(); // and the cache, which waits for its write
     envoy.shutdownNow();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
@@ -244,13 +250,7 @@ class RelayUpstreamTest {
   @Test
   void aStreamTheServerAnsweredEndsForEnvoyWhichThenGetsTheCache(@TempDir Path tmp)
       throws Exception {
-    port = freePort();
-    startUpstream();
-    startRelay(tmp, Optional.of(cache(tmp)));
-    EnvoyStream live = open();
-    live.subscribe("");
-    live.ack(live.next());
-    waitFor(() -> relay.status().get("acked").toString().contains("version=v1"));
+    EnvoyStream live = acceptedV1WithACache(tmp);
 
     // A restart, or the connection's age: the server ends its streams, and Envoy reconnects.
     calls.forEach(
