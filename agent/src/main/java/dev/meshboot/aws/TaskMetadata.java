@@ -5,15 +5,19 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.meshboot.config.PlatformFacts.EcsTask;
+import dev.meshboot.config.PlatformFacts.IpFamilies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.HttpURLConnection;
 import java.net.Proxy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The ECS task metadata endpoint v4: {@code $ECS_CONTAINER_METADATA_URI_V4/task}, read for node
@@ -82,7 +86,73 @@ final class TaskMetadata {
         text(task, "TaskARN"),
         text(limitsObject, "CPU"),
         text(limitsObject, "Memory"),
-        text(task, "AvailabilityZone"));
+        text(task, "AvailabilityZone"),
+        ipFamilies(task));
+  }
+
+  /** The network modes AWS's agent recognised in {@code Networks[].NetworkMode}. */
+  private static final java.util.Set<String> NETWORK_MODES =
+      java.util.Set.of("awsvpc", "bridge", "host", "none", "default");
+
+  /**
+   * The task's address families, found as AWS's agent found them: the network mode is the first
+   * known {@code NetworkMode} of any container; in {@code awsvpc} mode every container has the
+   * task's addresses, so the first container's networks tell; in {@code bridge} mode only the
+   * {@code CNI_PAUSE} container has the whole set; other modes say nothing.
+   */
+  static Optional<IpFamilies> ipFamilies(JsonObject task) {
+    List<JsonObject> containers = objects(task.get("Containers"));
+    String mode = null;
+    for (JsonObject container : containers) {
+      for (JsonObject network : objects(container.get("Networks"))) {
+        Optional<String> networkMode = text(network, "NetworkMode");
+        if (mode == null && networkMode.isPresent() && NETWORK_MODES.contains(networkMode.get())) {
+          mode = networkMode.get();
+        }
+      }
+    }
+    if ("awsvpc".equals(mode)) {
+      return families(containers.get(0)).map(families -> new IpFamilies(families, false));
+    }
+    if ("bridge".equals(mode)) {
+      return containers.stream()
+          .filter(container -> text(container, "Type").equals(Optional.of("CNI_PAUSE")))
+          .findFirst()
+          .flatMap(TaskMetadata::families)
+          .map(families -> new IpFamilies(families, true));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<String> families(JsonObject container) {
+    boolean ipv4 = false;
+    boolean ipv6 = false;
+    for (JsonObject network : objects(container.get("Networks"))) {
+      ipv4 |= !elements(network.get("IPv4Addresses")).isEmpty();
+      ipv6 |= !elements(network.get("IPv6Addresses")).isEmpty();
+    }
+    if (ipv4 && ipv6) {
+      return Optional.of("ALL");
+    }
+    return ipv4 ? Optional.of("IPv4_ONLY") : ipv6 ? Optional.of("IPv6_ONLY") : Optional.empty();
+  }
+
+  private static List<JsonObject> objects(@Nullable JsonElement array) {
+    List<JsonObject> out = new ArrayList<>();
+    for (JsonElement element : elements(array)) {
+      if (element.isJsonObject()) {
+        out.add(element.getAsJsonObject());
+      }
+    }
+    return out;
+  }
+
+  private static List<JsonElement> elements(@Nullable JsonElement array) {
+    List<JsonElement> out = new ArrayList<>();
+    if (array != null && array.isJsonArray()) {
+      array.getAsJsonArray().forEach(out::add);
+    }
+    return out;
   }
 
   /** The region an availability zone lies in, when it has the form of one. */

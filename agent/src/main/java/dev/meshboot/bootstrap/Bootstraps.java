@@ -7,6 +7,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.meshboot.config.AgentConfig;
 import dev.meshboot.config.Environment;
+import dev.meshboot.config.EnvoyBuild;
 import dev.meshboot.config.HostFacts;
 import dev.meshboot.config.PlatformFacts;
 import dev.meshboot.config.TracingConfig;
@@ -23,17 +24,20 @@ public final class Bootstraps {
    * Renders, merges the user's fragment files into, and validates the bootstrap.
    *
    * @param environment where the configuration came from, for {@code --explain}
+   * @param envoy what {@code envoy --version} says (the runtime keys its release removed are left
+   *     out); empty when unknown
    * @param platform what the metadata services said, for node metadata and locality
    * @throws InvalidBootstrapException when a fragment or the result breaks the Envoy API's rules
    */
   public static Rendered from(
       AgentConfig config,
       java.util.function.Supplier<XdsConfig> xds,
+      java.util.function.Supplier<java.util.Optional<EnvoyBuild>> envoy,
       Environment environment,
       HostFacts facts,
       PlatformFacts platform,
       java.util.function.Supplier<EnvoySchema> schemas) {
-    Fragments build = Fragments.render(config, xds, environment, facts, platform);
+    Fragments build = Fragments.render(config, xds, envoy, environment, facts, platform);
     // JsonFormat range-checks numbers with BigDecimal, whose first use costs ~10 ms; start it here,
     // while the schema is still being built on another thread.
     if (new java.math.BigDecimal("1").signum() != 1) {

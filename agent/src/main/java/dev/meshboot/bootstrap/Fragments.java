@@ -3,6 +3,7 @@ package dev.meshboot.bootstrap;
 import com.google.gson.JsonElement;
 import dev.meshboot.config.AgentConfig;
 import dev.meshboot.config.Environment;
+import dev.meshboot.config.EnvoyBuild;
 import dev.meshboot.config.HostFacts;
 import dev.meshboot.config.MeshResource;
 import dev.meshboot.config.PlatformFacts;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.StringJoiner;
 
 /**
@@ -46,11 +48,12 @@ final class Fragments {
   static Fragments render(
       AgentConfig config,
       java.util.function.Supplier<XdsConfig> xds,
+      java.util.function.Supplier<Optional<EnvoyBuild>> envoy,
       Environment environment,
       HostFacts facts,
       PlatformFacts platform) {
     Fragments fragments = new Fragments(config, environment, facts, platform);
-    fragments.renderTemplates(xds);
+    fragments.renderTemplates(xds, envoy);
     return fragments;
   }
 
@@ -70,7 +73,10 @@ final class Fragments {
    * Renders every template; the management connection last, since resolving it may wait for {@code
    * envoy --version}, which runs meanwhile.
    */
-  private void renderTemplates(java.util.function.Supplier<XdsConfig> xds) {
+  private void renderTemplates(
+      java.util.function.Supplier<XdsConfig> xds,
+      java.util.function.Supplier<Optional<EnvoyBuild>> envoy) {
+    Map<String, Object> runtime = config.runtime().staticLayerFor(envoy.get());
     Map<String, Value> values = new HashMap<>();
     MeshResource resource = config.resource();
     String idSource = source(config.resourceSetting().variable());
@@ -86,14 +92,14 @@ final class Fragments {
     values.put(
         "node.metadata",
         new Value(
-            NodeMetadata.of(config, facts, platform),
+            NodeMetadata.of(config, facts, platform, runtime),
             "node metadata (" + NodeMetadata.SOURCES + ")"));
     NodeMetadata.locality(platform)
         .ifPresent(
             locality ->
                 values.put("node.locality", new Value(locality, NodeMetadata.LOCALITY_SOURCE)));
     values.put(
-        "runtime.static_layer", new Value(NodeMetadata.staticLayer(config), runtimeSources()));
+        "runtime.static_layer", new Value(NodeMetadata.staticLayer(runtime), runtimeSources()));
     values.put(
         "outlier.event_log_path",
         Value.of(
@@ -114,7 +120,7 @@ final class Fragments {
                     Value.of(
                         Durations.text(interval), source(Variables.ENVOY_STATS_FLUSH_INTERVAL))));
     String meshSource = idSource + ", mesh";
-    values.put("mesh.name", Value.of(resource.mesh(), meshSource));
+    values.put("mesh.name", Value.of(resource.meshName(), meshSource));
     values.put("mesh.resource_name", Value.of(resource.name(), idSource + ", name"));
     values.put(
         "stats.kind_tag", Value.of("appmesh." + resource.kind().snakeCase(), idSource + ", kind"));
@@ -202,6 +208,7 @@ final class Fragments {
         List.of(
             Variables.APPMESH_SET_TRACING_DECISION,
             Variables.ENVOY_NO_EXTENSION_LOOKUP_BY_NAME,
+            Variables.ENVOY_USE_HTTP_CLIENT_TO_FETCH_AWS_CREDENTIALS,
             Variables.MAX_REQUESTS_PER_IO_CYCLE)) {
       joiner.add(source(variable));
     }

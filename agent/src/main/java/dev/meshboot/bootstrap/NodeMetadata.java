@@ -1,6 +1,10 @@
 package dev.meshboot.bootstrap;
 
+import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.meshboot.config.Addresses;
 import dev.meshboot.config.AgentConfig;
 import dev.meshboot.config.HostFacts;
 import dev.meshboot.config.PlatformFacts;
@@ -20,11 +24,12 @@ final class NodeMetadata {
 
   private NodeMetadata() {}
 
-  static JsonObject of(AgentConfig config, HostFacts facts, PlatformFacts platform) {
+  static JsonObject of(
+      AgentConfig config, HostFacts facts, PlatformFacts platform, Map<String, Object> runtime) {
     JsonObject metadata = new JsonObject();
     metadata.add("aws.appmesh.task.interfaces", interfaces(facts));
     metadata.add("aws.appmesh.platformInfo", platformInfo(config.platform(), facts, platform));
-    metadata.add("aws.appmesh.static_runtime", staticLayer(config));
+    metadata.add("aws.appmesh.static_runtime", staticLayer(runtime));
     if (config.stats().metricExtension()) {
       JsonObject filter = new JsonObject();
       filter.addProperty("level", "1");
@@ -50,9 +55,10 @@ final class NodeMetadata {
             });
   }
 
-  static JsonObject staticLayer(AgentConfig config) {
+  /** The runtime's static layer as JSON (the bootstrap's layer and the control plane's copy). */
+  static JsonObject staticLayer(Map<String, Object> runtime) {
     JsonObject layer = new JsonObject();
-    for (Map.Entry<String, Object> entry : config.runtime().staticLayer().entrySet()) {
+    for (Map.Entry<String, Object> entry : runtime.entrySet()) {
       Object value = entry.getValue();
       if (value instanceof Boolean flag) {
         layer.addProperty(entry.getKey(), flag);
@@ -86,6 +92,38 @@ final class NodeMetadata {
     return out;
   }
 
+  /**
+   * {@code supportedIPFamilies} as AWS's agent wrote it: in bridge mode the pause container has
+   * both families even in an IPv6-only task, so there {@code ALL} becomes {@code IPv6_ONLY} when
+   * the first address of ECS's container IP mapping is IPv6 (no mapping, or one that does not
+   * parse, leaves {@code ALL}).
+   */
+  static String supportedIpFamilies(PlatformFacts.IpFamilies families, Optional<String> mapping) {
+    if (!families.fromPauseContainer() || !families.families().equals("ALL") || mapping.isEmpty()) {
+      return families.families();
+    }
+    try {
+      JsonElement parsed = JsonParser.parseString(mapping.get());
+      if (parsed.isJsonObject()) {
+        for (Map.Entry<String, JsonElement> entry : parsed.getAsJsonObject().entrySet()) {
+          JsonElement address = entry.getValue();
+          boolean ipv6 =
+              address.isJsonPrimitive()
+                  && address.getAsJsonPrimitive().isString()
+                  && Addresses.isIpv6(address.getAsString())
+                  && !address
+                      .getAsString()
+                      .toLowerCase(java.util.Locale.ROOT)
+                      .startsWith("::ffff:");
+          return ipv6 ? "IPv6_ONLY" : "ALL";
+        }
+      }
+    } catch (JsonParseException e) {
+      // AWS's agent kept ALL when the mapping did not parse
+    }
+    return "ALL";
+  }
+
   private static JsonObject platformInfo(
       PlatformInfo platform, HostFacts facts, PlatformFacts metadata) {
     JsonObject info = new JsonObject();
@@ -114,6 +152,9 @@ final class NodeMetadata {
             t.memoryLimit().ifPresent(memory -> ecs.addProperty("ecsTaskMemoryLimit", memory));
           });
       info.add("ecsPlatformInfo", ecs);
+      task.flatMap(PlatformFacts.EcsTask::ipFamilies)
+          .map(families -> supportedIpFamilies(families, platform.containerIpMapping()))
+          .ifPresent(families -> info.addProperty("supportedIPFamilies", families));
     }
     // Where the reference agent puts them: beside the platform's own block.
     task.flatMap(PlatformFacts.EcsTask::availabilityZone)

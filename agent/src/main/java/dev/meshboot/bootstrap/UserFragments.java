@@ -21,9 +21,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Merges the user's bootstrap files into the generated bootstrap (contract §6), in the order
- * tracing, stats config, stats sinks, resources. Each file is parsed strictly as a {@code
- * Bootstrap}: errors name the variable, the file and the field path.
+ * Merges the user's bootstrap files into the generated bootstrap (contract §6) as AWS's agent did:
+ * in the order tracing, stats config, stats sinks, resources, each file as general bootstrap
+ * configuration (users put a collector's cluster beside its tracer): {@code tracing} and {@code
+ * stats_config} may be given once, {@code stats_sinks} and the static resources' listeners,
+ * clusters and secrets are appended, any other key replaces the value before it (with a warning).
+ * Each file is parsed strictly as a {@code Bootstrap}: errors name the variable, the file and the
+ * field path; the merged result is validated as a whole afterwards.
  */
 final class UserFragments {
 
@@ -41,26 +45,31 @@ final class UserFragments {
 
   void merge(AgentConfig config) {
     if (config.tracing() instanceof TracingConfig.FromFile(Path file)) {
-      DynamicMessage tracing = readOnly(Variables.ENVOY_TRACING_CFG_FILE, file, "tracing");
-      copy(tracing, "tracing");
+      merge(Variables.ENVOY_TRACING_CFG_FILE, file, true);
     }
     config
         .files()
         .statsConfig()
-        .ifPresent(
-            file ->
-                copy(
-                    readOnly(Variables.ENVOY_STATS_CONFIG_FILE, file, "stats_config"),
-                    "stats_config"));
+        .ifPresent(file -> merge(Variables.ENVOY_STATS_CONFIG_FILE, file, true));
     config
         .files()
         .statsSinks()
         .ifPresent(
-            file ->
-                copy(
-                    readOnly(Variables.ENVOY_STATS_SINKS_CFG_FILE, file, "stats_sinks"),
-                    "stats_sinks"));
-    config.files().resources().ifPresent(this::mergeResources);
+            file -> {
+              merge(Variables.ENVOY_STATS_SINKS_CFG_FILE, file, true);
+              if (bootstrap.getRepeatedFieldCount(field("stats_sinks")) == 0) {
+                throw new InvalidBootstrapException(
+                    Variables.ENVOY_STATS_SINKS_CFG_FILE.name()
+                        + " ("
+                        + file
+                        + "): no stats_sinks configuration; the file replaces the DogStatsD"
+                        + " variables, so it must hold stats_sinks");
+              }
+            });
+    config
+        .files()
+        .resources()
+        .ifPresent(file -> merge(Variables.ENVOY_RESOURCES_CONFIG_FILE, file, false));
   }
 
   /** A whole bootstrap from {@code ENVOY_CONFIG_FILE}, parsed and checked; empty when blank. */
@@ -69,15 +78,20 @@ final class UserFragments {
     return read(schema, label, file, provenance);
   }
 
-  private void mergeResources(Path file) {
-    Variable variable = Variables.ENVOY_RESOURCES_CONFIG_FILE;
-    Optional<DynamicMessage> resources = read(schema, variable, file, provenance);
-    if (resources.isEmpty()) {
-      log.warn(
-          "resources file is empty; nothing merged", "variable", variable.name(), "file", file);
+  /**
+   * Merges one file; an empty one is an error when {@code required} (the tracing, stats and sinks
+   * files replace generated configuration), else ignored with a warning (the resources file).
+   */
+  private void merge(Variable variable, Path file, boolean required) {
+    Optional<DynamicMessage> read = read(schema, variable, file, provenance);
+    if (read.isEmpty()) {
+      if (required) {
+        throw new InvalidBootstrapException(variable.name() + " (" + file + "): the file is empty");
+      }
+      log.warn("file is empty; nothing merged", "variable", variable.name(), "file", file);
       return;
     }
-    for (Map.Entry<FieldDescriptor, Object> entry : resources.get().getAllFields().entrySet()) {
+    for (Map.Entry<FieldDescriptor, Object> entry : read.get().getAllFields().entrySet()) {
       FieldDescriptor field = entry.getKey();
       String name = field.getName();
       switch (name) {
@@ -111,7 +125,14 @@ final class UserFragments {
           if (field.isRepeated()
               ? bootstrap.getRepeatedFieldCount(field) > 0
               : bootstrap.hasField(field)) {
-            log.info("resources file replaces a generated key", "key", name, "file", file);
+            log.warn(
+                "a user file replaces an existing key",
+                "key",
+                name,
+                "variable",
+                variable.name(),
+                "file",
+                file);
             provenance.removeIf(
                 p ->
                     (p.path().equals(name)
@@ -125,34 +146,8 @@ final class UserFragments {
     }
   }
 
-  /** Reads a file that must hold exactly one top-level key. */
-  private DynamicMessage readOnly(Variable variable, Path file, String key) {
-    DynamicMessage message =
-        read(schema, variable, file, provenance)
-            .orElseThrow(
-                () ->
-                    new InvalidBootstrapException(
-                        variable.name()
-                            + " ("
-                            + file
-                            + "): the file is empty; it must hold "
-                            + key));
-    List<String> keys = new ArrayList<>();
-    message.getAllFields().keySet().forEach(field -> keys.add(field.getName()));
-    if (!keys.equals(List.of(key))) {
-      throw new InvalidBootstrapException(
-          variable.name() + " (" + file + "): expected only the key " + key + " but found " + keys);
-    }
-    return message;
-  }
-
-  private void copy(DynamicMessage from, String key) {
-    FieldDescriptor field = schema.bootstrap().findFieldByName(key);
-    if (field.isRepeated()) {
-      ((List<?>) from.getField(field)).forEach(item -> bootstrap.addRepeatedField(field, item));
-    } else {
-      bootstrap.setField(field, from.getField(field));
-    }
+  private FieldDescriptor field(String name) {
+    return schema.bootstrap().findFieldByName(name);
   }
 
   private static Optional<DynamicMessage> read(

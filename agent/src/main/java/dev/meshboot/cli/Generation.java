@@ -80,30 +80,10 @@ final class Generation {
                 "error",
                 Log.Level.ERROR)),
         reader.choice(Variables.MESHBOOT_LOG_FORMAT, Map.of("text", false, "json", true)));
+    // What envoy --version says decides the auto mode, FIPS, and which of the contract's runtime
+    // keys the release removed: asked in the background as soon as the command will render.
     this.envoyBuild =
-        likely.isPresent() && probeEarly()
-            ? envoy().map(EnvoyBinary::buildInBackground)
-            : Optional.empty();
-  }
-
-  /**
-   * Whether {@code envoy --version} will probably be asked (auto mode or FIPS detection for an App
-   * Mesh endpoint), so that it is worth starting now; a wrong guess costs one idle process.
-   */
-  private boolean probeEarly() {
-    boolean notAppMesh =
-        environment
-            .given(Variables.APPMESH_XDS_ENDPOINT)
-            .map(s -> s.value().trim())
-            .map(endpoint -> !endpoint.contains(".amazonaws.com") && !endpoint.contains(".api.aws"))
-            .orElse(false);
-    boolean autoMode =
-        environment
-            .given(Variables.MESHBOOT_XDS_MODE)
-            .map(s -> s.value().trim().equalsIgnoreCase("auto"))
-            .orElse(true);
-    boolean fipsUnknown = environment.given(Variables.APPMESH_FIPS_ENDPOINT).isEmpty();
-    return !notAppMesh && (autoMode || fipsUnknown);
+        likely.isPresent() ? envoy().map(EnvoyBinary::buildInBackground) : Optional.empty();
   }
 
   /** What {@code envoy --version} says, asked once. */
@@ -238,6 +218,7 @@ final class Generation {
               xds.decisions().forEach(decision -> log.info("xds " + decision));
               return xds;
             },
+            this::envoyBuild,
             environment,
             context.hostFacts().get(),
             platform.facts(),

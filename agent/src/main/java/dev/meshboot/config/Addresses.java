@@ -74,6 +74,50 @@ public final class Addresses {
     };
   }
 
+  /**
+   * The 16 bytes of an IPv6 address in RFC 5952's canonical text, as Go's {@code net.IP} prints it
+   * (and AWS's agent wrote node metadata): lower-case hex without leading zeros, the first longest
+   * run of two or more zero groups as {@code ::}. ({@code Inet6Address} prints every group.)
+   */
+  public static String ipv6Text(byte[] address) {
+    if (address.length != 16) {
+      throw new IllegalArgumentException("an IPv6 address has 16 bytes, not " + address.length);
+    }
+    int[] groups = new int[8];
+    for (int i = 0; i < 8; i++) {
+      groups[i] = ((address[2 * i] & 0xff) << 8) | (address[2 * i + 1] & 0xff);
+    }
+    int runStart = -1;
+    int runLength = 0;
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j] == 0) {
+        j++;
+      }
+      if (j - i > runLength) {
+        runStart = i;
+        runLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    if (runLength < 2) {
+      runStart = -1;
+    }
+    StringBuilder text = new StringBuilder(39);
+    for (int i = 0; i < 8; i++) {
+      if (i == runStart) {
+        text.append("::");
+        i += runLength - 1;
+        continue;
+      }
+      if (text.length() > 0 && text.charAt(text.length() - 1) != ':') {
+        text.append(':');
+      }
+      text.append(Integer.toHexString(groups[i]));
+    }
+    return text.toString();
+  }
+
   public static boolean isIpLiteral(String text) {
     return isIpv4(text) || isIpv6(text);
   }

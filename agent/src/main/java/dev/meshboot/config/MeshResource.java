@@ -66,6 +66,16 @@ public record MeshResource(
     }
   }
 
+  /**
+   * The mesh as the node id names it: {@code shop@444455556666} for a mesh shared from another
+   * account. AWS's agent took the second {@code /}-separated part of the id as the mesh name, owner
+   * included, for the {@code appmesh.mesh} and {@code Mesh} stats tags, X-Ray's {@code mesh_name},
+   * the segment name and the Datadog service name; dashboards and traces keyed on it stay the same.
+   */
+  public String meshName() {
+    return meshOwner.map(owner -> mesh + "@" + owner).orElse(mesh);
+  }
+
   /** Parses a full ARN or the short form; the setting names the variable for errors. */
   public static MeshResource parse(Setting setting) {
     String value = setting.value().trim();

@@ -25,6 +25,8 @@ public record PlatformFacts(Optional<EcsTask> task, Optional<Placement> placemen
    * @param cpuLimit {@code Limits.CPU}, the task's vCPUs, as the endpoint wrote the number
    * @param memoryLimit {@code Limits.Memory}, the task's MiB, as the endpoint wrote the number
    * @param availabilityZone {@code AvailabilityZone}, such as us-west-2a
+   * @param ipFamilies the address families of the task's network, as AWS's agent read them from
+   *     {@code Containers[].Networks}: {@code IPv4_ONLY}, {@code IPv6_ONLY} or {@code ALL}
    */
   public record EcsTask(
       Optional<String> launchType,
@@ -32,7 +34,17 @@ public record PlatformFacts(Optional<EcsTask> task, Optional<Placement> placemen
       Optional<String> taskArn,
       Optional<String> cpuLimit,
       Optional<String> memoryLimit,
-      Optional<String> availabilityZone) {}
+      Optional<String> availabilityZone,
+      Optional<IpFamilies> ipFamilies) {}
+
+  /**
+   * The address families a task's containers have.
+   *
+   * @param families {@code IPv4_ONLY}, {@code IPv6_ONLY} or {@code ALL}
+   * @param fromPauseContainer read from bridge mode's {@code CNI_PAUSE} container, which has both
+   *     families even in an IPv6-only task: then {@code APPNET_CONTAINER_IP_MAPPING} decides
+   */
+  public record IpFamilies(String families, boolean fromPauseContainer) {}
 
   /**
    * Where the EC2 instance is.

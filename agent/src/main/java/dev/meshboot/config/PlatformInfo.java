@@ -3,6 +3,7 @@ package dev.meshboot.config;
 import static dev.meshboot.config.Variables.APPMESH_PLATFORM_APP_MESH_CONTROLLER_VERSION;
 import static dev.meshboot.config.Variables.APPMESH_PLATFORM_K8S_POD_UID;
 import static dev.meshboot.config.Variables.APPMESH_PLATFORM_K8S_VERSION;
+import static dev.meshboot.config.Variables.APPNET_CONTAINER_IP_MAPPING;
 import static dev.meshboot.config.Variables.AWS_EXECUTION_ENV;
 
 import java.util.Optional;
@@ -12,8 +13,12 @@ import java.util.Optional;
  *
  * @param executionEnv ECS's {@code AWS_EXECUTION_ENV}, such as {@code AWS_ECS_FARGATE}
  * @param kubernetes the App Mesh controller's platform variables, when all three are set
+ * @param containerIpMapping ECS's {@code APPNET_CONTAINER_IP_MAPPING} (container name to address)
  */
-public record PlatformInfo(Optional<String> executionEnv, Optional<Kubernetes> kubernetes) {
+public record PlatformInfo(
+    Optional<String> executionEnv,
+    Optional<Kubernetes> kubernetes,
+    Optional<String> containerIpMapping) {
 
   /** The downward-API values the App Mesh controller injects. */
   public record Kubernetes(String version, String podUid, String controllerVersion) {}
@@ -28,6 +33,9 @@ public record PlatformInfo(Optional<String> executionEnv, Optional<Kubernetes> k
             ? Optional.of(
                 new Kubernetes(k8s.get().trim(), pod.get().trim(), controller.get().trim()))
             : Optional.empty();
-    return new PlatformInfo(reader.optionalString(AWS_EXECUTION_ENV).map(String::trim), kubernetes);
+    return new PlatformInfo(
+        reader.optionalString(AWS_EXECUTION_ENV).map(String::trim),
+        kubernetes,
+        reader.optionalString(APPNET_CONTAINER_IP_MAPPING));
   }
 }

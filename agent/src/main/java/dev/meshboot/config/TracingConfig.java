@@ -87,7 +87,7 @@ public sealed interface TracingConfig {
     if (enabled.isEmpty()) {
       return new None();
     }
-    String meshName = resource.mesh() + "/" + resource.name();
+    String meshName = resource.meshName() + "/" + resource.name();
     return switch (enabled.get(0)) {
       case "ENABLE_ENVOY_XRAY_TRACING" -> xray(reader, meshName);
       case "ENABLE_ENVOY_DATADOG_TRACING" ->

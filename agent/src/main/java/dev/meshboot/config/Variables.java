@@ -353,14 +353,24 @@ public final class Variables {
           "APPMESH_SET_TRACING_DECISION",
           "true",
           "",
-          "Runtime key envoy.reloadable_features.http_set_tracing_decision_in_request_id.");
+          "Runtime key envoy.reloadable_features.http_set_tracing_decision_in_request_id (left"
+              + " out for Envoy 1.36 and later, which removed it, unless set).");
   public static final Variable ENVOY_NO_EXTENSION_LOOKUP_BY_NAME =
       add(
           ADMIN,
           "ENVOY_NO_EXTENSION_LOOKUP_BY_NAME",
           "true",
           "",
-          "Runtime key envoy.reloadable_features.no_extension_lookup_by_name.");
+          "Runtime key envoy.reloadable_features.no_extension_lookup_by_name (left out for Envoy"
+              + " 1.39 and later, which removed it, unless set).");
+  public static final Variable ENVOY_USE_HTTP_CLIENT_TO_FETCH_AWS_CREDENTIALS =
+      add(
+          ADMIN,
+          "ENVOY_USE_HTTP_CLIENT_TO_FETCH_AWS_CREDENTIALS",
+          "false",
+          "",
+          "Runtime key envoy.reloadable_features.use_http_client_to_fetch_aws_credentials (left"
+              + " out for Envoy 1.36 and later, which removed it, unless set).");
 
   public static final Variable ENABLE_ENVOY_STATS_TAGS =
       add(
@@ -402,14 +412,17 @@ public final class Variables {
           "ENVOY_STATS_CONFIG_FILE",
           null,
           "unset",
-          "File holding stats_config; replaces the generated one.");
+          "File holding stats_config (it replaces the generated one), merged like"
+              + " ENVOY_RESOURCES_CONFIG_FILE, so it may hold other bootstrap keys too.");
   public static final Variable ENVOY_STATS_SINKS_CFG_FILE =
       add(
           STATS,
           "ENVOY_STATS_SINKS_CFG_FILE",
           null,
           "unset",
-          "File holding stats_sinks; replaces the DogStatsD variables.");
+          "File holding stats_sinks (they replace the DogStatsD variables), merged like"
+              + " ENVOY_RESOURCES_CONFIG_FILE, so it may hold other bootstrap keys too (a sink's"
+              + " cluster).");
 
   public static final Variable ENABLE_ENVOY_XRAY_TRACING =
       add(TRACING, "ENABLE_ENVOY_XRAY_TRACING", "false", "", "Trace with AWS X-Ray.");
@@ -478,7 +491,9 @@ public final class Variables {
           "ENVOY_TRACING_CFG_FILE",
           null,
           "unset",
-          "File holding tracing; the three tracer switches are then ignored.");
+          "File holding tracing (the three tracer switches are then ignored), merged like"
+              + " ENVOY_RESOURCES_CONFIG_FILE, so it may hold other bootstrap keys too (the"
+              + " collector's cluster).");
 
   public static final Variable ENVOY_RESOURCES_CONFIG_FILE =
       add(
@@ -520,6 +535,14 @@ public final class Variables {
           null,
           "unset",
           "App Mesh controller version.");
+  public static final Variable APPNET_CONTAINER_IP_MAPPING =
+      add(
+          METADATA,
+          "APPNET_CONTAINER_IP_MAPPING",
+          null,
+          "unset",
+          "Set by ECS: a JSON object of container name to IP address; in bridge mode an IPv6"
+              + " address there makes supportedIPFamilies IPv6_ONLY instead of ALL.");
 
   public static final Variable APPNET_ENVOY_RESTART_COUNT =
       add(

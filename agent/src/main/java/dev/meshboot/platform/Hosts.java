@@ -1,9 +1,11 @@
 package dev.meshboot.platform;
 
+import dev.meshboot.config.Addresses;
 import dev.meshboot.config.HostFacts;
 import dev.meshboot.log.Log;
 import java.io.IOException;
 import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InterfaceAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
@@ -36,16 +38,16 @@ public final class Hosts {
     List<HostFacts.NetworkInterface> out = new ArrayList<>();
     try {
       List<NetworkInterface> all = NetworkInterface.networkInterfaces().toList();
+      // Every interface with an address, loopback included, as AWS's agent listed them (Go's
+      // net.Interfaces), IPv6 in RFC 5952 form and without a zone.
       for (NetworkInterface nic : all) {
-        if (nic.isLoopback() || !nic.isUp()) {
-          continue;
-        }
         List<String> ipv4 = new ArrayList<>();
         List<String> ipv6 = new ArrayList<>();
         for (InterfaceAddress address : nic.getInterfaceAddresses()) {
-          String host = address.getAddress().getHostAddress().replaceFirst("%.*$", "");
-          String cidr = host + "/" + address.getNetworkPrefixLength();
-          (address.getAddress() instanceof Inet4Address ? ipv4 : ipv6).add(cidr);
+          InetAddress ip = address.getAddress();
+          boolean v4 = ip instanceof Inet4Address;
+          String host = v4 ? ip.getHostAddress() : Addresses.ipv6Text(ip.getAddress());
+          (v4 ? ipv4 : ipv6).add(host + "/" + address.getNetworkPrefixLength());
         }
         if (!ipv4.isEmpty() || !ipv6.isEmpty()) {
           out.add(

@@ -61,7 +61,8 @@ class MetadataLookupsTest {
                   Optional.of("arn:aws:ecs:us-west-2:111122223333:task/shop/0f2b"),
                   Optional.of("0.25"),
                   Optional.of("512"),
-                  Optional.of("us-west-2b")));
+                  Optional.of("us-west-2b"),
+                  Optional.empty()));
       assertThat(lookups.placement().value())
           .contains(new Placement("us-west-2", "us-west-2b", Optional.of("usw2-az2")));
       // IMDSv2: every metadata GET carried the session token.

@@ -41,7 +41,8 @@ final class Scenarios {
       new HostFacts(
           List.of(
               new HostFacts.NetworkInterface(
-                  "eth0", List.of("10.0.1.23/24"), List.of("fd00:0:0:0:0:0:0:17/64"))),
+                  "eth0", List.of("10.0.1.23/24"), List.of("fd00::17/64")),
+              new HostFacts.NetworkInterface("lo", List.of("127.0.0.1/8"), List.of("::1/128"))),
           "x86_64",
           "6.1.0-meshboot",
           Path.of("/etc/ssl/certs/ca-certificates.crt"));

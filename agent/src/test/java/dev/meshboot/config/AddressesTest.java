@@ -2,7 +2,10 @@ package dev.meshboot.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AddressesTest {
@@ -51,5 +54,26 @@ class AddressesTest {
   @ValueSource(strings = {"256.1.1.1", "1.2.3", "01.2.3.4x", "a.b.c.d"})
   void rejectsBadIpv4(String text) {
     assertThat(Addresses.isIpv4(text)).isFalse();
+  }
+
+  /** RFC 5952's canonical form, from the examples of its sections 4.2 and 4.3. */
+  @ParameterizedTest
+  @CsvSource({
+    "2001:0db8:0000:0000:0000:0000:0002:0001, 2001:db8::2:1",
+    "2001:db8:0:0:1:0:0:1, 2001:db8::1:0:0:1",
+    "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1",
+    "2001:0:0:1:0:0:0:1, 2001:0:0:1::1",
+    "2001:DB8:0:0:0:0:0:1, 2001:db8::1",
+    "fe80:0:0:0:fc:ff:fe00:1, fe80::fc:ff:fe00:1",
+    "0:0:0:0:0:0:0:1, ::1",
+    "0:0:0:0:0:0:0:0, ::",
+    "1:0:0:0:0:0:0:0, 1::",
+    "fd00:0:0:0:0:0:0:17, fd00::17",
+    "1:2:3:4:5:6:7:8, 1:2:3:4:5:6:7:8"
+  })
+  void printsIpv6InRfc5952Form(String given, String canonical) throws UnknownHostException {
+    // A literal: InetAddress parses it without a lookup.
+    byte[] bytes = InetAddress.getByName(given).getAddress();
+    assertThat(Addresses.ipv6Text(bytes)).isEqualTo(canonical);
   }
 }

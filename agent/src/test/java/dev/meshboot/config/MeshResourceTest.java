@@ -37,6 +37,13 @@ class MeshResourceTest {
   }
 
   @Test
+  void namesASharedMeshWithItsOwnerAsAwsAgentDid() {
+    assertThat(parse("mesh/shop@444455556666/virtualNode/cart").meshName())
+        .isEqualTo("shop@444455556666");
+    assertThat(parse("mesh/shop/virtualNode/cart").meshName()).isEqualTo("shop");
+  }
+
+  @Test
   void parsesOtherPartitions() {
     assertThat(parse("arn:aws-cn:appmesh:cn-north-1:111122223333:mesh/m/virtualNode/n").arnRegion())
         .contains("cn-north-1");
