@@ -17,10 +17,9 @@ final class SamplingRules {
   /**
    * A version 2 manifest whose default rule samples one request per second, then the rate.
    *
-   * @param ratePercent the rate in hundredths
+   * @param rate the rate, a plain decimal from 0 to 1
    */
-  static SideFile manifest(Path path, int ratePercent) {
-    String rate = ratePercent / 100 + "." + (ratePercent % 100 < 10 ? "0" : "") + ratePercent % 100;
+  static SideFile manifest(Path path, String rate) {
     String json =
         "{\"version\":2,\"default\":{\"service_name\":\"\",\"host\":\"\",\"http_method\":\"\","
             + "\"url_path\":\"\",\"fixed_target\":1,\"rate\":"

@@ -41,19 +41,19 @@ final class TracingFragment {
           .ifPresent(
               file -> {
                 Variable from =
-                    xray.samplingRatePercent().isPresent()
+                    xray.samplingRate().isPresent()
                         ? Variables.XRAY_SAMPLING_RATE
                         : Variables.XRAY_SAMPLING_RULE_MANIFEST;
                 JsonObject manifest = new JsonObject();
                 manifest.addProperty("filename", file.toString());
                 values.put("xray.sampling_rule_manifest", new Value(manifest, source.apply(from)));
               });
-      xray.samplingRatePercent()
+      xray.samplingRate()
           .ifPresent(
               rate ->
                   sideFiles.add(SamplingRules.manifest(xray.samplingRules().orElseThrow(), rate)));
       xray.samplingRules()
-          .filter(file -> xray.samplingRatePercent().isEmpty())
+          .filter(file -> xray.samplingRate().isEmpty())
           .ifPresent(SamplingRules::checkUserManifest);
       return Optional.of("tracing-xray");
     } else if (tracing instanceof TracingConfig.Datadog datadog) {

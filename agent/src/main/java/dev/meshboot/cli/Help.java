@@ -53,6 +53,7 @@ final class Help {
         out.append("| Variable | Option | Default | Meaning |\n|---|---|---|---|\n");
       }
       String def = variable.defaultText();
+      Variable.Fallback fallback = variable.fallback();
       out.append("| `")
           .append(variable.name())
           .append("` | ")
@@ -64,6 +65,12 @@ final class Help {
                   : def.equals("required") || def.equals("unset") ? def : "`" + def + "`")
           .append(" | ")
           .append(variable.description().replace("|", "\\|"))
+          .append(
+              fallback == null
+                  ? ""
+                  : " **Lenient** (as App Mesh's agent), "
+                      + fallback.describe(variable).replace("|", "\\|")
+                      + ", with a warning.")
           .append(" |\n");
     }
     return out.toString();
@@ -96,6 +103,16 @@ final class Help {
                 variable.secret() ? "(environment only)" : variable.option() + " <value>",
                 variable.name() + (def.isEmpty() ? "" : ", default " + def)));
         out.append(String.format("  %-30s %s%n", "", variable.description()));
+        Variable.Fallback fallback = variable.fallback();
+        if (fallback != null) {
+          out.append(
+              String.format(
+                  "  %-30s %s%n",
+                  "",
+                  "Lenient (as App Mesh's agent): "
+                      + fallback.describe(variable)
+                      + ", with a warning."));
+        }
       }
     }
     out.append("\nExit codes:\n");

@@ -5,6 +5,7 @@ import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
 import dev.meshboot.config.AdminConfig;
 import dev.meshboot.config.ApiConfig;
+import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
 import dev.meshboot.config.XdsConfig;
@@ -109,7 +110,12 @@ final class RunCommand implements Main.Command {
     // linking, the management API): Envoy starts as soon as the bootstrap is written.
     Optional<Process> renderer =
         self.isPresent()
-            ? Optional.of(startRenderer(self.get(), own, process.bootstrapPath()))
+            ? Optional.of(
+                startRenderer(
+                    self.get(),
+                    own,
+                    process.bootstrapPath(),
+                    generation.environment().fallbacksSoFar()))
             : Optional.empty();
     Optional<ManagementApi> server = Optional.empty();
     Optional<HealthPoller> poller = Optional.empty();
@@ -236,14 +242,18 @@ final class RunCommand implements Main.Command {
    * its output and errors are this process's. Registered with the reaper, which must not take its
    * exit status.
    */
-  private static Process startRenderer(List<String> self, List<String> options, Path file) {
+  private static Process startRenderer(
+      List<String> self, List<String> options, Path file, String fallbacksWarned) {
     List<String> command = new ArrayList<>(self);
     command.add("bootstrap");
     command.addAll(options);
     command.add("--output");
     command.add(file.toString());
+    ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+    // The lenient variables this process already warned about: the renderer does not repeat it.
+    builder.environment().put(ConfigReader.WARNED, fallbacksWarned);
     try {
-      return Reaper.launch(new ProcessBuilder(command).inheritIO());
+      return Reaper.launch(builder);
     } catch (IOException e) {
       throw new Main.OutputException("cannot start meshboot to render the bootstrap: " + e, e);
     }

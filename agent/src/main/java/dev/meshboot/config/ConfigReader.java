@@ -1,5 +1,6 @@
 package dev.meshboot.config;
 
+import dev.meshboot.log.Log;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,9 +14,19 @@ import java.util.regex.Pattern;
 /**
  * The one parsing regime for every variable: unset or blank means the default, anything else must
  * parse or the reader throws a {@link ConfigException} naming the variable, the value and what was
- * expected. Nothing is silently replaced by a default.
+ * expected. Nothing is silently replaced by a default: a lenient variable (one whose unusable
+ * values App Mesh's agent replaced while the sidecar started, {@link Variable.Fallback}) gets the
+ * same replacement with one warning naming the variable, the value given and the value used.
  */
 public final class ConfigReader {
+
+  private static final Log log = Log.of(ConfigReader.class);
+
+  /**
+   * Internal: the lenient variables a parent {@code meshboot run} already warned about, comma
+   * separated, so that its renderer does not warn again.
+   */
+  public static final String WARNED = "MESHBOOT_FALLBACKS_WARNED";
 
   private static final Map<String, Boolean> BOOLEANS =
       Map.of("1", true, "true", true, "t", true, "0", false, "false", false, "f", false);
@@ -51,49 +62,65 @@ public final class ConfigReader {
   }
 
   public Optional<Boolean> optionalBool(Variable variable) {
-    return environment
-        .setting(variable)
+    Optional<Setting> setting = environment.setting(variable);
+    if (setting.isEmpty()) {
+      return Optional.empty();
+    }
+    String expected = "a boolean (true/false, 1/0, t/f)";
+    Boolean value = BOOLEANS.get(setting.get().value().trim().toLowerCase(Locale.ROOT));
+    if (value != null) {
+      return Optional.of(value);
+    }
+    return fallBack(setting.get(), expected, false)
         .map(
-            setting -> {
-              Boolean value = BOOLEANS.get(setting.value().trim().toLowerCase(Locale.ROOT));
-              if (value == null) {
-                throw ConfigException.invalid(setting, "a boolean (true/false, 1/0, t/f)");
+            used -> {
+              Boolean parsed = BOOLEANS.get(used.value().trim().toLowerCase(Locale.ROOT));
+              if (parsed == null) {
+                throw ConfigException.invalid(used, expected);
               }
-              return value;
+              return parsed;
             });
   }
 
   /** An integer in {@code [min, max]}. */
   public OptionalInt integer(Variable variable, int min, int max) {
+    String expected =
+        max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer " + min + "-" + max;
+    return integer(variable, expected, min, max);
+  }
+
+  private OptionalInt integer(Variable variable, String expected, int min, int max) {
     Optional<Setting> setting = environment.setting(variable);
     if (setting.isEmpty()) {
       return OptionalInt.empty();
     }
-    String expected =
-        max == Integer.MAX_VALUE ? "an integer >= " + min : "an integer " + min + "-" + max;
+    Optional<Setting> used;
     try {
       int value = Integer.parseInt(setting.get().value().trim());
-      if (value < min || value > max) {
-        throw ConfigException.invalid(setting.get(), expected);
+      if (value >= min && value <= max) {
+        return OptionalInt.of(value);
       }
-      return OptionalInt.of(value);
+      used = fallBack(setting.get(), expected, value > max, true);
     } catch (NumberFormatException e) {
-      throw ConfigException.invalid(setting.get(), expected);
+      used = fallBack(setting.get(), expected, false);
     }
+    if (used.isEmpty()) {
+      return OptionalInt.empty();
+    }
+    try {
+      int value = Integer.parseInt(used.get().value().trim());
+      if (value >= min && value <= max) {
+        return OptionalInt.of(value);
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw ConfigException.invalid(used.get(), expected);
   }
 
   /** A TCP or UDP port 1-65535; the variable must have a default. */
   public int port(Variable variable) {
-    Setting setting = environment.setting(variable).orElseThrow();
-    try {
-      int value = Integer.parseInt(setting.value().trim());
-      if (value >= 1 && value <= 65535) {
-        return value;
-      }
-    } catch (NumberFormatException e) {
-      // reported below with the value
-    }
-    throw ConfigException.invalid(setting, "a port 1-65535");
+    return integer(variable, "a port 1-65535", 1, 65535).orElseThrow();
   }
 
   /**
@@ -137,11 +164,16 @@ public final class ConfigReader {
   public <T> T choice(Variable variable, Map<String, T> choices) {
     Setting setting = environment.setting(variable).orElseThrow();
     T value = choices.get(setting.value().trim().toLowerCase(Locale.ROOT));
-    if (value == null) {
-      throw ConfigException.invalid(
-          setting, "one of " + String.join(", ", choices.keySet().stream().sorted().toList()));
+    if (value != null) {
+      return value;
     }
-    return value;
+    String expected = "one of " + String.join(", ", choices.keySet().stream().sorted().toList());
+    Setting used = fallBack(setting, expected, false).orElseThrow();
+    T fallback = choices.get(used.value().trim().toLowerCase(Locale.ROOT));
+    if (fallback == null) {
+      throw ConfigException.invalid(used, expected);
+    }
+    return fallback;
   }
 
   /** A file-system path; whether it must exist is up to the caller. */
@@ -156,5 +188,45 @@ public final class ConfigReader {
                 throw ConfigException.invalid(setting, "a file path");
               }
             });
+  }
+
+  private Optional<Setting> fallBack(Setting given, String expected, boolean aboveMax) {
+    return fallBack(given, expected, aboveMax, false);
+  }
+
+  /**
+   * What to use instead of a value that does not parse (or is out of range, {@code outOfRange}):
+   * for a lenient variable its fallback (empty: as if unset), with one warning; else the error.
+   */
+  private Optional<Setting> fallBack(
+      Setting given, String expected, boolean aboveMax, boolean outOfRange) {
+    Variable variable = given.variable();
+    Variable.Fallback fallback = variable.fallback();
+    if (fallback == null || !(outOfRange || fallback.unparsable())) {
+      throw ConfigException.invalid(given, expected);
+    }
+    String text = aboveMax && fallback.aboveMax() != null ? fallback.aboveMax() : fallback.value();
+    Optional<Setting> used =
+        text != null
+            ? Optional.of(new Setting(variable, text, Setting.Origin.DEFAULT))
+            : Optional.ofNullable(variable.defaultValue())
+                .map(value -> new Setting(variable, value, Setting.Origin.DEFAULT));
+    boolean parentWarned =
+        java.util.Arrays.asList(environment.internal(WARNED).orElse("").split(","))
+            .contains(variable.name());
+    if (environment.firstFallback(variable) && !parentWarned) {
+      log.warn(
+          variable.name()
+              + ": expected "
+              + expected
+              + " but got \""
+              + given.value()
+              + "\""
+              + given.originSuffix()
+              + "; using "
+              + used.map(setting -> setting.value()).orElse(variable.defaultText())
+              + " instead, as App Mesh's agent did");
+    }
+    return used;
   }
 }

@@ -2,6 +2,9 @@ package dev.meshboot.config;
 
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The variables as meshboot sees them: command-line options over an env file over the process
@@ -12,6 +15,9 @@ public final class Environment {
   private final Map<String, String> options;
   private final Map<String, String> envFile;
   private final Map<String, String> process;
+
+  /** The lenient variables whose fallback was announced: one warning each per command. */
+  private final Set<String> fallbacksWarned = ConcurrentHashMap.newKeySet();
 
   private Environment(
       Map<String, String> options, Map<String, String> envFile, Map<String, String> process) {
@@ -79,6 +85,24 @@ public final class Environment {
       return Optional.of(new Setting(variable, fromProcess, Setting.Origin.ENVIRONMENT));
     }
     return Optional.empty();
+  }
+
+  /**
+   * A variable of meshboot's own plumbing (not the contract's, never an option): from the process
+   * environment only.
+   */
+  public Optional<String> internal(String name) {
+    return Optional.ofNullable(process.get(name));
+  }
+
+  /** Whether this is the first time {@code variable} falls back (so that it warns once). */
+  boolean firstFallback(Variable variable) {
+    return fallbacksWarned.add(variable.name());
+  }
+
+  /** The lenient variables that fell back so far, comma separated (for a child meshboot). */
+  public String fallbacksSoFar() {
+    return String.join(",", new TreeSet<>(fallbacksWarned));
   }
 
   /** The value given, else the variable's literal default, else empty. */

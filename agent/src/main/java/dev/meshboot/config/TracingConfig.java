@@ -38,15 +38,15 @@ public sealed interface TracingConfig {
    * AWS X-Ray.
    *
    * @param samplingRules the manifest Envoy reads: the user's, or the one meshboot writes
-   * @param samplingRatePercent the rate meshboot writes into its manifest, in hundredths, when it
-   *     writes one
+   * @param samplingRate the rate meshboot writes into its manifest, as a decimal with every digit
+   *     given (App Mesh's agent rounded it to hundredths), when it writes one
    */
   record XRay(
       String segmentName,
       String daemonAddress,
       int daemonPort,
       Optional<Path> samplingRules,
-      java.util.OptionalInt samplingRatePercent)
+      Optional<String> samplingRate)
       implements TracingConfig {}
 
   /** Datadog. */
@@ -55,8 +55,8 @@ public sealed interface TracingConfig {
   /** Jaeger through Envoy's Zipkin tracer. */
   record Jaeger(String address, int port, boolean json) implements TracingConfig {}
 
-  /** X-Ray's default rate, 0.05, in hundredths: it needs no manifest. */
-  int DEFAULT_SAMPLING_RATE_PERCENT = 5;
+  /** X-Ray's default rate: it needs no manifest. */
+  String DEFAULT_SAMPLING_RATE = "0.05";
 
   /** A rate from 0 to 1 with any number of decimals; BigDecimal would cost start-up time. */
   Pattern RATE = Pattern.compile("(0|1)(?:\\.(\\d*))?|\\.(\\d+)");
@@ -128,12 +128,12 @@ public sealed interface TracingConfig {
       }
     }
     Optional<Path> manifest = reader.path(XRAY_SAMPLING_RULE_MANIFEST);
-    java.util.OptionalInt rate = java.util.OptionalInt.empty();
+    Optional<String> rate = Optional.empty();
     if (manifest.isEmpty()) {
       Setting given = reader.environment().setting(XRAY_SAMPLING_RATE).orElseThrow();
-      int value = samplingRatePercent(given);
-      if (value != DEFAULT_SAMPLING_RATE_PERCENT) {
-        rate = java.util.OptionalInt.of(value);
+      String value = samplingRate(given);
+      if (!value.equals(DEFAULT_SAMPLING_RATE)) {
+        rate = Optional.of(value);
         manifest = reader.path(MESHBOOT_XRAY_SAMPLING_RULES_FILE);
       }
     }
@@ -145,19 +145,19 @@ public sealed interface TracingConfig {
         rate);
   }
 
-  /** The rate in hundredths, rounded half up: "0.125" is 13. */
-  private static int samplingRatePercent(Setting setting) {
+  /**
+   * The rate as a plain decimal with every digit given and no trailing zeros ("0.123", ".5" is
+   * "0.5", "1.00" is "1"): kept as given rather than rounded to hundredths as App Mesh's agent did.
+   */
+  private static String samplingRate(Setting setting) {
     Matcher parts = RATE.matcher(setting.value().trim());
     if (parts.matches()) {
       String whole = parts.group(1) != null ? parts.group(1) : "0";
       String fraction =
           (parts.group(2) != null ? parts.group(2) : parts.group(3) != null ? parts.group(3) : "")
-              + "000";
-      int percent = Integer.parseInt(whole) * 100 + Integer.parseInt(fraction.substring(0, 2));
-      boolean roundUp = fraction.charAt(2) >= '5';
-      boolean overOne = whole.equals("1") && !fraction.chars().allMatch(c -> c == '0');
-      if (!overOne) {
-        return percent + (roundUp ? 1 : 0);
+              .replaceFirst("0+$", "");
+      if (!(whole.equals("1") && !fraction.isEmpty())) {
+        return fraction.isEmpty() ? whole : whole + "." + fraction;
       }
     }
     throw ConfigException.invalid(setting, "a number from 0 to 1, such as 0.1");

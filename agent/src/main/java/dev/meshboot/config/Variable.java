@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  *     there is no literal default
  * @param defaultDoc what the reference says the default is when {@code defaultValue} is null
  * @param description one sentence for {@code --help} and the README
+ * @param fallback what App Mesh's agent did with a value it could not use, and so what meshboot
+ *     does (with a warning); null when such a value is an error
  */
 public record Variable(
     String name,
@@ -21,7 +23,41 @@ public record Variable(
     Section section,
     @Nullable String defaultValue,
     String defaultDoc,
-    String description) {
+    String description,
+    @Nullable Fallback fallback) {
+
+  /**
+   * A lenient variable: a value App Mesh's agent did not parse, or found out of range, and replaced
+   * (or ignored) while the sidecar started. meshboot uses the same value instead, with one warning
+   * naming the variable, the value given and the value used.
+   *
+   * @param value the text used instead; null for the variable's default (or none, when it has none)
+   * @param aboveMax the text used for an integer above the range, when that differs (a maximum)
+   * @param unparsable whether a value that does not parse falls back too; when false only values
+   *     out of range do, and one that does not parse is an error (App Mesh's agent stopped on it)
+   */
+  public record Fallback(@Nullable String value, @Nullable String aboveMax, boolean unparsable) {
+
+    /** The default (or none) for any value that cannot be used. */
+    public static final Fallback DEFAULT = new Fallback(null, null, true);
+
+    /** The given text for any value that cannot be used. */
+    public static Fallback to(String value) {
+      return new Fallback(value, null, true);
+    }
+
+    /** What the README's variable reference says. */
+    public String describe(Variable variable) {
+      String used = value != null ? value : variable.defaultText();
+      String text = unparsable ? "any unusable value: " + used : "out of range: " + used;
+      return aboveMax == null ? text : text + " (" + aboveMax + " above the maximum)";
+    }
+  }
+
+  /** This variable with a fallback for values App Mesh's agent replaced. */
+  Variable lenient(Fallback given) {
+    return new Variable(name, option, section, defaultValue, defaultDoc, description, given);
+  }
 
   /** The option a variable gets unless it names another: its name in lower case with dashes. */
   public static String optionFor(String name) {

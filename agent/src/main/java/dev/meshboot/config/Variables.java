@@ -277,7 +277,9 @@ public final class Variables {
           "STS endpoint URL (a VPC endpoint, or a test server).");
 
   public static final Variable ENVOY_ADMIN_MODE =
-      add(ADMIN, "ENVOY_ADMIN_MODE", "tcp", "", "tcp or uds: where Envoy's admin listens.");
+      lenient(
+          add(ADMIN, "ENVOY_ADMIN_MODE", "tcp", "", "tcp or uds: where Envoy's admin listens."),
+          Variable.Fallback.DEFAULT);
   public static final Variable ENVOY_ADMIN_ACCESS_PORT =
       add(ADMIN, "ENVOY_ADMIN_ACCESS_PORT", "9901", "", "Envoy admin port (tcp mode).");
   public static final Variable ENVOY_ADMIN_ACCESS_ENABLE_IPV6 =
@@ -305,12 +307,14 @@ public final class Variables {
           "",
           "Access log of the admin interface.");
   public static final Variable ENVOY_LOG_LEVEL =
-      add(
-          ADMIN,
-          "ENVOY_LOG_LEVEL",
-          "info",
-          "",
-          "Envoy log level: trace, debug, info, warn, warning, error, critical or off.");
+      lenient(
+          add(
+              ADMIN,
+              "ENVOY_LOG_LEVEL",
+              "info",
+              "",
+              "Envoy log level: trace, debug, info, warn, warning, error, critical or off."),
+          Variable.Fallback.DEFAULT);
   public static final Variable ENVOY_INITIAL_FETCH_TIMEOUT =
       add(
           ADMIN,
@@ -319,12 +323,14 @@ public final class Variables {
           "",
           "Seconds Envoy waits for the first LDS and CDS response (0 = forever).");
   public static final Variable ENVOY_CONCURRENCY =
-      add(
-          ADMIN,
-          "ENVOY_CONCURRENCY",
-          null,
-          "from the container CPU quota",
-          "Envoy worker threads (--concurrency).");
+      lenient(
+          add(
+              ADMIN,
+              "ENVOY_CONCURRENCY",
+              null,
+              "from the container CPU quota",
+              "Envoy worker threads (--concurrency)."),
+          Variable.Fallback.DEFAULT);
   public static final Variable ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH =
       add(
           ADMIN,
@@ -341,12 +347,14 @@ public final class Variables {
           "Unix socket of an SDS agent (such as SPIRE); adds cluster"
               + " static_cluster_sds_unix_socket.");
   public static final Variable MAX_REQUESTS_PER_IO_CYCLE =
-      add(
-          ADMIN,
-          "MAX_REQUESTS_PER_IO_CYCLE",
-          null,
-          "unset",
-          "Runtime key http.max_requests_per_io_cycle (an integer > 0).");
+      lenient(
+          add(
+              ADMIN,
+              "MAX_REQUESTS_PER_IO_CYCLE",
+              null,
+              "unset",
+              "Runtime key http.max_requests_per_io_cycle (an integer > 0)."),
+          new Variable.Fallback(null, null, false));
   public static final Variable APPMESH_SET_TRACING_DECISION =
       add(
           ADMIN,
@@ -380,12 +388,14 @@ public final class Variables {
           "",
           "Add the fixed tags appmesh.mesh and appmesh.<kind>=<name>.");
   public static final Variable APPMESH_METRIC_EXTENSION_VERSION =
-      add(
-          STATS,
-          "APPMESH_METRIC_EXTENSION_VERSION",
-          "0",
-          "",
-          "1 enables the App Mesh metric extension (node metadata and tags).");
+      lenient(
+          add(
+              STATS,
+              "APPMESH_METRIC_EXTENSION_VERSION",
+              "0",
+              "",
+              "1 enables the App Mesh metric extension (node metadata and tags)."),
+          Variable.Fallback.DEFAULT);
   public static final Variable ENVOY_STATS_FLUSH_INTERVAL =
       add(
           STATS,
@@ -443,8 +453,8 @@ public final class Variables {
           "XRAY_SAMPLING_RATE",
           "0.05",
           "",
-          "X-Ray sampling rate 0..1 with at most two decimals; other than 0.05 writes a"
-              + " sampling-rules manifest.");
+          "X-Ray sampling rate from 0 to 1; other than 0.05 writes a sampling-rules manifest with"
+              + " the rate as given (App Mesh's agent rounded it to two decimals).");
   public static final Variable XRAY_SAMPLING_RULE_MANIFEST =
       add(
           TRACING,
@@ -545,12 +555,14 @@ public final class Variables {
               + " address there makes supportedIPFamilies IPv6_ONLY instead of ALL.");
 
   public static final Variable APPNET_ENVOY_RESTART_COUNT =
-      add(
-          PROCESS,
-          "APPNET_ENVOY_RESTART_COUNT",
-          "3",
-          "",
-          "How often a dead Envoy is restarted (0-10); meshboot then exits non-zero.");
+      lenient(
+          add(
+              PROCESS,
+              "APPNET_ENVOY_RESTART_COUNT",
+              "3",
+              "",
+              "How often a dead Envoy is restarted (0-10); meshboot then exits non-zero."),
+          new Variable.Fallback(null, "10", true));
   public static final Variable MESHBOOT_RESTART_BACKOFF_MS =
       add(
           PROCESS,
@@ -573,46 +585,60 @@ public final class Variables {
           "",
           "Seconds an Envoy must run for the restart budget to be refilled.");
   public static final Variable LISTENER_DRAIN_WAIT_TIME_S =
-      add(
-          PROCESS,
-          "LISTENER_DRAIN_WAIT_TIME_S",
-          "20",
-          "",
-          "Drain time on shutdown (5-110 seconds); also Envoy's --drain-time-s.");
+      lenient(
+          add(
+              PROCESS,
+              "LISTENER_DRAIN_WAIT_TIME_S",
+              "20",
+              "",
+              "Drain time on shutdown (5-110 seconds); also Envoy's --drain-time-s."),
+          Variable.Fallback.DEFAULT);
   public static final Variable ENVOY_SKIP_DEPRECATED_LOGS =
-      add(
-          PROCESS,
-          "ENVOY_SKIP_DEPRECATED_LOGS",
-          "true",
-          "",
-          "Run Envoy with --skip-deprecated-logs.");
+      lenient(
+          add(
+              PROCESS,
+              "ENVOY_SKIP_DEPRECATED_LOGS",
+              "true",
+              "",
+              "Run Envoy with --skip-deprecated-logs."),
+          Variable.Fallback.DEFAULT);
   public static final Variable DISABLE_HOT_RESTART =
-      add(PROCESS, "DISABLE_HOT_RESTART", "true", "", "Run Envoy with --disable-hot-restart.");
+      lenient(
+          add(PROCESS, "DISABLE_HOT_RESTART", "true", "", "Run Envoy with --disable-hot-restart."),
+          Variable.Fallback.DEFAULT);
   public static final Variable HC_POLL_INTERVAL_MS =
-      add(
-          PROCESS,
-          "HC_POLL_INTERVAL_MS",
-          "10000",
-          "",
-          "Envoy health poll interval (2000-30000 ms).");
+      lenient(
+          add(
+              PROCESS,
+              "HC_POLL_INTERVAL_MS",
+              "10000",
+              "",
+              "Envoy health poll interval (2000-30000 ms)."),
+          Variable.Fallback.DEFAULT);
   public static final Variable HC_DISCONNECTED_TIMEOUT_S =
-      add(
-          PROCESS,
-          "HC_DISCONNECTED_TIMEOUT_S",
-          "604800",
-          "",
-          "How long a lost management connection is tolerated before health turns UNHEALTHY"
-              + " (3600-604800 s).");
+      lenient(
+          add(
+              PROCESS,
+              "HC_DISCONNECTED_TIMEOUT_S",
+              "604800",
+              "",
+              "How long a lost management connection is tolerated before health turns UNHEALTHY"
+                  + " (3600-604800 s)."),
+          Variable.Fallback.DEFAULT);
   public static final Variable APPNET_AGENT_ADMIN_MODE =
-      add(
-          PROCESS,
-          "APPNET_AGENT_ADMIN_MODE",
-          null,
-          "unset (no management API)",
-          "tcp (APPNET_AGENT_HTTP_BIND_ADDRESS:APPNET_AGENT_HTTP_PORT) or uds"
-              + " (APPNET_AGENT_ADMIN_UDS_PATH, mode 0600): serve meshboot's management API.");
+      lenient(
+          add(
+              PROCESS,
+              "APPNET_AGENT_ADMIN_MODE",
+              null,
+              "unset (no management API)",
+              "tcp (APPNET_AGENT_HTTP_BIND_ADDRESS:APPNET_AGENT_HTTP_PORT) or uds"
+                  + " (APPNET_AGENT_ADMIN_UDS_PATH, mode 0600): serve meshboot's management API."),
+          Variable.Fallback.to("tcp"));
   public static final Variable APPNET_AGENT_HTTP_PORT =
-      add(PROCESS, "APPNET_AGENT_HTTP_PORT", "9902", "", "Management API port.");
+      lenient(
+          add(PROCESS, "APPNET_AGENT_HTTP_PORT", "9902", "", "Management API port."),
+          Variable.Fallback.DEFAULT);
   public static final Variable APPNET_AGENT_HTTP_BIND_ADDRESS =
       add(
           PROCESS,
@@ -628,26 +654,32 @@ public final class Variables {
           "",
           "Management API socket (uds mode; created with mode 0600, parent directories too).");
   public static final Variable APPNET_AGENT_LOGGING_RESET_TIMEOUT =
-      add(
-          PROCESS,
-          "APPNET_AGENT_LOGGING_RESET_TIMEOUT",
-          "300",
-          "",
-          "Seconds until a temporary Envoy log level set through /enableLogging reverts.");
+      lenient(
+          add(
+              PROCESS,
+              "APPNET_AGENT_LOGGING_RESET_TIMEOUT",
+              "300",
+              "",
+              "Seconds until a temporary Envoy log level set through /enableLogging reverts."),
+          Variable.Fallback.DEFAULT);
   public static final Variable APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S =
-      add(
-          PROCESS,
-          "APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S",
-          "5",
-          "",
-          "meshboot wait-ready: seconds between readiness checks.");
+      lenient(
+          add(
+              PROCESS,
+              "APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S",
+              "5",
+              "",
+              "meshboot wait-ready: seconds between readiness checks."),
+          Variable.Fallback.DEFAULT);
   public static final Variable APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S =
-      add(
-          PROCESS,
-          "APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S",
-          "180",
-          "",
-          "meshboot wait-ready: seconds to wait for readiness before failing.");
+      lenient(
+          add(
+              PROCESS,
+              "APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S",
+              "180",
+              "",
+              "meshboot wait-ready: seconds to wait for readiness before failing."),
+          Variable.Fallback.DEFAULT);
   public static final Variable MESHBOOT_BOOTSTRAP_PATH =
       add(
           PROCESS,
@@ -696,9 +728,20 @@ public final class Variables {
       @Nullable String defaultValue,
       String defaultDoc,
       String description) {
-    Variable variable = new Variable(name, option, section, defaultValue, defaultDoc, description);
+    Variable variable =
+        new Variable(name, option, section, defaultValue, defaultDoc, description, null);
     registry.add(variable);
     return variable;
+  }
+
+  /**
+   * Marks {@code variable} lenient: App Mesh's agent replaced a value it could not use (see {@link
+   * Variable.Fallback}), so meshboot does too.
+   */
+  private static Variable lenient(Variable variable, Variable.Fallback fallback) {
+    Variable lenient = variable.lenient(fallback);
+    registry.set(registry.indexOf(variable), lenient);
+    return lenient;
   }
 
   /**

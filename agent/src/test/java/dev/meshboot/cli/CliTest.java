@@ -17,7 +17,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CliTest {
 
-  record Result(int code, String out, String err) {}
+  /**
+   * What a run printed.
+   *
+   * @param err the command's error output
+   * @param log meshboot's log lines
+   */
+  record Result(int code, String out, String err, String log) {}
 
   static final Map<String, String> ENV =
       Map.of(
@@ -31,8 +37,8 @@ class CliTest {
   static Result run(Map<String, String> env, String... argv) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    dev.meshboot.log.Log.redirect(
-        new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+    ByteArrayOutputStream log = new ByteArrayOutputStream();
+    dev.meshboot.log.Log.redirect(new PrintStream(log, true, StandardCharsets.UTF_8));
     int code =
         Main.run(
             List.of(argv),
@@ -44,8 +50,40 @@ class CliTest {
                   throw new IOException("no processes in this test");
                 },
                 () -> Scenarios.FACTS));
+    dev.meshboot.log.Log.redirect(System.err);
     return new Result(
-        code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        code,
+        out.toString(StandardCharsets.UTF_8),
+        err.toString(StandardCharsets.UTF_8),
+        log.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void writesTheXraySamplingRateAsGivenNotRounded(@TempDir Path tmp) throws IOException {
+    Path rules = tmp.resolve("rules.json");
+    for (String[] rate : new String[][] {{"0.123", "0.123"}, {".5", "0.5"}, {"1.00", "1"}}) {
+      Map<String, String> env = new java.util.HashMap<>(ENV);
+      env.put("ENABLE_ENVOY_XRAY_TRACING", "true");
+      env.put("XRAY_SAMPLING_RATE", rate[0]);
+      env.put("MESHBOOT_XRAY_SAMPLING_RULES_FILE", rules.toString());
+      Result result = run(env, "bootstrap", "-o", tmp.resolve("envoy.json").toString());
+      assertThat(result.code()).as(result.err()).isZero();
+      com.google.gson.JsonObject manifest =
+          com.google.gson.JsonParser.parseString(java.nio.file.Files.readString(rules))
+              .getAsJsonObject();
+      assertThat(manifest.get("version").getAsInt()).isEqualTo(2);
+      assertThat(manifest.getAsJsonObject("default").get("rate").toString()).isEqualTo(rate[1]);
+      assertThat(manifest.getAsJsonObject("default").get("fixed_target").getAsInt()).isEqualTo(1);
+      java.nio.file.Files.delete(rules);
+    }
+    for (String xrayDefault : new String[] {"0.05", "0.050", ".05"}) {
+      Map<String, String> env = new java.util.HashMap<>(ENV);
+      env.put("ENABLE_ENVOY_XRAY_TRACING", "true");
+      env.put("XRAY_SAMPLING_RATE", xrayDefault);
+      env.put("MESHBOOT_XRAY_SAMPLING_RULES_FILE", rules.toString());
+      assertThat(run(env, "bootstrap", "-o", tmp.resolve("envoy.json").toString()).code()).isZero();
+      assertThat(rules).as("X-Ray's default needs no manifest").doesNotExist();
+    }
   }
 
   @Test

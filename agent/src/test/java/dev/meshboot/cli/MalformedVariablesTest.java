@@ -2,9 +2,12 @@ package dev.meshboot.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.meshboot.config.Variable;
 import dev.meshboot.config.Variables;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,9 +22,34 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Fuzz-style: every variable, set to values that are malformed for it, makes {@code meshboot
- * bootstrap} exit non-zero with a message naming the variable, and writes nothing.
+ * bootstrap} exit non-zero with a message naming the variable, and writes nothing; unless App
+ * Mesh's agent started with such a value (a lenient variable), when meshboot starts too, with one
+ * warning naming the variable, the value given and the value used.
  */
 class MalformedVariablesTest {
+
+  /**
+   * Values App Mesh's agent replaced or ignored while the sidecar started (its {@code
+   * agent_config.go} and {@code envoy_bootstrap.go}): each must start meshboot too.
+   */
+  static final Map<String, List<String>> STARTS_AS_APP_MESH_DID =
+      Map.ofEntries(
+          Map.entry("HC_POLL_INTERVAL_MS", List.of("1000", "40000", "fast")),
+          Map.entry("LISTENER_DRAIN_WAIT_TIME_S", List.of("1", "200", "x")),
+          Map.entry("HC_DISCONNECTED_TIMEOUT_S", List.of("60", "x")),
+          Map.entry("APPNET_ENVOY_RESTART_COUNT", List.of("11", "-1", "x")),
+          Map.entry("APPNET_AGENT_LOGGING_RESET_TIMEOUT", List.of("0", "x")),
+          Map.entry("APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S", List.of("0", "x")),
+          Map.entry("APPNET_AGENT_POLL_ENVOY_READINESS_TIMEOUT_S", List.of("-1", "x")),
+          Map.entry("ENVOY_LOG_LEVEL", List.of("verbose", "fatal")),
+          Map.entry("ENVOY_ADMIN_MODE", List.of("socket", "unix")),
+          Map.entry("APPNET_AGENT_ADMIN_MODE", List.of("socket")),
+          Map.entry("APPNET_AGENT_HTTP_PORT", List.of("0", "65536", "http")),
+          Map.entry("ENVOY_CONCURRENCY", List.of("0", "many", "-2")),
+          Map.entry("DISABLE_HOT_RESTART", List.of("yes", "2")),
+          Map.entry("ENVOY_SKIP_DEPRECATED_LOGS", List.of("enabled", "-1")),
+          Map.entry("MAX_REQUESTS_PER_IO_CYCLE", List.of("0", "-1")),
+          Map.entry("APPMESH_METRIC_EXTENSION_VERSION", List.of("2", "v1")));
 
   /** Values malformed for every variable. */
   static final List<String> ALWAYS_BAD = List.of("line\nbreak", "nul\u0000byte", "bell\u0007");
@@ -54,13 +82,9 @@ class MalformedVariablesTest {
     TYPED.put(
         "APPMESH_XDS_ENDPOINT", List.of("host", "host:port", "unix://x", "http://h:1", "h:99999"));
     TYPED.put("MESHBOOT_XDS_MODE", List.of("sigv4", "iam"));
-    TYPED.put("ENVOY_ADMIN_MODE", List.of("unix", "http"));
+    TYPED.put("MAX_REQUESTS_PER_IO_CYCLE", List.of("ten", "1.5"));
     TYPED.put("ENVOY_ADMIN_ACCESS_BIND_ADDRESS", List.of("localhost", "300.1.1.1", "::1x"));
-    TYPED.put("ENVOY_LOG_LEVEL", List.of("verbose", "fatal"));
     TYPED.put("ENVOY_INITIAL_FETCH_TIMEOUT", List.of("-1", "5s", "x"));
-    TYPED.put("ENVOY_CONCURRENCY", List.of("0", "many", "-2"));
-    TYPED.put("MAX_REQUESTS_PER_IO_CYCLE", List.of("0", "ten"));
-    TYPED.put("APPMESH_METRIC_EXTENSION_VERSION", List.of("2", "v1"));
     TYPED.put("ENVOY_STATS_FLUSH_INTERVAL", List.of("10", "soon", "0s"));
     TYPED.put("STATSD_ADDRESS", List.of("statsd.local", "1.2.3"));
     TYPED.put("AWS_XRAY_DAEMON_ADDRESS", List.of("xray:2000", "127.0.0.1:99999", "1.2.3.4:"));
@@ -103,7 +127,9 @@ class MalformedVariablesTest {
     List<Arguments> cases = new ArrayList<>();
     for (Variable variable : Variables.ALL) {
       List<String> values = new ArrayList<>(ALWAYS_BAD);
-      values.addAll(TYPED.getOrDefault(variable.name(), List.of()));
+      if (variable.fallback() == null || !variable.fallback().unparsable()) {
+        values.addAll(TYPED.getOrDefault(variable.name(), List.of()));
+      }
       values.forEach(value -> cases.add(Arguments.of(variable.name(), value)));
     }
     return cases.stream();
@@ -131,5 +157,63 @@ class MalformedVariablesTest {
     try (var files = Files.list(tmp)) {
       assertThat(files).containsExactly(out);
     }
+  }
+
+  static Stream<Arguments> lenientCases() {
+    List<Arguments> cases = new ArrayList<>();
+    STARTS_AS_APP_MESH_DID.forEach(
+        (name, values) -> values.forEach(value -> cases.add(Arguments.of(name, value))));
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0}={1}")
+  @MethodSource("lenientCases")
+  void aValueAppMeshsAgentReplacedStartsWithOneWarning(String name, String value, @TempDir Path tmp)
+      throws IOException {
+    Map<String, String> env = new HashMap<>();
+    env.put("PATH", "");
+    env.put("APPMESH_RESOURCE_ARN", "mesh/shop/virtualNode/cart");
+    env.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:18000");
+    env.put(name, value);
+    Path out = tmp.resolve("envoy.json");
+
+    CliTest.Result result;
+    if (name.startsWith("APPNET_AGENT_POLL_ENVOY_READINESS")) {
+      // wait-ready reads these: against a management API that is ready at once.
+      HttpServer api =
+          HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+      api.createContext(
+          "/ready",
+          exchange -> {
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+          });
+      api.start();
+      try {
+        env.put("APPNET_AGENT_HTTP_PORT", String.valueOf(api.getAddress().getPort()));
+        result = CliTest.run(env, "wait-ready");
+      } finally {
+        api.stop(0);
+      }
+    } else {
+      result = CliTest.run(env, "bootstrap", "-o", out.toString());
+      assertThat(out).exists();
+    }
+    assertThat(result.code()).as(result.err()).isZero();
+    List<String> warnings =
+        result.log().lines().filter(line -> line.contains(name + ": expected")).toList();
+    assertThat(warnings).as(result.log()).hasSize(1);
+    assertThat(warnings.getFirst())
+        .contains("WARN")
+        .contains("\"" + value + "\"")
+        .contains("using ")
+        .contains("as App Mesh's agent did");
+  }
+
+  @org.junit.jupiter.api.Test
+  void everyLenientVariableIsExercisedAndNoOtherIs() {
+    List<String> lenient =
+        Variables.ALL.stream().filter(v -> v.fallback() != null).map(Variable::name).toList();
+    assertThat(STARTS_AS_APP_MESH_DID.keySet()).containsExactlyInAnyOrderElementsOf(lenient);
   }
 }

@@ -81,18 +81,56 @@ class ConfigReaderTest {
   void integerBoundsAreInTheMessage() {
     assertThatThrownBy(
             () ->
-                reader("MAX_REQUESTS_PER_IO_CYCLE", "0")
+                reader("ENVOY_INITIAL_FETCH_TIMEOUT", "-1")
+                    .integer(Variables.ENVOY_INITIAL_FETCH_TIMEOUT, 0, Integer.MAX_VALUE))
+        .hasMessage("ENVOY_INITIAL_FETCH_TIMEOUT: expected an integer >= 0 but got \"-1\"");
+  }
+
+  @Test
+  void aLenientVariableFallsBackAsAppMeshsAgentDid() {
+    assertThat(
+            reader("HC_POLL_INTERVAL_MS", "1000")
+                .integer(Variables.HC_POLL_INTERVAL_MS, 2000, 30_000))
+        .hasValue(10_000);
+    assertThat(
+            reader("APPNET_ENVOY_RESTART_COUNT", "11")
+                .integer(Variables.APPNET_ENVOY_RESTART_COUNT, 0, 10))
+        .hasValue(10);
+    assertThat(
+            reader("APPNET_ENVOY_RESTART_COUNT", "-1")
+                .integer(Variables.APPNET_ENVOY_RESTART_COUNT, 0, 10))
+        .hasValue(3);
+    assertThat(reader("ENVOY_CONCURRENCY", "many").integer(Variables.ENVOY_CONCURRENCY, 1, 1024))
+        .isEmpty();
+    assertThat(
+            reader("ENVOY_ADMIN_MODE", "unix")
+                .choice(Variables.ENVOY_ADMIN_MODE, Map.of("tcp", 1, "uds", 2)))
+        .isEqualTo(1);
+    assertThat(
+            reader("APPNET_AGENT_ADMIN_MODE", "socket")
+                .choice(Variables.APPNET_AGENT_ADMIN_MODE, Map.of("tcp", 1, "uds", 2)))
+        .isEqualTo(1);
+    assertThat(reader("DISABLE_HOT_RESTART", "yes").bool(Variables.DISABLE_HOT_RESTART)).isTrue();
+    assertThat(
+            reader("MAX_REQUESTS_PER_IO_CYCLE", "0")
+                .integer(Variables.MAX_REQUESTS_PER_IO_CYCLE, 1, Integer.MAX_VALUE))
+        .as("App Mesh's agent ignored values below 1")
+        .isEmpty();
+    assertThatThrownBy(
+            () ->
+                reader("MAX_REQUESTS_PER_IO_CYCLE", "ten")
                     .integer(Variables.MAX_REQUESTS_PER_IO_CYCLE, 1, Integer.MAX_VALUE))
-        .hasMessage("MAX_REQUESTS_PER_IO_CYCLE: expected an integer >= 1 but got \"0\"");
+        .as("but stopped on one that was not an integer")
+        .hasMessage("MAX_REQUESTS_PER_IO_CYCLE: expected an integer >= 1 but got \"ten\"");
   }
 
   @Test
   void choicesListTheAccepted() {
     assertThatThrownBy(
             () ->
-                reader("ENVOY_ADMIN_MODE", "unix")
-                    .choice(Variables.ENVOY_ADMIN_MODE, Map.of("tcp", 1, "uds", 2)))
-        .hasMessage("ENVOY_ADMIN_MODE: expected one of tcp, uds but got \"unix\"");
+                reader("MESHBOOT_XDS_MODE", "sigv4")
+                    .choice(Variables.MESHBOOT_XDS_MODE, Map.of("relay", 1, "direct", 2)))
+        .hasMessage("MESHBOOT_XDS_MODE: expected one of direct, relay but got \"sigv4\"");
   }
 
   @Test
