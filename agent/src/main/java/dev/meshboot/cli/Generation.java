@@ -126,13 +126,20 @@ final class Generation {
     return xds.cacheDir().isPresent() ? xds.cacheDir() : cacheDir().map(dir -> dir.resolve("xds"));
   }
 
-  /** MESHBOOT_CACHE_DIR, else $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot. */
+  /**
+   * MESHBOOT_CACHE_DIR, else systemd's CacheDirectory= (the first entry of CACHE_DIRECTORY), else
+   * $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot; none without HOME (as bin/meshboot finds it).
+   */
   private Optional<Path> cacheDir() {
     Optional<Path> given = reader.path(Variables.MESHBOOT_CACHE_DIR);
     if (given.isPresent()) {
       return given;
     }
     Map<String, String> process = context.environment();
+    String systemd = process.get("CACHE_DIRECTORY");
+    if (systemd != null && !systemd.isBlank()) {
+      return Optional.of(Path.of(systemd.split(":", 2)[0]));
+    }
     String xdg = process.get("XDG_CACHE_HOME");
     if (xdg != null && !xdg.isBlank()) {
       return Optional.of(Path.of(xdg, "meshboot"));

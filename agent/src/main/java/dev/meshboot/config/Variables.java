@@ -703,7 +703,7 @@ public final class Variables {
           AGENT,
           "MESHBOOT_CACHE_DIR",
           null,
-          "$XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot",
+          "$CACHE_DIRECTORY (systemd), else $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot",
           "Where meshboot remembers what envoy --version said for a binary (and bin/meshboot keeps"
               + " its AOT caches: the renderer's, and the `run` supervisor's).");
 

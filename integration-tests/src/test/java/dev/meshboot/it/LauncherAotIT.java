@@ -55,6 +55,56 @@ class LauncherAotIT {
     assertThat(run(tmp, cache, envoy, "-Xms2m")).as("not trained again").doesNotContain("creating");
   }
 
+  /**
+   * systemd units, {@code env -i} and some init systems start meshboot without HOME (or PATH): with
+   * nothing but the contract's variables the launcher runs without caches, and with systemd's
+   * CacheDirectory= (CACHE_DIRECTORY) it keeps them there.
+   */
+  @Test
+  void worksWithOnlyTheContractsVariablesAndUsesSystemdsCacheDirectory(@TempDir Path tmp)
+      throws Exception {
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    Path launcher = jar.getParent().getParent().getParent().resolve("bin/meshboot");
+    Path out = tmp.resolve("envoy.json");
+    Map<String, String> contract =
+        Map.of(
+            "APPMESH_RESOURCE_ARN",
+            RunIT.ARN,
+            "AWS_REGION",
+            "us-west-2",
+            "MESHBOOT_JAVA_HOME",
+            System.getProperty("java.home"));
+    String bare = launch(launcher, contract, out);
+    assertThat(bare).doesNotContain("unbound variable").doesNotContain("creating the AOT cache");
+    assertThat(out).isNotEmptyFile();
+
+    Path cache = tmp.resolve("systemd-cache");
+    Files.createDirectory(cache);
+    Map<String, String> systemd = new java.util.HashMap<>(contract);
+    systemd.put("CACHE_DIRECTORY", cache + ":" + tmp.resolve("second"));
+    Files.delete(out);
+    assertThat(launch(launcher, systemd, out)).contains("creating the AOT cache");
+    assertThat(out).isNotEmptyFile();
+    try (Stream<Path> files = Files.list(cache)) {
+      assertThat(files.map(f -> f.getFileName().toString()))
+          .anyMatch(name -> name.matches("meshboot-.*\\.aot"));
+    }
+  }
+
+  private static String launch(Path launcher, Map<String, String> environment, Path out)
+      throws Exception {
+    ProcessBuilder builder =
+        new ProcessBuilder(launcher.toString(), "bootstrap", "-o", out.toString())
+            .redirectErrorStream(true);
+    builder.environment().clear();
+    builder.environment().putAll(environment);
+    Process process = builder.start();
+    String output = new String(process.getInputStream().readAllBytes());
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
+  }
+
   /** Stands in for Envoy: tells how its parent, the supervisor, was started, and exits at once. */
   private static Path standIn(Path tmp) throws IOException {
     Path envoy = tmp.resolve("envoy");
