@@ -36,7 +36,20 @@ final class RelayStatus {
 
   record Nack(String typeUrl, String version, String detail, Instant at) {}
 
-  record Failure(int code, String status, String description, String fix, Instant at) {}
+  record Failure(int code, String status, String description, String fix, Instant at) {
+
+    /** Whether the endpoint was not reached (or did not answer in time), rather than refusing. */
+    boolean unreachable() {
+      return code == Status.Code.UNAVAILABLE.value()
+          || code == Status.Code.DEADLINE_EXCEEDED.value();
+    }
+
+    /** Whether the endpoint refused the caller: its signature (16) or its permission (7). */
+    boolean refusal() {
+      return code == Status.Code.UNAUTHENTICATED.value()
+          || code == Status.Code.PERMISSION_DENIED.value();
+    }
+  }
 
   private final Clock clock;
   private final AtomicInteger connected = new AtomicInteger();

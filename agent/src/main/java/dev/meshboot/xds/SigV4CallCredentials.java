@@ -6,6 +6,7 @@ import io.grpc.Status;
 import java.util.Locale;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
@@ -13,12 +14,18 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 
 /**
- * Signs every upstream xDS stream with AWS SigV4 (the AWS SDK's signer): the request is {@code POST
- * https://<authority>/<service>/<method>} with an unsigned payload, for the signing name and
- * region; the credentials are asked for each stream, so refreshed ones are used as they come. The
- * signature headers travel as gRPC metadata, as Envoy's removed aws_iam plugin sent them.
+ * Signs every upstream xDS stream with AWS SigV4 (the AWS SDK's signer) exactly as Envoy's removed
+ * {@code envoy.grpc_credentials.aws_iam} plugin did, the form the App Mesh endpoint is known to
+ * accept: the request is {@code POST https://<authority>/<service>/<method>} with an empty body,
+ * its payload hash (SHA-256 of nothing) signed and sent as {@code x-amz-content-sha256}, for the
+ * signing name and region; the credentials are asked for each stream, so refreshed ones are used as
+ * they come. The signature headers travel as gRPC metadata.
  */
 final class SigV4CallCredentials extends CallCredentials {
+
+  /** The SHA-256 of an empty body: Envoy's aws_iam signed every stream with it. */
+  static final String EMPTY_BODY_SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
   private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
   private final String region;
@@ -81,15 +88,18 @@ final class SigV4CallCredentials extends CallCredentials {
             .host(host)
             .port(port)
             .encodedPath("/" + fullMethodName)
+            // Envoy's signer set this header before signing, so it is among the signed headers.
+            .putHeader("x-amz-content-sha256", EMPTY_BODY_SHA256)
             .build();
     SignedRequest signed =
         signer.sign(
             r ->
                 r.identity(credentials.get())
                     .request(request)
+                    .payload(ContentStreamProvider.fromByteArrayUnsafe(new byte[0]))
                     .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, signingName)
                     .putProperty(AwsV4HttpSigner.REGION_NAME, region)
-                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, false)
+                    .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, true)
                     .putProperty(AwsV4HttpSigner.SIGNING_CLOCK, clock));
     Metadata metadata = new Metadata();
     signed

@@ -240,6 +240,21 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   public List<String> problems() {
     Optional<RelayStatus.Failure> failure = status.lastFailure();
     String why = failure.map(f -> " (" + f.status() + ": " + f.description() + ")").orElse("");
+    if (!status.connected() && failure.isPresent() && !failure.get().unreachable()) {
+      // The endpoint answered: a refusal (16, 7) or another error is not an outage.
+      RelayStatus.Failure answered = failure.get();
+      return List.of(
+          "the management endpoint "
+              + upstreamName
+              + (answered.refusal() ? " refused the xDS stream (" : " ended the xDS stream (")
+              + answered.code()
+              + " "
+              + answered.status()
+              + ": "
+              + answered.description()
+              + ")"
+              + (answered.fix().isEmpty() ? "" : ": " + answered.fix()));
+    }
     if (degraded()) {
       return List.of(
           "Envoy runs the last-known-good configuration from the cache: the management endpoint "

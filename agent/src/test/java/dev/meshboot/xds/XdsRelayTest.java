@@ -191,6 +191,12 @@ class XdsRelayTest {
       assertThat(relay.status().get("lastUpstreamFailure").toString())
           .contains("code=16")
           .contains("credentials missing, expired or invalid");
+      assertThat(relay.problems())
+          .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+          .as("a refusal, not an outage")
+          .doesNotContain("cannot reach")
+          .contains("refused the xDS stream (16 UNAUTHENTICATED: ")
+          .contains("credentials missing, expired or invalid");
       relay.close();
       envoy.shutdownNow();
     }
@@ -203,6 +209,10 @@ class XdsRelayTest {
     assertThat(relay.status().get("lastUpstreamFailure").toString())
         .contains("code=7")
         .contains("appmesh:StreamAggregatedResources");
+    assertThat(relay.problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("refused the xDS stream (7 PERMISSION_DENIED: not authorized")
+        .contains("lacks IAM permission appmesh:StreamAggregatedResources");
   }
 
   @Test
