@@ -13,7 +13,7 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /** Reads YAML (and therefore JSON) into the JSON tree the protobuf parser takes. */
-final class YamlTrees {
+public final class YamlTrees {
   private YamlTrees() {}
 
   /**
@@ -22,7 +22,7 @@ final class YamlTrees {
    * @param label names the input in errors
    * @return the tree, or JSON null for an empty document
    */
-  static JsonElement parse(String text, String label) {
+  public static JsonElement parse(String text, String label) {
     Object tree;
     try {
       tree =

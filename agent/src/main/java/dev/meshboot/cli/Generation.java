@@ -119,11 +119,19 @@ final class Generation {
    * {@code xds} in the cache directory; empty with MESHBOOT_XDS_CACHE=false or no directory.
    */
   Optional<Path> xdsCacheDir() {
-    XdsConfig xds = xds();
-    if (!xds.cache()) {
+    if (!reader.bool(Variables.MESHBOOT_XDS_CACHE)) {
       return Optional.empty();
     }
-    return xds.cacheDir().isPresent() ? xds.cacheDir() : cacheDir().map(dir -> dir.resolve("xds"));
+    Optional<Path> given = reader.path(Variables.MESHBOOT_XDS_CACHE_DIR);
+    return given.isPresent() ? given : cacheDir().map(dir -> dir.resolve("xds"));
+  }
+
+  /**
+   * The CA bundle that verifies the management endpoint (MESHBOOT_XDS_CA_FILE); empty: the
+   * system's.
+   */
+  Optional<Path> xdsCaFile() {
+    return reader.path(Variables.MESHBOOT_XDS_CA_FILE);
   }
 
   /**

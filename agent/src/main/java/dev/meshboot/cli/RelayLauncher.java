@@ -2,11 +2,7 @@ package dev.meshboot.cli;
 
 import dev.meshboot.aws.Credentials;
 import dev.meshboot.aws.Identity;
-import dev.meshboot.config.ConfigException;
-import dev.meshboot.config.Endpoint;
 import dev.meshboot.config.Environment;
-import dev.meshboot.config.Variables;
-import dev.meshboot.config.XdsConfig;
 import dev.meshboot.log.Log;
 import dev.meshboot.xds.LastGoodCache;
 import dev.meshboot.xds.XdsRelay;
@@ -33,19 +29,13 @@ final class RelayLauncher {
    * configuration in {@code cacheDir} when given.
    */
   static XdsRelay start(
-      XdsConfig xds,
+      RelayTarget target,
       Environment environment,
       Optional<Path> cacheDir,
+      Optional<Path> caFile,
       List<AutoCloseable> closing) {
-    if (!(xds.endpoint() instanceof Endpoint.Tcp upstream)) {
-      throw new ConfigException(
-          Variables.MESHBOOT_XDS_MODE.name(),
-          "MESHBOOT_XDS_MODE: the relay forwards to a host:port management endpoint, but"
-              + " APPMESH_XDS_ENDPOINT is "
-              + xds.endpoint());
-    }
     Optional<XdsRelay.Signing> signing = Optional.empty();
-    if (xds.region().isPresent()) {
+    if (target.region().isPresent()) {
       Credentials credentials = Credentials.provider(environment);
       closing.add(credentials);
       // Who meshboot is, for /status: asked once in the background (STS may be slow or refused);
@@ -65,8 +55,8 @@ final class RelayLauncher {
       signing =
           Optional.of(
               new XdsRelay.Signing(
-                  xds.region().get(),
-                  xds.signingName(),
+                  target.region().get(),
+                  target.signingName(),
                   () -> {
                     AwsCredentials current = credentials.resolveCredentials();
                     signedWith.set(current);
@@ -89,17 +79,17 @@ final class RelayLauncher {
           "why",
           "MESHBOOT_XDS_CACHE=false, or no MESHBOOT_XDS_CACHE_DIR, MESHBOOT_CACHE_DIR or HOME");
     }
-    String endpoint = upstream.host() + ":" + upstream.port();
+    String endpoint = target.host() + ":" + target.port();
     try {
       return XdsRelay.start(
-          xds.relaySocket(),
-          new XdsRelay.Upstream(upstream.host(), upstream.port(), xds.tls(), xds.caFile(), signing),
+          target.socket(),
+          new XdsRelay.Upstream(target.host(), target.port(), target.tls(), caFile, signing),
           cacheDir.map(dir -> new LastGoodCache(dir, endpoint, Clock.systemUTC())),
           Clock.systemUTC());
     } catch (IOException e) {
       throw new Main.OutputException(
           "cannot start the xDS relay on MESHBOOT_XDS_RELAY_SOCKET "
-              + xds.relaySocket()
+              + target.socket()
               + ": "
               + e.getMessage(),
           e);

@@ -8,8 +8,6 @@ import dev.meshboot.config.ApiConfig;
 import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
-import dev.meshboot.config.XdsConfig;
-import dev.meshboot.config.XdsMode;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.Concurrency;
 import dev.meshboot.envoy.EnvoyArgs;
@@ -120,16 +118,11 @@ final class RunCommand implements Main.Command {
     Optional<ManagementApi> server = Optional.empty();
     Optional<HealthPoller> poller = Optional.empty();
     Optional<Reaper> reaper = Optional.empty();
-    Optional<XdsRelay> relay = Optional.empty();
+    // Started once the bootstrap exists, and only if Envoy's ADS goes to it (RelayTarget).
+    java.util.concurrent.atomic.AtomicReference<@org.jspecify.annotations.Nullable XdsRelay> relay =
+        new java.util.concurrent.atomic.AtomicReference<>();
     List<AutoCloseable> closing = new ArrayList<>();
     try {
-      XdsConfig xds = generation.xds();
-      if (xds.mode() == XdsMode.RELAY) {
-        relay =
-            Optional.of(
-                RelayLauncher.start(
-                    xds, generation.environment(), generation.xdsCacheDir(), closing));
-      }
       OptionalInt concurrency =
           runtime.concurrency().isPresent()
               ? runtime.concurrency()
@@ -183,7 +176,7 @@ final class RunCommand implements Main.Command {
                       runtime.logLevel(),
                       api.loggingReset(),
                       Clock.systemUTC(),
-                      relay));
+                      () -> Optional.ofNullable(relay.get())));
         } catch (IOException e) {
           throw new Main.OutputException(
               "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
@@ -200,6 +193,18 @@ final class RunCommand implements Main.Command {
       } else {
         write(process.bootstrapPath(), generation.render());
       }
+      // The written bootstrap says whether Envoy uses the relay, and where the relay forwards: a
+      // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials.
+      Optional<RelayTarget> target = RelayTarget.of(process.bootstrapPath());
+      if (target.isPresent()) {
+        relay.set(
+            RelayLauncher.start(
+                target.get(),
+                generation.environment(),
+                generation.xdsCacheDir(),
+                generation.xdsCaFile(),
+                closing));
+      }
       log.info("starting envoy", "command", String.join(" ", command));
       return switch (supervisor.run()) {
         case STOPPED -> ExitCode.OK;
@@ -212,7 +217,7 @@ final class RunCommand implements Main.Command {
       server.ifPresent(ManagementApi::close);
       reaper.ifPresent(Reaper::close);
       poller.ifPresent(HealthPoller::close);
-      relay.ifPresent(XdsRelay::close);
+      Optional.ofNullable(relay.get()).ifPresent(XdsRelay::close);
       closing.forEach(RunCommand::closeQuietly);
     }
   }

@@ -51,7 +51,7 @@ public final class ManagementApi implements AutoCloseable {
       String defaultLogLevel,
       Duration loggingReset,
       Clock clock,
-      Optional<XdsRelay> relay) {
+      java.util.function.Supplier<Optional<XdsRelay>> relay) {
     this.supervisor = supervisor;
     this.poller = poller;
     this.admin = admin;
@@ -73,7 +73,7 @@ public final class ManagementApi implements AutoCloseable {
       String defaultLogLevel,
       Duration loggingReset,
       Clock clock,
-      Optional<XdsRelay> relay)
+      java.util.function.Supplier<Optional<XdsRelay>> relay)
       throws IOException {
     ManagementApi api =
         new ManagementApi(supervisor, poller, admin, defaultLogLevel, loggingReset, clock, relay);

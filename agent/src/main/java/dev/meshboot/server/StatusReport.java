@@ -23,14 +23,14 @@ final class StatusReport {
 
   private final Supervisor supervisor;
   private final HealthPoller poller;
-  private final Optional<XdsRelay> relay;
+  private final java.util.function.Supplier<Optional<XdsRelay>> relay;
   private final Clock clock;
   private final Instant started;
 
   StatusReport(
       Supervisor supervisor,
       HealthPoller poller,
-      Optional<XdsRelay> relay,
+      java.util.function.Supplier<Optional<XdsRelay>> relay,
       Clock clock,
       Instant started) {
     this.supervisor = supervisor;
@@ -43,6 +43,7 @@ final class StatusReport {
   /** The body of {@code /status}: 200 when healthy (or degraded), 503 when not. */
   Response status() {
     Health health = poller.poll();
+    Optional<XdsRelay> relay = this.relay.get();
     boolean degraded = relay.isPresent() && relay.get().degraded();
     Map<String, Object> status = new LinkedHashMap<>();
     status.put("healthStatus", !health.healthy() ? "UNHEALTHY" : degraded ? "DEGRADED" : "HEALTHY");
@@ -110,7 +111,7 @@ final class StatusReport {
     out.append("# TYPE meshboot_health_poll_seconds gauge\nmeshboot_health_poll_seconds ")
         .append(poller.lastPollLatency().toNanos() / 1e9)
         .append('\n');
-    relay.ifPresent(active -> out.append(active.prometheus()));
+    relay.get().ifPresent(active -> out.append(active.prometheus()));
     return out.toString();
   }
 }

@@ -108,7 +108,7 @@ class ManagementApiTest {
             "info",
             Duration.ofMillis(300),
             Clock.systemUTC(),
-            Optional.empty());
+            Optional::empty);
   }
 
   @AfterEach
@@ -235,7 +235,7 @@ class ManagementApiTest {
             "info",
             Duration.ofMinutes(5),
             Clock.systemUTC(),
-            Optional.empty())) {
+            Optional::empty)) {
       assertThat(Files.getPosixFilePermissions(socket))
           .isEqualTo(PosixFilePermissions.fromString("rw-------"));
       dev.meshboot.http.HttpClient client = new dev.meshboot.http.HttpClient(onSocket.endpoint());
@@ -268,7 +268,7 @@ class ManagementApiTest {
             "info",
             Duration.ofMinutes(5),
             Clock.systemUTC(),
-            Optional.empty())) {
+            Optional::empty)) {
       assertThat(
               new dev.meshboot.http.HttpClient(replaced.endpoint())
                   .send("GET", "/live", Duration.ofSeconds(2))
@@ -286,7 +286,7 @@ class ManagementApiTest {
                     "info",
                     Duration.ofMinutes(5),
                     Clock.systemUTC(),
-                    Optional.empty()))
+                    Optional::empty))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("is not a unix socket");
     assertThat(file).hasContent("keep me");

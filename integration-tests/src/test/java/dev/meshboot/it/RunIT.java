@@ -310,6 +310,64 @@ class RunIT {
     }
   }
 
+  /**
+   * A complete static ENVOY_CONFIG_FILE never uses the relay: in the default auto mode, with an App
+   * Mesh region and no AWS credentials anywhere, meshboot runs it without starting the relay or
+   * looking for credentials (the written bootstrap decides, not the environment).
+   */
+  @Test
+  void aStaticConfigFileRunsWithoutTheRelayOrCredentials(@TempDir Path tmp) throws Exception {
+    int listener = Local.freePort();
+    int admin = Local.freePort();
+    Path config = tmp.resolve("static.yaml");
+    Files.writeString(
+        config,
+        """
+        admin:
+          address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+        static_resources:
+          listeners:
+            - name: static
+              address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: static
+                        route_config:
+                          virtual_hosts:
+                            - name: all
+                              domains: ["*"]
+                              routes:
+                                - match: {prefix: "/"}
+                                  direct_response: {status: 200, body: {inline_string: "static"}}
+                        http_filters:
+                          - name: envoy.filters.http.router
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+        """
+            .formatted(admin, listener));
+    Path log = tmp.resolve("meshboot.log");
+    meshboot =
+        start(
+            tmp,
+            log,
+            Map.of(
+                "ENVOY_CONFIG_FILE", config.toString(),
+                "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin),
+                "AWS_REGION", "us-west-2",
+                "AWS_EC2_METADATA_DISABLED", "true",
+                "MESHBOOT_XDS_RELAY_SOCKET", tmp.resolve("relay.sock").toString()));
+    waitUntil(() -> get(listener, "/").equals("static"), log, "the static listener serving");
+    meshboot.destroy();
+    assertThat(meshboot.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String output = Files.readString(log);
+    assertThat(meshboot.exitValue()).as(output).isZero();
+    assertThat(output).doesNotContain("xDS relay listening").doesNotContain("credentials");
+    assertThat(tmp.resolve("relay.sock")).doesNotExist();
+  }
+
   private Process start(Path tmp, Path log, Map<String, String> extra) throws IOException {
     return Local.meshbootRun(tmp, log, extra);
   }
