@@ -29,7 +29,7 @@ class LauncherAotIT {
     assertThat(first).contains("creating the supervisor's AOT cache");
     List<Path> caches = runCaches(cache);
     assertThat(caches).hasSize(1);
-    assertThat(Files.readString(cache.resolve("training-run.log")))
+    assertThat(Files.readString(cache.resolve("training-run-relay.log")))
         .contains("AOTCache creation is complete");
 
     String second = run(tmp, cache, envoy, "");
@@ -39,6 +39,34 @@ class LauncherAotIT {
         .contains("-XX:AOTCache=" + caches.get(0))
         .contains("envoy exited cleanly");
     assertThat(runCaches(cache)).isEqualTo(caches);
+  }
+
+  /**
+   * A run without the relay gets a supervisor cache of its own, trained without the relay's classes
+   * (an AOT cache loads every class it holds: ~10 MB resident), and neither mode's training removes
+   * the other's cache.
+   */
+  @Test
+  void runsWithoutTheRelayGetACacheWithoutTheRelaysClasses(@TempDir Path tmp) throws Exception {
+    Path cache = tmp.resolve("cache");
+    Path envoy = standIn(tmp);
+    assertThat(run(tmp, cache, envoy, "")).contains("creating the supervisor's AOT cache (relay)");
+    String direct = run(tmp, cache, envoy, "", Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:1"));
+    assertThat(direct).contains("creating the supervisor's AOT cache (direct)");
+    List<Path> caches = runCaches(cache);
+    assertThat(caches)
+        .extracting(path -> path.getFileName().toString().replaceAll("-[0-9].*", ""))
+        .containsExactlyInAnyOrder("meshboot-run-relay", "meshboot-run-direct");
+    Path directCache =
+        caches.stream()
+            .filter(path -> path.toString().contains("-direct-"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(run(tmp, cache, envoy, "", Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:1")))
+        .doesNotContain("creating")
+        .contains("-XX:AOTCache=" + directCache);
+    assertThat(run(tmp, cache, envoy, "")).doesNotContain("creating");
+    assertThat(runCaches(cache)).containsExactlyInAnyOrderElementsOf(caches);
   }
 
   @Test
@@ -132,6 +160,12 @@ class LauncherAotIT {
   }
 
   private static String run(Path tmp, Path cache, Path envoy, String javaOptions) throws Exception {
+    return run(tmp, cache, envoy, javaOptions, Map.of());
+  }
+
+  private static String run(
+      Path tmp, Path cache, Path envoy, String javaOptions, Map<String, String> extra)
+      throws Exception {
     Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
     Path root = jar.getParent().getParent().getParent();
     Path log = Files.createTempFile(tmp, "run", ".log");
@@ -163,6 +197,7 @@ class LauncherAotIT {
                 Map.entry("ENVOY_ADMIN_MODE", "uds"),
                 Map.entry("ENVOY_ADMIN_UDS_PATH", tmp.resolve("admin.sock").toString()),
                 Map.entry("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString())));
+    builder.environment().putAll(extra);
     Process process = builder.start();
     boolean done = process.waitFor(120, TimeUnit.SECONDS);
     String output = Files.readString(log);
