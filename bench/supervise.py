@@ -175,6 +175,7 @@ def main():
     log_path = os.path.join(work, "meshboot.log")
     log = open(log_path, "w")
     meshboot = subprocess.Popen([os.path.join(ROOT, "bin", "meshboot"), "run"], env=env, stdout=log, stderr=log)
+    floor = None
     try:
         wait(lambda: get(f"http://127.0.0.1:{admin}/ready").strip() == b"LIVE", "Envoy LIVE", 120)
 
@@ -203,7 +204,6 @@ def main():
             time.sleep(1)
         idle_cpu = (cpu_seconds(meshboot.pid) - cpu0) / (time.time() - t0) * 100
         peak = max(peak, rss_mb(meshboot.pid))
-        floor.kill()
 
         megabytes, rate = filter_throughput(work, args.series)
         decisions.sort()
@@ -218,12 +218,15 @@ def main():
             print(f"{'relay: types ACKed live in /status':52} {pushed:12d} {'':>12}")
         rss_budget = "<= 80" if args.relay else "<= 56"
         print(f"{'meshboot peak RSS while supervising, MB':52} {peak:12.1f} {rss_budget:>12}")
-        print(f"{'meshboot median RSS while supervising, MB':52} {statistics.median(samples):12.1f} {'':>12}")
+        if samples:
+            print(f"{'meshboot median RSS while supervising, MB':52} {statistics.median(samples):12.1f} {'':>12}")
         print(f"{'a JVM doing nothing (same flags), peak RSS, MB':52} {floor_peak:12.1f} {'(floor)':>12}")
         print(f"{'meshboot over the floor, MB':52} {peak - floor_peak:12.1f} {'':>12}")
         print(f"{'meshboot idle CPU, % of one core':52} {idle_cpu:12.2f} {'<= 0.5':>12}")
         print(f"{'?filter=metrics_extension, median MB/s of page':52} {rate:12.0f} {'>= 100':>12}")
     finally:
+        if floor:
+            floor.kill()
         meshboot.send_signal(signal.SIGTERM)
         try:
             meshboot.wait(30)
@@ -234,7 +237,8 @@ def main():
 
 
 def start_floor(work):
-    """A JVM doing nothing, with the flags bin/meshboot gives the supervisor: the floor of RSS."""
+    """A JVM doing nothing, with the supervisor's memory flags (no AOT cache: none is trained for it,
+    and the JDK's default CDS archive is mapped instead): the floor of RSS."""
     java_home = subprocess.run(["bash", "-c", f"source {ROOT}/bin/lib/java.sh && meshboot_find_java_home"],
                                check=True, capture_output=True, text=True).stdout.strip()
     source = os.path.join(work, "Idle.java")

@@ -4,13 +4,12 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.meshboot.config.InputFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -108,12 +107,11 @@ final class ContainerCredentials implements AwsCredentialsProvider, SdkAutoClose
 
   private Map<String, String> authorization() {
     if (tokenFile != null) {
-      try {
-        return Map.of("Authorization", Files.readString(tokenFile, StandardCharsets.UTF_8).trim());
-      } catch (IOException e) {
-        throw new UncheckedIOException(
-            new IOException("cannot read the authorization token file " + tokenFile, e));
-      }
+      return Map.of(
+          "Authorization",
+          InputFiles.read(
+                  tokenFile, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", InputFiles.TOKEN_LIMIT)
+              .trim());
     }
     return token != null ? Map.of("Authorization", token) : Map.of();
   }

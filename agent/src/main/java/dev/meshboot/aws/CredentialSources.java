@@ -17,11 +17,9 @@ import static dev.meshboot.config.Variables.AWS_WEB_IDENTITY_TOKEN_FILE;
 import dev.meshboot.config.ConfigException;
 import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.Environment;
+import dev.meshboot.config.InputFiles;
 import dev.meshboot.config.Setting;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -185,12 +183,8 @@ final class CredentialSources {
     return Optional.of(provider);
   }
 
+  /** A token file: a regular file of at most 64 KiB (a FIFO or device would hang or flood). */
   private static String readToken(Path file, String variable) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8).trim();
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          new IOException(variable + ": cannot read the token file " + file, e));
-    }
+    return InputFiles.read(file, variable, InputFiles.TOKEN_LIMIT).trim();
   }
 }

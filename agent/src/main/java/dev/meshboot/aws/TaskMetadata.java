@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
@@ -28,6 +29,10 @@ final class TaskMetadata {
 
   /** The region at the start of an availability zone: us-west-2a, us-west-2-lax-1a. */
   private static final Pattern ZONE_REGION = Pattern.compile("[a-z]{2}(?:-[a-z]+)+-\\d+");
+
+  /** The network modes AWS's agent recognised in {@code Networks[].NetworkMode}. */
+  private static final Set<String> NETWORK_MODES =
+      Set.of("awsvpc", "bridge", "host", "none", "default");
 
   private TaskMetadata() {}
 
@@ -89,10 +94,6 @@ final class TaskMetadata {
         text(task, "AvailabilityZone"),
         ipFamilies(task));
   }
-
-  /** The network modes AWS's agent recognised in {@code Networks[].NetworkMode}. */
-  private static final java.util.Set<String> NETWORK_MODES =
-      java.util.Set.of("awsvpc", "bridge", "host", "none", "default");
 
   /**
    * The task's address families, found as AWS's agent found them: the network mode is the first

@@ -67,10 +67,11 @@ public final class BootstrapWriter {
   }
 
   /**
-   * Writes {@code text} to {@code file} atomically, mode 0640: readers see the old file or the new
-   * one, never a part; on failure the old file is untouched.
+   * Writes {@code text} to {@code file}, mode 0640: a file (or a symbolic link's target) is
+   * replaced atomically, readers see the old one or the new one, never a part, and on failure the
+   * old one is untouched; a device or a pipe is written through ({@link AtomicFiles#writeOutput}).
    */
   public static void writeAtomically(Path file, String text) throws IOException {
-    AtomicFiles.write(file, text.getBytes(StandardCharsets.UTF_8), AtomicFiles.MODE_0640);
+    AtomicFiles.writeOutput(file, text.getBytes(StandardCharsets.UTF_8), AtomicFiles.MODE_0640);
   }
 }

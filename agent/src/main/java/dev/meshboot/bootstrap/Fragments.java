@@ -70,13 +70,14 @@ final class Fragments {
   }
 
   /**
-   * Renders every template; the management connection last, since resolving it may wait for {@code
-   * envoy --version}, which runs meanwhile.
+   * Renders every template; what needs {@code envoy --version} last (the management connection, and
+   * the base template with the runtime keys the Envoy release keeps), so that the rest is done
+   * while it runs. Their order here does not matter: the fragments merge in {@link
+   * Templates#NAMES}' order.
    */
   private void renderTemplates(
       java.util.function.Supplier<XdsConfig> xds,
       java.util.function.Supplier<Optional<EnvoyBuild>> envoy) {
-    Map<String, Object> runtime = config.runtime().staticLayerFor(envoy.get());
     Map<String, Value> values = new HashMap<>();
     MeshResource resource = config.resource();
     String idSource = source(config.resourceSetting().variable());
@@ -89,17 +90,10 @@ final class Fragments {
                 .clusterSetting()
                 .map(s -> source(s.variable()))
                 .orElse(idSource + ", as node id")));
-    values.put(
-        "node.metadata",
-        new Value(
-            NodeMetadata.of(config, facts, platform, runtime),
-            "node metadata (" + NodeMetadata.SOURCES + ")"));
     NodeMetadata.locality(platform)
         .ifPresent(
             locality ->
                 values.put("node.locality", new Value(locality, NodeMetadata.LOCALITY_SOURCE)));
-    values.put(
-        "runtime.static_layer", new Value(NodeMetadata.staticLayer(runtime), runtimeSources()));
     values.put(
         "outlier.event_log_path",
         Value.of(
@@ -127,7 +121,6 @@ final class Fragments {
     values.put(
         "stats.kind_upper_camel", Value.of(resource.kind().upperCamel(), idSource + ", kind"));
 
-    add("base", values);
     admin(values);
     stats(config.stats(), values);
     TracingFragment.values(config.tracing(), environment, this::source, values, sideFiles)
@@ -143,6 +136,15 @@ final class Fragments {
               add("sds", values);
             });
     add(ManagementFragment.values(xds.get(), environment, facts, this::source, values), values);
+    Map<String, Object> runtime = config.runtime().staticLayerFor(envoy.get());
+    values.put(
+        "node.metadata",
+        new Value(
+            NodeMetadata.of(config, facts, platform, runtime),
+            "node metadata (" + NodeMetadata.SOURCES + ")"));
+    values.put(
+        "runtime.static_layer", new Value(NodeMetadata.staticLayer(runtime), runtimeSources()));
+    add("base", values);
   }
 
   private void admin(Map<String, Value> values) {

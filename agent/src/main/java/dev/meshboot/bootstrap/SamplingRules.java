@@ -4,10 +4,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.meshboot.config.ConfigException;
+import dev.meshboot.config.InputFiles;
 import dev.meshboot.config.Variables;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** X-Ray sampling-rules manifests: the one meshboot writes, and checks of the user's. */
@@ -25,7 +23,7 @@ final class SamplingRules {
             + "\"url_path\":\"\",\"fixed_target\":1,\"rate\":"
             + rate
             + "},\"rules\":[]}\n";
-    return new SideFile(path, json);
+    return new SideFile(path, json, Variables.MESHBOOT_XRAY_SAMPLING_RULES_FILE.name());
   }
 
   /** Envoy reads only version 2 manifests; version 1 was the X-Ray SDKs' old format. */
@@ -34,11 +32,9 @@ final class SamplingRules {
     JsonElement version;
     try {
       version =
-          JsonParser.parseString(Files.readString(path, StandardCharsets.UTF_8))
+          JsonParser.parseString(InputFiles.read(path, name, InputFiles.CONFIG_LIMIT))
               .getAsJsonObject()
               .get("version");
-    } catch (IOException e) {
-      throw new ConfigException(name, name + ": cannot read " + path + ": " + e);
     } catch (JsonParseException | IllegalStateException e) {
       throw new ConfigException(
           name, name + ": " + path + " is not a JSON object: " + e.getMessage());

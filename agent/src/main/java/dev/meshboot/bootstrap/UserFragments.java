@@ -6,14 +6,11 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import dev.meshboot.config.AgentConfig;
-import dev.meshboot.config.ConfigException;
+import dev.meshboot.config.InputFiles;
 import dev.meshboot.config.TracingConfig;
 import dev.meshboot.config.Variable;
 import dev.meshboot.config.Variables;
 import dev.meshboot.log.Log;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,12 +42,17 @@ final class UserFragments {
 
   void merge(AgentConfig config) {
     if (config.tracing() instanceof TracingConfig.FromFile(Path file)) {
-      merge(Variables.ENVOY_TRACING_CFG_FILE, file, true);
+      warnWithout(merge(Variables.ENVOY_TRACING_CFG_FILE, file, true), "tracing", "no tracer");
     }
     config
         .files()
         .statsConfig()
-        .ifPresent(file -> merge(Variables.ENVOY_STATS_CONFIG_FILE, file, true));
+        .ifPresent(
+            file ->
+                warnWithout(
+                    merge(Variables.ENVOY_STATS_CONFIG_FILE, file, true),
+                    "stats_config",
+                    "no stats tags (the file replaces the generated ones)"));
     config
         .files()
         .statsSinks()
@@ -62,8 +64,8 @@ final class UserFragments {
                     Variables.ENVOY_STATS_SINKS_CFG_FILE.name()
                         + " ("
                         + file
-                        + "): no stats_sinks configuration; the file replaces the DogStatsD"
-                        + " variables, so it must hold stats_sinks");
+                        + "): no stats_sinks in the bootstrap once it is merged; the file replaces"
+                        + " the DogStatsD variables, so it must hold stats_sinks");
               }
             });
     config
@@ -82,14 +84,14 @@ final class UserFragments {
    * Merges one file; an empty one is an error when {@code required} (the tracing, stats and sinks
    * files replace generated configuration), else ignored with a warning (the resources file).
    */
-  private void merge(Variable variable, Path file, boolean required) {
+  private Optional<DynamicMessage> merge(Variable variable, Path file, boolean required) {
     Optional<DynamicMessage> read = read(schema, variable, file, provenance);
     if (read.isEmpty()) {
       if (required) {
         throw new InvalidBootstrapException(variable.name() + " (" + file + "): the file is empty");
       }
       log.warn("file is empty; nothing merged", "variable", variable.name(), "file", file);
-      return;
+      return read;
     }
     for (Map.Entry<FieldDescriptor, Object> entry : read.get().getAllFields().entrySet()) {
       FieldDescriptor field = entry.getKey();
@@ -138,11 +140,22 @@ final class UserFragments {
                     (p.path().equals(name)
                             || p.path().startsWith(name + ".")
                             || p.path().startsWith(name + "["))
-                        && !p.source().startsWith("file " + file));
+                        && !p.source().startsWith("file " + file + " ("));
           }
           bootstrap.setField(field, entry.getValue());
         }
       }
+    }
+    return read;
+  }
+
+  /**
+   * A tracing or stats file without the key its variable is for is merged (as App Mesh's agent
+   * did), but what that leaves out is said: the generated configuration it replaces is gone.
+   */
+  private void warnWithout(Optional<DynamicMessage> read, String key, String consequence) {
+    if (read.isPresent() && !read.get().hasField(field(key))) {
+      log.warn("a user file holds no " + key + ": Envoy runs with " + consequence, "key", key);
     }
   }
 
@@ -157,12 +170,7 @@ final class UserFragments {
 
   private static Optional<DynamicMessage> read(
       EnvoySchema schema, String subject, Path file, List<Provenance> provenance) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new ConfigException(subject, subject + ": cannot read " + file + ": " + describe(e));
-    }
+    String text = InputFiles.read(file, subject, InputFiles.CONFIG_LIMIT);
     String label = subject + " (" + file + ")";
     JsonElement json = YamlTrees.parse(text, label);
     if (json.isJsonNull() || (json.isJsonObject() && json.getAsJsonObject().size() == 0)) {
@@ -179,11 +187,5 @@ final class UserFragments {
     }
     provenance.addAll(leaves);
     return Optional.of(builder.build());
-  }
-
-  static String describe(IOException e) {
-    return e instanceof java.nio.file.NoSuchFileException
-        ? "no such file"
-        : e.getClass().getSimpleName() + ": " + e.getMessage();
   }
 }

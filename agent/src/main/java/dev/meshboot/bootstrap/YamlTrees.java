@@ -10,6 +10,12 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Parse;
+import org.snakeyaml.engine.v2.events.Event;
+import org.snakeyaml.engine.v2.events.MappingEndEvent;
+import org.snakeyaml.engine.v2.events.MappingStartEvent;
+import org.snakeyaml.engine.v2.events.SequenceEndEvent;
+import org.snakeyaml.engine.v2.events.SequenceStartEvent;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /** Reads YAML (and therefore JSON) into the JSON tree the protobuf parser takes. */
@@ -23,15 +29,46 @@ public final class YamlTrees {
    * @return the tree, or JSON null for an empty document
    */
   public static JsonElement parse(String text, String label) {
+    LoadSettings settings =
+        LoadSettings.builder()
+            .setLabel(label)
+            .setAllowDuplicateKeys(false)
+            .setMaxAliasesForCollections(MAX_ALIASES)
+            .setCodePointLimit(text.length() + 1)
+            .build();
     Object tree;
     try {
-      tree =
-          new Load(LoadSettings.builder().setLabel(label).setAllowDuplicateKeys(false).build())
-              .loadFromString(text);
+      checkDepth(text, settings, label);
+      tree = new Load(settings).loadFromString(text);
     } catch (YamlEngineException e) {
       throw new InvalidBootstrapException(label + ": not valid YAML or JSON: " + e.getMessage(), e);
     }
     return toJson(tree, label);
+  }
+
+  /** Deeper than any bootstrap (Envoy's own messages nest a few dozen levels). */
+  static final int MAX_DEPTH = 100;
+
+  /** Aliases to collections: a document of them can expand exponentially ("billion laughs"). */
+  static final int MAX_ALIASES = 50;
+
+  /**
+   * Refuses nesting deeper than {@link #MAX_DEPTH} before the document is composed: the composer
+   * recurses per level, so a deep enough document ends it in a StackOverflowError. The parser's
+   * events come without recursion.
+   */
+  private static void checkDepth(String text, LoadSettings settings, String label) {
+    int depth = 0;
+    for (Event event : new Parse(settings).parseString(text)) {
+      if (event instanceof MappingStartEvent || event instanceof SequenceStartEvent) {
+        if (++depth > MAX_DEPTH) {
+          throw new InvalidBootstrapException(
+              label + ": nested deeper than " + MAX_DEPTH + " levels, more than any bootstrap");
+        }
+      } else if (event instanceof MappingEndEvent || event instanceof SequenceEndEvent) {
+        depth--;
+      }
+    }
   }
 
   private static JsonElement toJson(@Nullable Object node, String label) {

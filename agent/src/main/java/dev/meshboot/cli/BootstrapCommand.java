@@ -75,11 +75,11 @@ final class BootstrapCommand implements Main.Command {
     Generation generation = new Generation(context, args, EnvoySchema.Scope.CORE);
     Generation.Result result = generation.render();
     String text = BootstrapWriter.text(result.rendered().bootstrap(), result.schema(), format);
+    for (SideFile side : result.rendered().sideFiles()) {
+      RunCommand.writeSideFile(side);
+      log.info("wrote", "file", side.path());
+    }
     try {
-      for (SideFile side : result.rendered().sideFiles()) {
-        BootstrapWriter.writeAtomically(side.path(), side.content());
-        log.info("wrote", "file", side.path());
-      }
       if (file == null) {
         context.out().print(text);
       } else {

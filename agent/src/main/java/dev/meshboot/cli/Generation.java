@@ -15,7 +15,6 @@ import dev.meshboot.envoy.EnvoyBinary;
 import dev.meshboot.envoy.VersionCache;
 import dev.meshboot.log.Log;
 import dev.meshboot.platform.PlatformMetadata;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -207,14 +206,15 @@ final class Generation {
   Result render() {
     environment.checkAll();
     Optional<Path> whole = reader.path(Variables.ENVOY_CONFIG_FILE);
+    if (whole.isPresent() && emptyConfigFile(environment).isEmpty()) {
+      // A whole bootstrap of the user's: anything but a readable, non-empty regular file is an
+      // error (a volume that failed to mount must not go unnoticed), never a generated bootstrap.
+      log.info("using the whole bootstrap from ENVOY_CONFIG_FILE", "file", whole.get());
+      EnvoySchema full = schema(EnvoySchema.Scope.FULL);
+      return new Result(full, Bootstraps.fromFile(whole.get(), "ENVOY_CONFIG_FILE", full));
+    }
     if (whole.isPresent()) {
-      if (isNonEmptyFile(whole.get())) {
-        log.info("using the whole bootstrap from ENVOY_CONFIG_FILE", "file", whole.get());
-        EnvoySchema full = schema(EnvoySchema.Scope.FULL);
-        return new Result(full, Bootstraps.fromFile(whole.get(), "ENVOY_CONFIG_FILE", full));
-      }
-      log.info(
-          "ENVOY_CONFIG_FILE is missing or empty; generating the bootstrap", "file", whole.get());
+      log.info("ENVOY_CONFIG_FILE is empty; generating the bootstrap", "file", whole.get());
     }
     long start = System.nanoTime();
     // The metadata services (if any) answer while the configuration is read; node metadata waits.
@@ -242,12 +242,21 @@ final class Generation {
     return new Result(java.util.Objects.requireNonNull(used[0]), rendered);
   }
 
-  private static boolean isNonEmptyFile(Path file) {
-    try {
-      return Files.isRegularFile(file) && Files.size(file) > 0 && !Files.readString(file).isBlank();
-    } catch (java.io.IOException e) {
-      return false;
+  /**
+   * ENVOY_CONFIG_FILE when it names an empty regular file: then the bootstrap is generated, and
+   * {@code meshboot run} writes it into that file, as App Mesh's agent did; empty otherwise.
+   *
+   * @throws dev.meshboot.config.ConfigException when the variable names nothing usable (a missing
+   *     file, a loop of links, a directory that cannot be looked into)
+   */
+  static Optional<Path> emptyConfigFile(Environment environment) {
+    Optional<Path> file = new ConfigReader(environment).path(Variables.ENVOY_CONFIG_FILE);
+    if (file.isEmpty()) {
+      return Optional.empty();
     }
+    java.nio.file.attribute.BasicFileAttributes attributes =
+        dev.meshboot.config.InputFiles.attributes(file.get(), "ENVOY_CONFIG_FILE");
+    return attributes.isRegularFile() && attributes.size() == 0 ? file : Optional.empty();
   }
 
   /** A rendered bootstrap and its schema. */

@@ -71,13 +71,16 @@ final class RelayLauncher {
                     return (current == null ? known : known.using(current)).toMap();
                   }));
     } else {
-      log.warn("xDS relay without signing: no region (AWS_REGION) for SigV4");
+      log.warn(
+          "xDS relay without signing: the bootstrap's meshboot.xds_relay metadata names no region"
+              + " (render it with AWS_REGION set to sign)");
     }
     if (cacheDir.isEmpty()) {
       log.warn(
           "no last-known-good xDS cache: Envoy cannot start while the management endpoint is down",
           "why",
-          "MESHBOOT_XDS_CACHE=false, or no MESHBOOT_XDS_CACHE_DIR, MESHBOOT_CACHE_DIR or HOME");
+          "MESHBOOT_XDS_CACHE=false, or no MESHBOOT_XDS_CACHE_DIR, MESHBOOT_CACHE_DIR,"
+              + " CACHE_DIRECTORY, XDG_CACHE_HOME or HOME");
     }
     String endpoint = target.host() + ":" + target.port();
     try {
@@ -88,8 +91,10 @@ final class RelayLauncher {
           Clock.systemUTC());
     } catch (IOException e) {
       throw new Main.OutputException(
-          "cannot start the xDS relay on MESHBOOT_XDS_RELAY_SOCKET "
+          "cannot start the xDS relay on "
               + target.socket()
+              + " (the bootstrap's meshboot_xds_relay pipe, MESHBOOT_XDS_RELAY_SOCKET when"
+              + " rendered)"
               + ": "
               + e.getMessage(),
           e);

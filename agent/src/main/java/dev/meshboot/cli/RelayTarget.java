@@ -7,9 +7,7 @@ import com.google.gson.JsonParser;
 import dev.meshboot.bootstrap.InvalidBootstrapException;
 import dev.meshboot.bootstrap.YamlTrees;
 import dev.meshboot.config.Addresses;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.meshboot.config.InputFiles;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -37,17 +35,12 @@ record RelayTarget(
    * The relay the bootstrap in {@code file} uses; empty when its ADS does not go to the relay's
    * cluster (a static configuration, a direct connection).
    *
-   * @throws Main.OutputException when the file cannot be read
+   * @throws dev.meshboot.config.ConfigException when the file cannot be read
    * @throws InvalidBootstrapException when it names the relay's cluster without saying where it
    *     forwards
    */
   static Optional<RelayTarget> of(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new Main.OutputException("cannot read the bootstrap " + file + ": " + e, e);
-    }
+    String text = InputFiles.read(file, "MESHBOOT_BOOTSTRAP_PATH", InputFiles.CONFIG_LIMIT);
     JsonElement tree;
     try {
       tree = JsonParser.parseString(text);
@@ -93,13 +86,15 @@ record RelayTarget(
         && Addresses.isIpv6(host.substring(1, host.length() - 1))) {
       host = host.substring(1, host.length() - 1);
     }
-    int port;
+    int port = -1;
     try {
       port = Integer.parseInt(upstream.substring(colon + 1));
     } catch (NumberFormatException e) {
+      // reported below
+    }
+    if (port < 1 || port > 65535) {
       throw new InvalidBootstrapException(
-          "the bootstrap " + file + ": meshboot.xds_relay.upstream is not host:port: " + upstream,
-          e);
+          "the bootstrap " + file + ": meshboot.xds_relay.upstream is not host:port: " + upstream);
     }
     JsonElement tls = field(metadata, "tls");
     String signingName = text(field(metadata, "signing_name"));

@@ -93,6 +93,9 @@ final class RunCommand implements Main.Command {
             args,
             self.isPresent() ? Optional.empty() : Optional.of(EnvoySchema.Scope.CORE));
     ProcessConfig process = ProcessConfig.from(generation.environment());
+    // An empty ENVOY_CONFIG_FILE gets the generated bootstrap, as App Mesh's agent wrote it there.
+    Path bootstrapPath =
+        Generation.emptyConfigFile(generation.environment()).orElse(process.bootstrapPath());
     RuntimeConfig runtime = RuntimeConfig.from(generation.environment());
     AdminConfig admin = AdminConfig.from(generation.environment());
     ApiConfig api = ApiConfig.from(generation.environment());
@@ -110,10 +113,7 @@ final class RunCommand implements Main.Command {
         self.isPresent()
             ? Optional.of(
                 startRenderer(
-                    self.get(),
-                    own,
-                    process.bootstrapPath(),
-                    generation.environment().fallbacksSoFar()))
+                    self.get(), own, bootstrapPath, generation.environment().fallbacksSoFar()))
             : Optional.empty();
     Optional<ManagementApi> server = Optional.empty();
     Optional<HealthPoller> poller = Optional.empty();
@@ -129,12 +129,7 @@ final class RunCommand implements Main.Command {
               : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
       List<String> command =
           EnvoyArgs.of(
-              envoy.path(),
-              process.bootstrapPath(),
-              runtime.logLevel(),
-              concurrency,
-              process,
-              extra);
+              envoy.path(), bootstrapPath, runtime.logLevel(), concurrency, process, extra);
       Optional<Posix> posix = Posix.load();
       // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy.
       Supervisor supervisor =
@@ -191,11 +186,11 @@ final class RunCommand implements Main.Command {
           return rendered;
         }
       } else {
-        write(process.bootstrapPath(), generation.render());
+        write(bootstrapPath, generation.render());
       }
       // The written bootstrap says whether Envoy uses the relay, and where the relay forwards: a
       // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials.
-      Optional<RelayTarget> target = RelayTarget.of(process.bootstrapPath());
+      Optional<RelayTarget> target = RelayTarget.of(bootstrapPath);
       if (target.isPresent()) {
         relay.set(
             RelayLauncher.start(
@@ -275,11 +270,20 @@ final class RunCommand implements Main.Command {
     }
   }
 
+  /** Writes a file the bootstrap references; an error names the variable that names it. */
+  static void writeSideFile(SideFile side) {
+    try {
+      BootstrapWriter.writeAtomically(side.path(), side.content());
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          side.variable() + ": cannot write " + side.path() + ": " + e.getMessage(), e);
+    }
+  }
+
   private static void write(Path file, Generation.Result result) {
     try {
-      List<SideFile> sideFiles = new ArrayList<>(result.rendered().sideFiles());
-      for (SideFile side : sideFiles) {
-        BootstrapWriter.writeAtomically(side.path(), side.content());
+      for (SideFile side : result.rendered().sideFiles()) {
+        writeSideFile(side);
       }
       BootstrapWriter.writeAtomically(
           file,

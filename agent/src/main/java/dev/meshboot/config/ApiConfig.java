@@ -9,7 +9,6 @@ import static dev.meshboot.config.Variables.APPNET_AGENT_POLL_ENVOY_READINESS_IN
 import static dev.meshboot.config.Variables.HC_DISCONNECTED_TIMEOUT_S;
 import static dev.meshboot.config.Variables.HC_POLL_INTERVAL_MS;
 
-import dev.meshboot.log.Log;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
@@ -72,23 +71,30 @@ public record ApiConfig(
    */
   private static Duration pollInterval(ConfigReader reader) {
     Environment environment = reader.environment();
-    boolean msGiven =
-        environment.given(HC_POLL_INTERVAL_MS).map(s -> isInteger(s.value())).orElse(false);
+    Optional<Setting> millis = environment.given(HC_POLL_INTERVAL_MS);
     Optional<Setting> seconds = environment.given(APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S);
-    if (!msGiven && seconds.isPresent() && isInteger(seconds.get().value())) {
-      long millis = Long.parseLong(seconds.get().value().trim()) * 1000;
-      if (millis >= 2000 && millis <= 30_000) {
-        return Duration.ofMillis(millis);
-      }
-      Log.of(ApiConfig.class)
-          .warn(
-              "the health poll interval from APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S is outside"
-                  + " 2-30 s; using 10000 ms instead, as App Mesh's agent did",
-              "seconds",
-              seconds.get().value().trim());
-      return Duration.ofMillis(Long.parseLong(HC_POLL_INTERVAL_MS.defaultText()));
+    boolean millisInteger = millis.map(given -> isInteger(given.value())).orElse(false);
+    if (millisInteger || seconds.isEmpty() || !isInteger(seconds.get().value())) {
+      return Duration.ofMillis(reader.integer(HC_POLL_INTERVAL_MS, 2000, 30_000).orElseThrow());
     }
-    return Duration.ofMillis(reader.integer(HC_POLL_INTERVAL_MS, 2000, 30_000).orElseThrow());
+    long fromSeconds = Long.parseLong(seconds.get().value().trim()) * 1000;
+    boolean inRange = fromSeconds >= 2000 && fromSeconds <= 30_000;
+    String used = inRange ? Long.toString(fromSeconds) : HC_POLL_INTERVAL_MS.defaultText();
+    millis.ifPresent(
+        given ->
+            reader.replaced(
+                HC_POLL_INTERVAL_MS,
+                "\"" + given.value() + "\"" + given.originSuffix(),
+                "an integer 2000-30000",
+                used + " (from APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S)"));
+    if (millis.isEmpty() && !inRange) {
+      reader.replaced(
+          HC_POLL_INTERVAL_MS,
+          seconds.get().value().trim() + " s from APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S",
+          "2-30 s",
+          used);
+    }
+    return Duration.ofMillis(Long.parseLong(used));
   }
 
   private static boolean isInteger(String text) {

@@ -190,6 +190,32 @@ public final class ConfigReader {
             });
   }
 
+  /**
+   * Says, once per command (and not again in the renderer of a {@code meshboot run} that said it),
+   * that {@code variable}'s value was replaced as App Mesh's agent replaced it.
+   *
+   * @param given the value given, quoted, with where it came from
+   * @param used the value used instead
+   */
+  void replaced(Variable variable, String given, String expected, String used) {
+    boolean parentWarned =
+        java.util.Arrays.asList(environment.internal(WARNED).orElse("").split(","))
+            .contains(variable.name());
+    if (environment.firstFallback(variable) && !parentWarned) {
+      log.warn(
+          variable.name()
+              + ": expected "
+              + expected
+              + " but got "
+              + given
+              + "; using "
+              + used
+              + " instead, as App Mesh's agent did",
+          "variable",
+          variable.name());
+    }
+  }
+
   private Optional<Setting> fallBack(Setting given, String expected, boolean aboveMax) {
     return fallBack(given, expected, aboveMax, false);
   }
@@ -211,22 +237,11 @@ public final class ConfigReader {
             ? Optional.of(new Setting(variable, text, Setting.Origin.DEFAULT))
             : Optional.ofNullable(variable.defaultValue())
                 .map(value -> new Setting(variable, value, Setting.Origin.DEFAULT));
-    boolean parentWarned =
-        java.util.Arrays.asList(environment.internal(WARNED).orElse("").split(","))
-            .contains(variable.name());
-    if (environment.firstFallback(variable) && !parentWarned) {
-      log.warn(
-          variable.name()
-              + ": expected "
-              + expected
-              + " but got \""
-              + given.value()
-              + "\""
-              + given.originSuffix()
-              + "; using "
-              + used.map(setting -> setting.value()).orElse(variable.defaultText())
-              + " instead, as App Mesh's agent did");
-    }
+    replaced(
+        variable,
+        "\"" + given.value() + "\"" + given.originSuffix(),
+        expected,
+        used.map(Setting::value).orElse(variable.defaultText()));
     return used;
   }
 }

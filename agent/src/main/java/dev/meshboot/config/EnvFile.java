@@ -1,9 +1,5 @@
 package dev.meshboot.config;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,15 +17,8 @@ public final class EnvFile {
   private EnvFile() {}
 
   public static Map<String, String> read(Path file) {
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException("--env-file", "--env-file: " + file + " does not exist");
-    } catch (IOException e) {
-      throw new ConfigException(
-          "--env-file", "--env-file: cannot read " + file + ": " + e.getMessage());
-    }
+    List<String> lines =
+        InputFiles.read(file, "--env-file", InputFiles.CONFIG_LIMIT).lines().toList();
     Map<String, String> values = new LinkedHashMap<>();
     for (int i = 0; i < lines.size(); i++) {
       String line = lines.get(i).strip();
@@ -45,9 +34,9 @@ public final class EnvFile {
                 + file
                 + " line "
                 + (i + 1)
-                + ": expected NAME=value but got \""
-                + line
-                + "\"");
+                + ": expected NAME=value but got a line starting \""
+                + (eq < 0 ? "" : line.substring(0, Math.min(eq, 40)))
+                + "\" (the value is not shown: it may be a secret)");
       }
       values.put(name, line.substring(eq + 1));
     }

@@ -518,7 +518,9 @@ public final class Variables {
           "ENVOY_CONFIG_FILE",
           null,
           "unset",
-          "A complete bootstrap used as is (after validation) when it exists and is non-empty.");
+          "A complete bootstrap used as is (after validation); an empty file gets the generated"
+              + " bootstrap (meshboot run writes it there, as App Mesh's agent did); anything else"
+              + " (missing, a directory, a FIFO, unreadable) is an error.");
 
   public static final Variable AWS_EXECUTION_ENV =
       add(
@@ -613,7 +615,9 @@ public final class Variables {
               "HC_POLL_INTERVAL_MS",
               "10000",
               "",
-              "Envoy health poll interval (2000-30000 ms)."),
+              "Envoy health poll interval (2000-30000 ms); when unset or not an integer,"
+                  + " APPNET_AGENT_POLL_ENVOY_READINESS_INTERVAL_S seconds if that is set, as App"
+                  + " Mesh's agent did."),
           Variable.Fallback.DEFAULT);
   public static final Variable HC_DISCONNECTED_TIMEOUT_S =
       lenient(

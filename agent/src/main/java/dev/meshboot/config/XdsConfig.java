@@ -33,8 +33,6 @@ import java.util.regex.Pattern;
  * @param tls whether the connection to {@code endpoint} uses TLS
  * @param caFile CA bundle that verifies the server; empty means the system bundle
  * @param relaySocket the relay's unix socket (relay mode)
- * @param cache whether the relay keeps Envoy's last-known-good configuration
- * @param cacheDir where, when given (else under meshboot's cache directory)
  * @param decisions why the mode and endpoint were chosen, one line each, for the log
  */
 public record XdsConfig(
@@ -46,8 +44,6 @@ public record XdsConfig(
     boolean tls,
     Optional<Path> caFile,
     Path relaySocket,
-    boolean cache,
-    Optional<Path> cacheDir,
     List<String> decisions) {
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
@@ -137,6 +133,14 @@ public record XdsConfig(
               + endpoint
               + "; use direct or relay for a unix socket");
     }
+    if (mode == XdsMode.RELAY && !(endpoint instanceof Endpoint.Tcp)) {
+      throw new ConfigException(
+          MESHBOOT_XDS_MODE.name(),
+          "MESHBOOT_XDS_MODE: the relay forwards to a host:port management endpoint, but"
+              + " APPMESH_XDS_ENDPOINT is "
+              + endpoint
+              + "; use direct for a unix socket");
+    }
     if (mode == XdsMode.AWS_IAM && found.isEmpty()) {
       found = Optional.of(region(reader, regionLookup, decisions));
     }
@@ -144,6 +148,7 @@ public record XdsConfig(
     boolean tls =
         endpoint instanceof Endpoint.Tcp && (awsEndpoint || reader.bool(MESHBOOT_XDS_TLS));
     Optional<Path> caFile = reader.path(MESHBOOT_XDS_CA_FILE);
+    checkCache(reader);
     return new XdsConfig(
         mode,
         endpoint,
@@ -153,9 +158,24 @@ public record XdsConfig(
         tls,
         caFile,
         reader.path(MESHBOOT_XDS_RELAY_SOCKET).orElseThrow(),
-        reader.bool(MESHBOOT_XDS_CACHE),
-        reader.path(MESHBOOT_XDS_CACHE_DIR),
         List.copyOf(decisions));
+  }
+
+  /**
+   * The relay's cache settings, checked with the rest for every command (the relay reads them when
+   * it starts): a boolean, and a directory, or a path where one can be made.
+   */
+  private static void checkCache(ConfigReader reader) {
+    reader.bool(MESHBOOT_XDS_CACHE);
+    reader
+        .path(MESHBOOT_XDS_CACHE_DIR)
+        .filter(dir -> java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir))
+        .ifPresent(
+            dir -> {
+              throw new ConfigException(
+                  MESHBOOT_XDS_CACHE_DIR.name(),
+                  MESHBOOT_XDS_CACHE_DIR.name() + ": " + dir + " exists and is not a directory");
+            });
   }
 
   private static XdsMode autoMode(

@@ -1,5 +1,7 @@
 package dev.meshboot.envoy;
 
+import dev.meshboot.config.ConfigException;
+import dev.meshboot.config.InputFiles;
 import dev.meshboot.log.Log;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,14 +27,18 @@ public record VersionCache(Path dir) {
     if (key.isEmpty()) {
       return Optional.empty();
     }
+    Path file = file(key.get());
+    if (!Files.isRegularFile(file)) {
+      return Optional.empty(); // not cached yet (or something else is there: asked again)
+    }
     try {
-      String text = Files.readString(file(key.get()), StandardCharsets.UTF_8);
+      String text = InputFiles.read(file, "MESHBOOT_CACHE_DIR", 4096);
       int newline = text.indexOf('\n');
       if (newline > 0 && text.substring(0, newline).equals(key.get())) {
         return Optional.of(text.substring(newline + 1));
       }
-    } catch (IOException e) {
-      // not cached yet
+    } catch (ConfigException e) {
+      log.debug("ignored an unusable cache file", "error", e.getMessage());
     }
     return Optional.empty();
   }

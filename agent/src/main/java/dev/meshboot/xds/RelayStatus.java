@@ -64,6 +64,7 @@ final class RelayStatus {
   private volatile Optional<Instant> cacheSince = Optional.empty();
   private volatile Optional<Nack> lastNack = Optional.empty();
   private volatile Optional<Failure> lastFailure = Optional.empty();
+  private volatile Instant lastOpened = Instant.EPOCH;
 
   RelayStatus(Clock clock) {
     this.clock = clock;
@@ -72,6 +73,12 @@ final class RelayStatus {
   void upstreamOpened() {
     streams.incrementAndGet();
     connected.incrementAndGet();
+    lastOpened = clock.instant();
+  }
+
+  /** When the latest upstream stream was opened: a failure before it is history. */
+  Instant lastOpened() {
+    return lastOpened;
   }
 
   void upstreamClosed(Status status) {

@@ -240,7 +240,11 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   public List<String> problems() {
     Optional<RelayStatus.Failure> failure = status.lastFailure();
     String why = failure.map(f -> " (" + f.status() + ": " + f.description() + ")").orElse("");
-    if (!status.connected() && failure.isPresent() && !failure.get().unreachable()) {
+    if (!degraded()
+        && !status.connected()
+        && failure.isPresent()
+        && !failure.get().unreachable()
+        && !failure.get().at().isBefore(status.lastOpened())) {
       // The endpoint answered: a refusal (16, 7) or another error is not an outage.
       RelayStatus.Failure answered = failure.get();
       return List.of(

@@ -88,9 +88,8 @@ public final class SigV4Verifier implements ServerInterceptor {
     return next.startCall(call, headers);
   }
 
-  /** The SHA-256 of an empty body, the payload hash of every signed stream. */
-  static final String EMPTY_BODY_SHA256 =
-      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  /** The SHA-256 of an empty body, computed here: the payload hash of every signed stream. */
+  static final String EMPTY_BODY_SHA256 = hex(sha256(""));
 
   private static final Pattern AUTHORIZATION_FORM =
       Pattern.compile(
