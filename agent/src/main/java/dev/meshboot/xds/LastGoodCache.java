@@ -9,8 +9,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -21,6 +23,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -36,6 +39,12 @@ import java.util.zip.CRC32C;
  * mismatch is refused, so a cache can never feed another node), one file per type URL, mode 0600,
  * written atomically on a background thread. A file that is truncated, fails its checksum or names
  * another node is ignored with a warning and never served.
+ *
+ * <p>The directory is a volume that outlives the container, so it may stall or hold anything: no
+ * disk I/O happens on the caller's thread (the relay's event loop), a node's files are read in the
+ * background within {@link #LOAD_DEADLINE}, only regular files of at most {@link #MAX_FILE} bytes
+ * are read (not links, FIFOs or devices), and pending writes are coalesced per file, so a stalled
+ * disk holds at most one set per node and type.
  */
 public final class LastGoodCache implements AutoCloseable {
 
@@ -48,11 +57,33 @@ public final class LastGoodCache implements AutoCloseable {
   private final Path root;
   private final String endpoint;
   private final Clock clock;
-  private final ExecutorService writer =
+
+  /** The longest a node's files may take to read; after it they count as absent. */
+  static final java.time.Duration LOAD_DEADLINE = java.time.Duration.ofSeconds(5);
+
+  /** The largest file read: larger is not a set the relay wrote for a 64 MB heap. */
+  static final long MAX_FILE = 16L << 20;
+
+  /** Merges accepted responses into the node's sets, in order (no disk I/O). */
+  private final ExecutorService worker =
       Executors.newSingleThreadExecutor(Thread.ofVirtual().name("meshboot-xds-cache").factory());
 
-  /** Per node id, per type URL: what Envoy accepted; loaded from disk on first use. */
-  private final Map<String, Map<String, ResourceSet>> nodes = new ConcurrentHashMap<>();
+  /** Writes files, the latest set per file (a stalled disk holds up nothing else). */
+  private final ExecutorService disk =
+      Executors.newSingleThreadExecutor(
+          Thread.ofVirtual().name("meshboot-xds-cache-disk").factory());
+
+  /** Reads a node's files, each load on a thread of its own. */
+  private final ExecutorService loader =
+      Executors.newThreadPerTaskExecutor(
+          Thread.ofVirtual().name("meshboot-xds-cache-load").factory());
+
+  /** The bytes waiting to be written, per file; the disk thread takes the latest. */
+  private final Map<Path, byte[]> pendingWrites = new ConcurrentHashMap<>();
+
+  /** Per node id, per type URL: what Envoy accepted; read from disk on first use. */
+  private final Map<String, CompletableFuture<Map<String, ResourceSet>>> nodes =
+      new ConcurrentHashMap<>();
 
   /** A cache under {@code root} for the management endpoint {@code endpoint} (host:port). */
   public LastGoodCache(Path root, String endpoint, Clock clock) {
@@ -71,22 +102,52 @@ public final class LastGoodCache implements AutoCloseable {
     return root.resolve(hash(nodeId + "\n" + endpoint).substring(0, 32));
   }
 
-  /** The accepted set of {@code typeUrl} for {@code nodeId}, if any. */
+  /**
+   * The accepted set of {@code typeUrl} for {@code nodeId}, if any, without waiting: empty while
+   * the node's files are still being read ({@link #loading}).
+   */
   Optional<ResourceSet> get(String nodeId, String typeUrl) {
-    return Optional.ofNullable(node(nodeId).get(typeUrl));
+    return Optional.ofNullable(loaded(nodeId).get(typeUrl));
   }
 
   /**
-   * Reads the files of {@code nodeId} in the background, so that the relay's transport thread,
-   * which asks {@link #has} and {@link #get}, does not wait for the disk.
+   * Starts reading the files of {@code nodeId} in the background, so that the relay's transport
+   * thread, which asks {@link #has} and {@link #get}, never waits for the disk.
    */
   void preload(String nodeId) {
-    writer.execute(() -> node(nodeId));
+    var unused = loading(nodeId);
   }
 
-  /** Whether anything is cached for {@code nodeId}. */
+  /** The node's sets, once read (within {@link #LOAD_DEADLINE}; nothing if it was not met). */
+  CompletableFuture<Map<String, ResourceSet>> loading(String nodeId) {
+    return nodes.computeIfAbsent(
+        nodeId,
+        id ->
+            CompletableFuture.supplyAsync(() -> load(id), loader)
+                .completeOnTimeout(null, LOAD_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
+                .handle(
+                    (types, failure) -> {
+                      if (types == null) {
+                        log.warn(
+                            "the last-known-good cache did not answer in time; it is not used",
+                            "directory",
+                            directory(id),
+                            "deadline",
+                            LOAD_DEADLINE);
+                        return new ConcurrentHashMap<>();
+                      }
+                      return types;
+                    }));
+  }
+
+  /** Whether anything is cached for {@code nodeId}, without waiting (false while reading). */
   boolean has(String nodeId) {
-    return !node(nodeId).isEmpty();
+    return !loaded(nodeId).isEmpty();
+  }
+
+  private Map<String, ResourceSet> loaded(String nodeId) {
+    Map<String, ResourceSet> types = loading(nodeId).getNow(null);
+    return types != null ? types : Map.of();
   }
 
   /**
@@ -95,11 +156,11 @@ public final class LastGoodCache implements AutoCloseable {
    * in the background and in order.
    */
   void accepted(String nodeId, byte[] response, List<String> subscribed) {
-    writer.execute(
+    worker.execute(
         () -> {
           try {
             ResourceSet received = ResourceSet.of(response);
-            Map<String, ResourceSet> types = node(nodeId);
+            Map<String, ResourceSet> types = loading(nodeId).join(); // bounded by the deadline
             ResourceSet merged =
                 ResourceSet.accepted(types.get(received.typeUrl()), received, subscribed);
             types.put(received.typeUrl(), merged);
@@ -115,16 +176,22 @@ public final class LastGoodCache implements AutoCloseable {
         });
   }
 
-  private Map<String, ResourceSet> node(String nodeId) {
-    return nodes.computeIfAbsent(nodeId, this::load);
-  }
-
   private Map<String, ResourceSet> load(String nodeId) {
     Map<String, ResourceSet> types = new ConcurrentHashMap<>();
     Path directory = directory(nodeId);
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + SUFFIX)) {
       for (Path file : files) {
         try {
+          // Only what the relay writes: a regular file (not a link, a FIFO or a device), bounded.
+          BasicFileAttributes attributes =
+              Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+          if (!attributes.isRegularFile()) {
+            throw new IOException("not a regular file");
+          }
+          if (attributes.size() > MAX_FILE) {
+            throw new IOException(
+                "larger than " + (MAX_FILE >> 20) + " MiB (" + attributes.size() + " bytes)");
+          }
           ResourceSet set = read(file, nodeId);
           types.put(set.typeUrl(), set);
         } catch (IOException | RuntimeException e) {
@@ -163,18 +230,37 @@ public final class LastGoodCache implements AutoCloseable {
     CRC32C crc = new CRC32C();
     crc.update(bytes.toByteArray());
     out.writeLong(crc.getValue());
-    Path directory = directory(nodeId);
-    Files.createDirectories(
-        directory,
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    AtomicFiles.write(
-        directory.resolve(hash(set.typeUrl()).substring(0, 16) + SUFFIX),
-        bytes.toByteArray(),
-        AtomicFiles.MODE_0600);
+    Path file = directory(nodeId).resolve(hash(set.typeUrl()).substring(0, 16) + SUFFIX);
+    if (pendingWrites.put(file, bytes.toByteArray()) == null) {
+      disk.execute(() -> flush(file));
+    }
+  }
+
+  /** Writes the latest bytes waiting for {@code file}, on the disk thread. */
+  private void flush(Path file) {
+    byte[] bytes = pendingWrites.remove(file);
+    if (bytes == null) {
+      return;
+    }
+    try {
+      Files.createDirectories(
+          file.getParent(),
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      AtomicFiles.write(file, bytes, AtomicFiles.MODE_0600);
+    } catch (IOException | RuntimeException e) {
+      log.warn(
+          "cannot store the last-known-good configuration", "file", file, "error", e.toString());
+    }
   }
 
   private ResourceSet read(Path file, String nodeId) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
+    byte[] bytes;
+    try (java.io.InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      bytes = in.readNBytes((int) MAX_FILE + 1);
+    }
+    if (bytes.length > MAX_FILE) {
+      throw new IOException("grew beyond " + (MAX_FILE >> 20) + " MiB while read");
+    }
     if (bytes.length < MAGIC.length + Long.BYTES
         || !Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
       throw new IOException("not a meshboot cache file");
@@ -217,13 +303,17 @@ public final class LastGoodCache implements AutoCloseable {
     }
   }
 
-  /** Waits (briefly) for the writes in flight. */
+  /** Waits (briefly) for the writes in flight; a stalled disk is abandoned. */
   @Override
   public void close() {
-    writer.shutdown();
+    worker.shutdown();
     try {
-      if (!writer.awaitTermination(5, TimeUnit.SECONDS)) {
+      worker.awaitTermination(2, TimeUnit.SECONDS);
+      loader.shutdownNow();
+      disk.shutdown();
+      if (!disk.awaitTermination(3, TimeUnit.SECONDS)) {
         log.warn("last-known-good cache writes still pending at exit", "directory", root);
+        disk.shutdownNow();
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();

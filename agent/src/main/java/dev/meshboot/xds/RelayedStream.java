@@ -213,6 +213,21 @@ final class RelayedStream {
     if (fromCache || ended) {
       return;
     }
+    if (nodeId != null && cache.isPresent() && !cache.get().loading(nodeId).isDone()) {
+      // The node's files are still being read: decide once they are, off this thread (the
+      // relay's event loop never waits for the disk; the read is bounded in time).
+      var unused =
+          cache
+              .get()
+              .loading(nodeId)
+              .whenComplete(
+                  (types, error) -> {
+                    synchronized (RelayedStream.this) {
+                      failOrServeFromCache(failure);
+                    }
+                  });
+      return;
+    }
     if (nodeId != null && cache.isPresent() && cache.get().has(nodeId)) {
       fromCache = true;
       status.servingFromCache(true);

@@ -65,8 +65,15 @@ class LastGoodCacheTest {
     return new LastGoodCache(dir, ENDPOINT, Clock.systemUTC());
   }
 
+  /** Whether the cache has the node, once its files are read. */
+  static boolean has(LastGoodCache cache, String node) {
+    cache.loading(node).join();
+    return cache.has(node);
+  }
+
   private static DiscoveryResponse served(LastGoodCache cache, String node, String type)
       throws Exception {
+    cache.loading(node).join();
     return DiscoveryResponse.parseFrom(
         cache.get(node, type).orElseThrow().response("c1", List.of()));
   }
@@ -87,7 +94,7 @@ class LastGoodCacheTest {
     }
 
     LastGoodCache restarted = cache(dir);
-    assertThat(restarted.has(NODE)).isTrue();
+    assertThat(has(restarted, NODE)).isTrue();
     DiscoveryResponse response = served(restarted, NODE, CLUSTER);
     assertThat(response.getVersionInfo()).isEqualTo("v1");
     assertThat(response.getNonce()).isEqualTo("c1");
@@ -101,8 +108,8 @@ class LastGoodCacheTest {
     try (LastGoodCache cache = cache(dir)) {
       cache.accepted(NODE, clusters("v1", "a"), List.of());
     }
-    assertThat(cache(dir).has("mesh/shop/virtualNode/payments")).isFalse();
-    assertThat(new LastGoodCache(dir, "other.example:443", Clock.systemUTC()).has(NODE)).isFalse();
+    assertThat(has(cache(dir), "mesh/shop/virtualNode/payments")).isFalse();
+    assertThat(has(new LastGoodCache(dir, "other.example:443", Clock.systemUTC()), NODE)).isFalse();
 
     // A file copied into another node's directory names its own node, and is refused.
     LastGoodCache cache = cache(dir);
@@ -113,7 +120,7 @@ class LastGoodCacheTest {
       Files.copy(file, other.resolve(file.getFileName()));
     }
     Log.redirect(new PrintStream(logged, true, StandardCharsets.UTF_8));
-    assertThat(cache.has("mesh/shop/virtualNode/payments")).isFalse();
+    assertThat(has(cache, "mesh/shop/virtualNode/payments")).isFalse();
     assertThat(logged.toString(StandardCharsets.UTF_8))
         .contains("ignoring a corrupt last-known-good cache file")
         .contains("written for node " + NODE);
@@ -134,13 +141,13 @@ class LastGoodCacheTest {
     byte[] flipped = good.clone();
     flipped[flipped.length / 2] ^= 0x40;
     Files.write(file, flipped);
-    assertThat(cache(dir).has(NODE)).isFalse();
+    assertThat(has(cache(dir), NODE)).isFalse();
 
     Files.write(file, java.util.Arrays.copyOf(good, good.length - 9));
-    assertThat(cache(dir).has(NODE)).isFalse();
+    assertThat(has(cache(dir), NODE)).isFalse();
 
     Files.writeString(file, "not a cache file");
-    assertThat(cache(dir).has(NODE)).isFalse();
+    assertThat(has(cache(dir), NODE)).isFalse();
 
     assertThat(logged.toString(StandardCharsets.UTF_8).lines())
         .filteredOn(line -> line.contains("ignoring a corrupt last-known-good cache file"))
@@ -148,7 +155,40 @@ class LastGoodCacheTest {
         .allMatch(line -> line.contains(file.toString()));
 
     Files.write(file, good);
-    assertThat(cache(dir).has(NODE)).isTrue();
+    assertThat(has(cache(dir), NODE)).isTrue();
+  }
+
+  /**
+   * The cache directory is a volume that outlives the container and may hold anything: a FIFO, a
+   * huge file or a link to /dev/zero beside a valid set is skipped with a warning naming it,
+   * without blocking or running out of memory, and the valid set is still served.
+   */
+  @Test
+  void hostileFilesBesideAValidSetAreSkippedAndTheSetServed(@TempDir Path dir) throws Exception {
+    try (LastGoodCache cache = cache(dir)) {
+      cache.accepted(NODE, clusters("v1", "a"), List.of());
+    }
+    Path directory = cache(dir).directory(NODE);
+    Path fifo = directory.resolve("0000000000000000.xds");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Path huge = directory.resolve("1111111111111111.xds");
+    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+      file.setLength(200L << 20); // sparse: 200 MB that take no disk
+    }
+    Path zero =
+        Files.createSymbolicLink(directory.resolve("2222222222222222.xds"), Path.of("/dev/zero"));
+    Log.redirect(new PrintStream(logged, true, StandardCharsets.UTF_8));
+
+    LastGoodCache cache = cache(dir);
+    long start = System.nanoTime();
+    assertThat(cache.has(NODE)).as("has() never waits for the disk").isFalse();
+    assertThat(cache.loading(NODE).get(10, java.util.concurrent.TimeUnit.SECONDS)).hasSize(1);
+    assertThat(java.time.Duration.ofNanos(System.nanoTime() - start))
+        .isLessThan(java.time.Duration.ofSeconds(5));
+    assertThat(served(cache, NODE, CLUSTER).getVersionInfo()).isEqualTo("v1");
+    String warnings = logged.toString(StandardCharsets.UTF_8);
+    assertThat(warnings).contains(fifo + "").contains(huge + "").contains(zero + "");
+    assertThat(warnings).contains("not a regular file").contains("larger than 16 MiB");
   }
 
   @Test

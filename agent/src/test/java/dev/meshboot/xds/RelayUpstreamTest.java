@@ -171,7 +171,9 @@ class RelayUpstreamTest {
   /** Lets the cache's background writer finish, then reads the cache as a fresh start would. */
   private Optional<ResourceSet> stored(Path tmp) {
     relay.close(); // closes the cache, which waits for its writes
-    return cache(tmp).get(NODE, CLUSTER);
+    LastGoodCache reread = cache(tmp);
+    reread.loading(NODE).join();
+    return reread.get(NODE, CLUSTER);
   }
 
   @Test
