@@ -2,12 +2,8 @@ package dev.meshboot.cli;
 
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParseException;
-import com.google.gson.JsonParser;
 import dev.meshboot.bootstrap.InvalidBootstrapException;
-import dev.meshboot.bootstrap.YamlTrees;
 import dev.meshboot.config.Addresses;
-import dev.meshboot.config.InputFiles;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
@@ -40,14 +36,7 @@ record RelayTarget(
    *     forwards
    */
   static Optional<RelayTarget> of(Path file) {
-    String text = InputFiles.read(file, "MESHBOOT_BOOTSTRAP_PATH", InputFiles.CONFIG_LIMIT);
-    JsonElement tree;
-    try {
-      tree = JsonParser.parseString(text);
-    } catch (JsonParseException e) {
-      tree = YamlTrees.parse(text, file.toString()); // a .yaml bootstrap
-    }
-    return tree.isJsonObject() ? of(tree.getAsJsonObject(), file) : Optional.empty();
+    return WrittenBootstrap.read(file).relay();
   }
 
   static Optional<RelayTarget> of(JsonObject bootstrap, Path file) {
@@ -137,13 +126,13 @@ record RelayTarget(
     return null;
   }
 
-  private static @Nullable JsonObject object(@Nullable JsonObject parent, String name) {
+  static @Nullable JsonObject object(@Nullable JsonObject parent, String name) {
     JsonElement value = field(parent, name);
     return value != null && value.isJsonObject() ? value.getAsJsonObject() : null;
   }
 
   /** A field by its proto name or its JSON (lowerCamelCase) name: a user's file may use either. */
-  private static @Nullable JsonElement field(@Nullable JsonObject parent, String protoName) {
+  static @Nullable JsonElement field(@Nullable JsonObject parent, String protoName) {
     if (parent == null) {
       return null;
     }

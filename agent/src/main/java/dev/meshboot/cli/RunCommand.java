@@ -12,7 +12,9 @@ import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.Concurrency;
 import dev.meshboot.envoy.EnvoyArgs;
 import dev.meshboot.envoy.EnvoyBinary;
+import dev.meshboot.envoy.EnvoyEnvironment;
 import dev.meshboot.envoy.OomKills;
+import dev.meshboot.envoy.ParentDeath;
 import dev.meshboot.envoy.Posix;
 import dev.meshboot.envoy.Reaper;
 import dev.meshboot.envoy.RestartPolicy;
@@ -30,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -131,11 +134,20 @@ final class RunCommand implements Main.Command {
           EnvoyArgs.of(
               envoy.path(), bootstrapPath, runtime.logLevel(), concurrency, process, extra);
       Optional<Posix> posix = Posix.load();
-      // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy.
+      // What Envoy may see of meshboot's environment depends on its mode, which the written
+      // bootstrap says; until then (Envoy does not start before) nothing of the credentials.
+      java.util.concurrent.atomic.AtomicReference<Map<String, String>> envoyEnvironment =
+          new java.util.concurrent.atomic.AtomicReference<>(
+              EnvoyEnvironment.of(context.environment(), false));
+      // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy;
+      // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL.
       Supervisor supervisor =
           new Supervisor(
               command,
-              SessionProcess.launcher(posix, context.environment()),
+              SessionProcess.launcher(
+                  posix,
+                  envoyEnvironment::get,
+                  ParentDeath.prefix(context.environment().getOrDefault("PATH", ""))),
               new RestartPolicy(
                   process.restarts(),
                   process.backoff(),
@@ -149,14 +161,11 @@ final class RunCommand implements Main.Command {
               context.out(),
               context.err());
       Signals.onShutdown(supervisor::shutdown);
+      HealthState health = new HealthState(api.disconnectedTimeout(), Instant.now());
       poller =
           Optional.of(
               new HealthPoller(
-                      adminClient,
-                      supervisor,
-                      new HealthState(api.disconnectedTimeout(), Instant.now()),
-                      api.pollInterval(),
-                      Clock.systemUTC())
+                      adminClient, supervisor, health, api.pollInterval(), Clock.systemUTC())
                   .start());
       supervisor.onExit(poller.get()::wake);
       if (api.served()) {
@@ -188,13 +197,16 @@ final class RunCommand implements Main.Command {
       } else {
         write(bootstrapPath, generation.render());
       }
-      // The written bootstrap says whether Envoy uses the relay, and where the relay forwards: a
-      // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials.
-      Optional<RelayTarget> target = RelayTarget.of(bootstrapPath);
-      if (target.isPresent()) {
+      // The written bootstrap says whether Envoy uses the relay, and where the relay forwards (a
+      // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials),
+      // whether Envoy needs AWS credentials itself, and which configuration readiness waits for.
+      WrittenBootstrap written = WrittenBootstrap.read(bootstrapPath);
+      envoyEnvironment.set(EnvoyEnvironment.of(context.environment(), written.envoySigns()));
+      health.expect(written.listenersFromXds(), written.clustersFromXds());
+      if (written.relay().isPresent()) {
         relay.set(
             RelayLauncher.start(
-                target.get(),
+                written.relay().get(),
                 generation.environment(),
                 generation.xdsCacheDir(),
                 generation.xdsCaFile(),

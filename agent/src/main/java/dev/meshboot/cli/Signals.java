@@ -4,10 +4,10 @@ import dev.meshboot.log.Log;
 import java.lang.reflect.Proxy;
 
 /**
- * SIGTERM, SIGINT and SIGQUIT start meshboot's own shutdown sequence instead of the JVM's exit.
- * {@code sun.misc.Signal} (module jdk.unsupported) is the JDK's only way to handle signals; it is
- * reached reflectively because javac's warning for it cannot be suppressed, and warnings fail the
- * build.
+ * SIGTERM, SIGINT, SIGHUP (a closed terminal or session: systemd, EC2 scripts) and SIGQUIT start
+ * meshboot's own shutdown sequence instead of the JVM's exit. {@code sun.misc.Signal} (module
+ * jdk.unsupported) is the JDK's only way to handle signals; it is reached reflectively because
+ * javac's warning for it cannot be suppressed, and warnings fail the build.
  */
 final class Signals {
 
@@ -15,7 +15,7 @@ final class Signals {
 
   private Signals() {}
 
-  /** Calls {@code action} on every SIGTERM, SIGINT and SIGQUIT. */
+  /** Calls {@code action} on every SIGTERM, SIGINT, SIGHUP and SIGQUIT. */
   static void onShutdown(Runnable action) {
     Class<?> signalType;
     Class<?> handlerType;
@@ -26,7 +26,7 @@ final class Signals {
       log.warn("this JVM cannot handle signals; SIGTERM stops meshboot without draining Envoy");
       return;
     }
-    for (String name : new String[] {"TERM", "INT", "QUIT"}) {
+    for (String name : new String[] {"TERM", "INT", "HUP", "QUIT"}) {
       try {
         Object signal = signalType.getConstructor(String.class).newInstance(name);
         Object handler =

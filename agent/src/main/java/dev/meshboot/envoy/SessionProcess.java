@@ -54,14 +54,39 @@ public final class SessionProcess extends Process {
    */
   public static Supervisor.Launcher launcher(
       Optional<Posix> posix, Map<String, String> environment) {
+    return launcher(posix, () -> environment, List.of());
+  }
+
+  /**
+   * As {@link #launcher(Optional, Map)}, with the environment as it is at each start, and {@code
+   * prefix} before Envoy's command (the parent-death wrapper, {@link ParentDeath}).
+   */
+  public static Supervisor.Launcher launcher(
+      Optional<Posix> posix,
+      java.util.function.Supplier<Map<String, String>> environment,
+      List<String> prefix) {
     if (posix.isPresent() && posix.get().canSpawn()) {
-      return argv -> start(posix.get(), argv, environment);
+      return argv -> start(posix.get(), prefixed(prefix, argv), environment.get());
     }
     log.warn(
         "cannot start Envoy in a session of its own (needs Linux with glibc 2.34 or later):"
             + " a terminal's Ctrl-C reaches Envoy too and stops it without draining");
-    return argv ->
-        Reaper.launch(new ProcessBuilder(argv).redirectInput(ProcessBuilder.Redirect.INHERIT));
+    return argv -> {
+      ProcessBuilder builder =
+          new ProcessBuilder(prefixed(prefix, argv)).redirectInput(ProcessBuilder.Redirect.INHERIT);
+      builder.environment().clear();
+      builder.environment().putAll(environment.get());
+      return Reaper.launch(builder);
+    };
+  }
+
+  private static List<String> prefixed(List<String> prefix, List<String> argv) {
+    if (prefix.isEmpty()) {
+      return argv;
+    }
+    List<String> all = new java.util.ArrayList<>(prefix);
+    all.addAll(argv);
+    return all;
   }
 
   /** Spawns {@code argv} with {@code environment} and starts waiting for it. */

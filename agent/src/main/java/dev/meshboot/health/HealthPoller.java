@@ -65,8 +65,34 @@ public final class HealthPoller implements AutoCloseable {
     return Duration.ofNanos(lastPollNanos);
   }
 
-  /** Polls once now. */
+  /** A poll this recent answers for a new one: /ready and /status stay cheap at any rate. */
+  public static final long FRESH_NANOS = 250_000_000L;
+
+  private final Object polling = new Object();
+  private @org.jspecify.annotations.Nullable Health fresh; // guarded by polling
+  private long freshAt; // guarded by polling
+  private long freshPid = -1; // guarded by polling
+
+  /**
+   * Polls once now, one poll at a time (a slower poll never publishes an older state over a newer
+   * one); callers within {@link #FRESH_NANOS} of the last poll of the same Envoy get its answer.
+   */
   public Health poll() {
+    synchronized (polling) {
+      long now = System.nanoTime();
+      long pid = supervisor.pid().orElse(-1);
+      if (fresh != null && pid == freshPid && now - freshAt < FRESH_NANOS) {
+        return fresh;
+      }
+      Health polled = pollNow();
+      fresh = polled;
+      freshAt = System.nanoTime();
+      freshPid = pid;
+      return polled;
+    }
+  }
+
+  private Health pollNow() {
     long start = System.nanoTime();
     Instant now = clock.instant();
     OptionalLong pid = supervisor.pid();

@@ -28,10 +28,21 @@ public final class HealthState {
 
   private final Duration disconnectedTimeout;
   private Health current;
+  private boolean listenersFromXds = true;
+  private boolean clustersFromXds = true;
 
   public HealthState(Duration disconnectedTimeout, Instant now) {
     this.disconnectedTimeout = disconnectedTimeout;
     this.current = Health.unknown(now);
+  }
+
+  /**
+   * Which configuration Envoy gets over xDS, so which the initial configuration waits for: a static
+   * bootstrap has none, and is ready once Envoy is LIVE (by default both are awaited).
+   */
+  public synchronized void expect(boolean listeners, boolean clusters) {
+    this.listenersFromXds = listeners;
+    this.clustersFromXds = clusters;
   }
 
   public synchronized Health current() {
@@ -123,6 +134,7 @@ public final class HealthState {
     if (rejectedBeforeSuccess) {
       return Health.InitialConfig.REJECTED;
     }
-    return cdsOk > 0 && ldsOk > 0 ? Health.InitialConfig.ACCEPTED : Health.InitialConfig.PENDING;
+    boolean arrived = (cdsOk > 0 || !clustersFromXds) && (ldsOk > 0 || !listenersFromXds);
+    return arrived ? Health.InitialConfig.ACCEPTED : Health.InitialConfig.PENDING;
   }
 }

@@ -34,6 +34,11 @@ import org.jspecify.annotations.Nullable;
  * given executor (handlers may block), one at a time per connection. A unix socket is created with
  * mode 0600: bound under a temporary name, restricted, then renamed into place, so it is never
  * reachable with wider permissions; a stale socket of an earlier run is replaced.
+ *
+ * <p>Bounded against slow or many clients: a request must arrive whole within {@link
+ * #REQUEST_DEADLINE} of the connection or of the previous response (a keep-alive connection idle
+ * that long is closed); beyond {@link #MAX_CONNECTIONS} connections the oldest idle one is closed
+ * to make room, so held-open connections cannot lock out a health check.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -42,8 +47,24 @@ public final class HttpServer implements AutoCloseable {
   /** Requests carry no body; anything larger is refused with 413. */
   private static final int MAX_REQUEST = 16 << 10;
 
-  /** A request: its method and raw path with query. */
-  public record Request(String method, String uri) {}
+  /** Most connections open at once; a new one beyond closes the oldest idle one. */
+  static final int MAX_CONNECTIONS = 64;
+
+  /** How long a whole request may take to arrive. */
+  static final java.time.Duration REQUEST_DEADLINE = java.time.Duration.ofSeconds(10);
+
+  /**
+   * A request: its method, raw path with query, and the headers that say where it came from.
+   *
+   * @param host the Host header, when given
+   * @param origin the Origin header a browser adds to cross-origin requests, when given
+   */
+  public record Request(String method, String uri, @Nullable String host, @Nullable String origin) {
+
+    public Request(String method, String uri) {
+      this(method, uri, null, null);
+    }
+  }
 
   /** A response. */
   public record Response(int status, String contentType, String body, Map<String, String> headers) {
@@ -69,6 +90,17 @@ public final class HttpServer implements AutoCloseable {
   /** Binds and serves; TCP port 0 picks a free port ({@link #endpoint()} tells which). */
   public static HttpServer start(SocketEndpoint endpoint, Handler handler, Executor executor)
       throws IOException {
+    return start(endpoint, handler, executor, REQUEST_DEADLINE);
+  }
+
+  /** As {@link #start(SocketEndpoint, Handler, Executor)} with another request deadline (tests). */
+  static HttpServer start(
+      SocketEndpoint endpoint,
+      Handler handler,
+      Executor executor,
+      java.time.Duration requestDeadline)
+      throws IOException {
+    Connections connections = new Connections();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
             .group(Transport.group())
@@ -79,12 +111,13 @@ public final class HttpServer implements AutoCloseable {
                 new ChannelInitializer<Channel>() {
                   @Override
                   protected void initChannel(Channel child) {
+                    connections.opened(child);
                     child
                         .pipeline()
                         .addLast(
                             new HttpServerCodec(),
                             new HttpObjectAggregator(MAX_REQUEST),
-                            new RequestHandler(handler, executor));
+                            new RequestHandler(handler, executor, connections, requestDeadline));
                   }
                 });
     return switch (endpoint) {
@@ -141,24 +174,112 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
+  /** The open connections, oldest first, and which of them are handling a request. */
+  private static final class Connections {
+    private final java.util.Deque<Channel> open =
+        new java.util.concurrent.ConcurrentLinkedDeque<>();
+    private final java.util.Set<Channel> busy = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    @SuppressWarnings("FutureReturnValueIgnored") // closing an idle connection cannot fail usefully
+    void opened(Channel channel) {
+      open.addLast(channel);
+      channel
+          .closeFuture()
+          .addListener(
+              done -> {
+                open.remove(channel);
+                busy.remove(channel);
+              });
+      if (open.size() > MAX_CONNECTIONS) {
+        for (Channel candidate : open) {
+          if (candidate != channel && !busy.contains(candidate)) {
+            log.debug("too many connections; closing the oldest idle one");
+            candidate.close();
+            return;
+          }
+        }
+      }
+    }
+
+    void busy(Channel channel, boolean handling) {
+      if (handling) {
+        busy.add(channel);
+      } else {
+        busy.remove(channel);
+      }
+    }
+  }
+
   private static final class RequestHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final Handler handler;
     private final Executor executor;
+    private final Connections connections;
+    private final java.time.Duration requestDeadline;
+    private io.netty.util.concurrent.@Nullable ScheduledFuture<?> deadline;
 
-    RequestHandler(Handler handler, Executor executor) {
+    RequestHandler(
+        Handler handler,
+        Executor executor,
+        Connections connections,
+        java.time.Duration requestDeadline) {
       this.handler = handler;
       this.executor = executor;
+      this.connections = connections;
+      this.requestDeadline = requestDeadline;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext context) throws Exception {
+      awaitRequest(context);
+      super.channelActive(context);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext context) throws Exception {
+      cancelDeadline();
+      super.channelInactive(context);
+    }
+
+    /** The next request must arrive whole within the deadline (on the channel's event loop). */
+    @SuppressWarnings(
+        "FutureReturnValueIgnored") // closing a stalled connection cannot fail usefully
+    private void awaitRequest(ChannelHandlerContext context) {
+      cancelDeadline();
+      deadline =
+          context
+              .executor()
+              .schedule(
+                  () -> {
+                    log.debug("no whole request in time; closing the connection");
+                    context.close();
+                  },
+                  requestDeadline.toMillis(),
+                  java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void cancelDeadline() {
+      if (deadline != null) {
+        deadline.cancel(false);
+        deadline = null;
+      }
     }
 
     @Override
     protected void channelRead0(ChannelHandlerContext context, FullHttpRequest request) {
+      cancelDeadline();
       boolean keepAlive = HttpUtil.isKeepAlive(request);
       if (request.decoderResult().isFailure()) {
         write(context, Response.text(400, "malformed request\n"), false);
         return;
       }
-      Request parsed = new Request(request.method().name(), request.uri());
+      Request parsed =
+          new Request(
+              request.method().name(),
+              request.uri(),
+              request.headers().get(HttpHeaderNames.HOST),
+              request.headers().get(HttpHeaderNames.ORIGIN));
+      connections.busy(context.channel(), true);
       // One request at a time per connection keeps responses in order.
       context.channel().config().setAutoRead(false);
       executor.execute(
@@ -170,11 +291,12 @@ public final class HttpServer implements AutoCloseable {
               log.warn("management request failed", "uri", parsed.uri(), "error", e.toString());
               response = Response.text(500, "internal error: " + e.getMessage() + "\n");
             }
+            connections.busy(context.channel(), false);
             write(context, response, keepAlive);
           });
     }
 
-    private static void write(ChannelHandlerContext context, Response response, boolean keepAlive) {
+    private void write(ChannelHandlerContext context, Response response, boolean keepAlive) {
       FullHttpResponse out =
           new DefaultFullHttpResponse(
               HttpVersion.HTTP_1_1,
@@ -188,7 +310,12 @@ public final class HttpServer implements AutoCloseable {
         out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         context
             .writeAndFlush(out)
-            .addListener((ChannelFutureListener) done -> done.channel().config().setAutoRead(true));
+            .addListener(
+                (ChannelFutureListener)
+                    done -> {
+                      awaitRequest(context);
+                      done.channel().config().setAutoRead(true);
+                    });
       } else {
         out.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         context.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);

@@ -94,8 +94,9 @@ public final class ManagementApi implements AutoCloseable {
   }
 
   Response handle(HttpServer.Request request) {
-    if (!limit.tryAcquire(System.nanoTime())) {
-      return Response.text(429, "too many requests: 10 per second, bursts of 20\n");
+    Optional<String> refused = Callers.refuse(request, endpoint());
+    if (refused.isPresent()) {
+      return Response.text(403, refused.get() + "\n");
     }
     URI uri;
     try {
@@ -104,6 +105,14 @@ public final class ManagementApi implements AutoCloseable {
       return Response.text(400, "malformed request target: " + e.getMessage() + "\n");
     }
     String path = uri.getPath() == null ? "" : uri.getPath();
+    // Health and readiness answer at any rate (the poll behind them is shared and at most a few
+    // per second): a busy local client must not fail the orchestrator's health check. The rest
+    // share the reference's limit.
+    boolean health =
+        request.method().equals("GET") && Set.of("/status", "/ready", "/live").contains(path);
+    if (!health && !limit.tryAcquire(System.nanoTime())) {
+      return Response.text(429, "too many requests: 10 per second, bursts of 20\n");
+    }
     Map<String, String> query = HttpServer.query(uri.getRawQuery());
     String method = request.method();
     return switch (path) {

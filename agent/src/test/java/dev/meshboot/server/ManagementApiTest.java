@@ -26,6 +26,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -142,6 +143,7 @@ class ManagementApiTest {
         .contains("\"envoyPid\": " + supervisor.pid().getAsLong());
     assertThat(call("GET", "/ready").statusCode()).isEqualTo(200);
     readyState = "DRAINING";
+    Thread.sleep(HealthPoller.FRESH_NANOS / 1_000_000 + 50); // a newer poll than the last one
     assertThat(call("GET", "/status").statusCode()).isEqualTo(503);
     assertThat(call("GET", "/ready").statusCode()).isEqualTo(503);
     assertThat(call("GET", "/live").statusCode()).isEqualTo(200);
@@ -207,14 +209,95 @@ class ManagementApiTest {
   }
 
   @Test
-  void limitsTheRateOfRequests() throws Exception {
+  void limitsTheRateOfRequestsButNeverOfHealthAndReadiness() throws Exception {
     int limited = 0;
     for (int i = 0; i < 60; i++) {
-      if (call("GET", "/live").statusCode() == 429) {
+      if (call("GET", "/stats/prometheus").statusCode() == 429) {
         limited++;
       }
     }
     assertThat(limited).isPositive();
+    // Another local client looping on the limited endpoints (or on /live) never fails the
+    // orchestrator's health check.
+    int limitedMeanwhile = 0;
+    for (int i = 0; i < 100; i++) {
+      if (call("GET", "/stats/prometheus").statusCode() == 429) {
+        limitedMeanwhile++;
+      }
+      assertThat(call("GET", "/live").statusCode()).isEqualTo(200);
+      assertThat(call("GET", "/ready").statusCode()).isEqualTo(200);
+      assertThat(call("GET", "/status").statusCode()).isEqualTo(200);
+    }
+    assertThat(limitedMeanwhile).as("the other client is limited meanwhile").isPositive();
+  }
+
+  @Test
+  void refusesForeignHostsAndCrossOriginStateChanges() throws Exception {
+    HttpResponse<String> rebinding =
+        raw("GET /status HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+    assertThat(rebinding.statusCode()).isEqualTo(403);
+    HttpResponse<String> crossOrigin =
+        raw(
+            "POST /quitquitquit HTTP/1.1\r\nHost: "
+                + api.endpoint()
+                + "\r\nOrigin: http://evil.example\r\nContent-Type: text/plain\r\n"
+                + "Content-Length: 0\r\nConnection: close\r\n\r\n");
+    assertThat(crossOrigin.statusCode()).isEqualTo(403);
+    assertThat(run).as("Envoy still supervised").isNotDone();
+    HttpResponse<String> localhost =
+        raw("GET /live HTTP/1.1\r\nHost: localhost:9902\r\nConnection: close\r\n\r\n");
+    assertThat(localhost.statusCode()).isEqualTo(200);
+    HttpResponse<String> sameOrigin =
+        raw(
+            "POST /drain_listeners HTTP/1.1\r\nHost: "
+                + api.endpoint()
+                + "\r\nOrigin: http://localhost:"
+                + ((SocketEndpoint.Tcp) api.endpoint()).port()
+                + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+    assertThat(sameOrigin.statusCode()).isEqualTo(200);
+  }
+
+  /** Sends {@code request} as written (headers the JDK's client would not send) and reads. */
+  private HttpResponse<String> raw(String request) throws IOException {
+    SocketEndpoint.Tcp tcp = (SocketEndpoint.Tcp) api.endpoint();
+    try (java.net.Socket socket = new java.net.Socket(tcp.ip(), tcp.port())) {
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+      String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      int status = Integer.parseInt(answer.substring(9, 12));
+      return new RawResponse(status, answer);
+    }
+  }
+
+  private record RawResponse(int statusCode, String body) implements HttpResponse<String> {
+    @Override
+    public HttpRequest request() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public Optional<HttpResponse<String>> previousResponse() {
+      return Optional.empty();
+    }
+
+    @Override
+    public java.net.http.HttpHeaders headers() {
+      return java.net.http.HttpHeaders.of(Map.of(), (a, b) -> true);
+    }
+
+    @Override
+    public Optional<javax.net.ssl.SSLSession> sslSession() {
+      return Optional.empty();
+    }
+
+    @Override
+    public URI uri() {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public HttpClient.Version version() {
+      return HttpClient.Version.HTTP_1_1;
+    }
   }
 
   @Test

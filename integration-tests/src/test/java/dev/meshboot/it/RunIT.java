@@ -312,8 +312,10 @@ class RunIT {
 
   /**
    * A complete static ENVOY_CONFIG_FILE never uses the relay: in the default auto mode, with an App
-   * Mesh region and no AWS credentials anywhere, meshboot runs it without starting the relay or
-   * looking for credentials (the written bootstrap decides, not the environment).
+   * Mesh region and no usable AWS credentials, meshboot runs it without starting the relay or
+   * looking for credentials (the written bootstrap decides, not the environment); Envoy sees none
+   * of the credentials in meshboot's environment; the static configuration is ready once Envoy is
+   * LIVE (nothing comes over xDS); SIGHUP drains and stops it like SIGTERM.
    */
   @Test
   void aStaticConfigFileRunsWithoutTheRelayOrCredentials(@TempDir Path tmp) throws Exception {
@@ -358,14 +360,79 @@ class RunIT {
                 "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin),
                 "AWS_REGION", "us-west-2",
                 "AWS_EC2_METADATA_DISABLED", "true",
-                "MESHBOOT_XDS_RELAY_SOCKET", tmp.resolve("relay.sock").toString()));
+                "MESHBOOT_XDS_RELAY_SOCKET", tmp.resolve("relay.sock").toString(),
+                "AWS_SECRET_ACCESS_KEY", "static-secret-never-for-envoy",
+                "AWS_SESSION_TOKEN", "static-token-never-for-envoy",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN", "static-auth-never-for-envoy",
+                "APPNET_AGENT_ADMIN_MODE", "uds",
+                "APPNET_AGENT_ADMIN_UDS_PATH", tmp.resolve("api.sock").toString()));
     waitUntil(() -> get(listener, "/").equals("static"), log, "the static listener serving");
-    meshboot.destroy();
+
+    String environ =
+        Files.readString(Path.of("/proc", Long.toString(envoy().orElseThrow().pid()), "environ"))
+            .replace('\0', '\n');
+    assertThat(environ)
+        .contains("AWS_REGION=us-west-2")
+        .doesNotContain("AWS_SECRET_ACCESS_KEY")
+        .doesNotContain("AWS_SESSION_TOKEN")
+        .doesNotContain("AWS_CONTAINER_AUTHORIZATION_TOKEN")
+        .doesNotContain("never-for-envoy");
+    Cli.Result ready =
+        Cli.run(
+            Map.of(
+                "APPNET_AGENT_ADMIN_MODE",
+                "uds",
+                "APPNET_AGENT_ADMIN_UDS_PATH",
+                tmp.resolve("api.sock").toString()),
+            "wait-ready",
+            "--timeout",
+            "20",
+            "--interval",
+            "1");
+    assertThat(ready.exitCode()).as(ready.stderr()).isZero();
+
+    ProcessHandle envoy = envoy().orElseThrow();
+    new ProcessBuilder("kill", "-HUP", Long.toString(meshboot.pid())).start().waitFor();
     assertThat(meshboot.waitFor(20, TimeUnit.SECONDS)).isTrue();
     String output = Files.readString(log);
     assertThat(meshboot.exitValue()).as(output).isZero();
+    assertThat(output).contains("SIGHUP").contains("draining");
+    assertThat(envoy.isAlive()).isFalse();
     assertThat(output).doesNotContain("xDS relay listening").doesNotContain("credentials");
     assertThat(tmp.resolve("relay.sock")).doesNotExist();
+  }
+
+  /**
+   * Envoy must not outlive its supervisor: killed with SIGKILL, meshboot runs no handler, and the
+   * parent-death signal takes Envoy down with it (else an orphan keeps its ports and the next start
+   * fails). An empty ENVOY_CONFIG_FILE gets the generated bootstrap, which Envoy runs.
+   */
+  @Test
+  void envoyDiesWithAKilledMeshbootAndAnEmptyConfigFileGetsTheBootstrap(@TempDir Path tmp)
+      throws Exception {
+    int listener = Local.freePort();
+    server = Local.controlPlane(ControlPlaneIT.snapshot(listener));
+    Path config = Files.createFile(tmp.resolve("envoy.yaml"));
+    Path log = tmp.resolve("meshboot.log");
+    meshboot =
+        start(
+            tmp,
+            log,
+            Map.of(
+                "APPMESH_XDS_ENDPOINT", "127.0.0.1:" + server.getPort(),
+                "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(Local.freePort()),
+                "ENVOY_CONFIG_FILE", config.toString()));
+    waitUntil(() -> get(listener, "/").startsWith("served"), log, "the listener serving");
+    assertThat(Files.readString(config)).contains("meshboot_xds").contains("ads_config");
+    ProcessHandle envoy = envoy().orElseThrow();
+    assertThat(envoy.info().arguments().map(List::of).orElse(List.of()))
+        .contains(config.toString());
+
+    meshboot.destroyForcibly();
+    assertThat(meshboot.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(envoy.onExit().get(10, TimeUnit.SECONDS).isAlive())
+        .as("Envoy killed with its supervisor")
+        .isFalse();
   }
 
   private Process start(Path tmp, Path log, Map<String, String> extra) throws IOException {

@@ -1,0 +1,49 @@
+package dev.meshboot.cli;
+
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParseException;
+import com.google.gson.JsonParser;
+import dev.meshboot.bootstrap.YamlTrees;
+import dev.meshboot.config.InputFiles;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What the bootstrap Envoy runs says about the run around it; {@code meshboot run} reads it once
+ * written (by the renderer, or the user's {@code ENVOY_CONFIG_FILE} validated into it) rather than
+ * deciding again from the environment.
+ *
+ * @param relay where meshboot's relay forwards, when Envoy's ADS goes to it
+ * @param envoySigns whether Envoy signs its own ADS stream ({@code envoy.grpc_credentials.aws_iam},
+ *     Envoy 1.34 and older): only then does Envoy need AWS credentials in its environment
+ * @param listenersFromXds whether listeners come from xDS ({@code lds_config}): readiness then
+ *     waits for them
+ * @param clustersFromXds whether clusters come from xDS ({@code cds_config})
+ */
+record WrittenBootstrap(
+    Optional<RelayTarget> relay,
+    boolean envoySigns,
+    boolean listenersFromXds,
+    boolean clustersFromXds) {
+
+  static WrittenBootstrap read(Path file) {
+    String text = InputFiles.read(file, "MESHBOOT_BOOTSTRAP_PATH", InputFiles.CONFIG_LIMIT);
+    JsonElement tree;
+    try {
+      tree = JsonParser.parseString(text);
+    } catch (JsonParseException e) {
+      tree = YamlTrees.parse(text, file.toString()); // a .yaml bootstrap
+    }
+    JsonObject bootstrap = tree.isJsonObject() ? tree.getAsJsonObject() : new JsonObject();
+    JsonObject dynamic = RelayTarget.object(bootstrap, "dynamic_resources");
+    JsonObject ads = RelayTarget.object(dynamic, "ads_config");
+    return new WrittenBootstrap(
+        RelayTarget.of(bootstrap, file),
+        ads != null && ads.toString().contains("envoy.grpc_credentials.aws_iam"),
+        RelayTarget.field(dynamic, "lds_config") != null
+            || RelayTarget.field(dynamic, "lds_resources_locator") != null,
+        RelayTarget.field(dynamic, "cds_config") != null
+            || RelayTarget.field(dynamic, "cds_resources_locator") != null);
+  }
+}
