@@ -5,8 +5,8 @@ import static dev.meshboot.config.Variables.MESHBOOT_ASSUME_ROLE_DURATION_S;
 import static dev.meshboot.config.Variables.MESHBOOT_ASSUME_ROLE_EXTERNAL_ID;
 import static dev.meshboot.config.Variables.MESHBOOT_ASSUME_ROLE_SESSION_NAME;
 
-import dev.meshboot.config.ConfigException;
 import dev.meshboot.config.ConfigReader;
+import dev.meshboot.config.RoleSettings;
 import dev.meshboot.config.Setting;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -26,10 +26,9 @@ import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider
 record AssumeRole(
     String roleArn, @Nullable String externalId, String sessionName, int durationSeconds) {
 
-  private static final Pattern ROLE_ARN =
-      Pattern.compile("arn:aws[a-z-]*:iam::\\d{12}:role/[\\w+=,.@/-]{1,512}");
-  private static final Pattern SESSION_NAME = Pattern.compile("[\\w+=,.@-]{2,64}");
-  private static final Pattern EXTERNAL_ID = Pattern.compile("[\\w+=,.@:/-]{2,1224}");
+  private static final Pattern ROLE_ARN = RoleSettings.ROLE_ARN;
+  private static final Pattern SESSION_NAME = RoleSettings.SESSION_NAME;
+  private static final Pattern EXTERNAL_ID = RoleSettings.EXTERNAL_ID;
 
   /** The role the variables name, or empty when {@code MESHBOOT_ASSUME_ROLE_ARN} is unset. */
   static Optional<AssumeRole> from(ConfigReader reader) {
@@ -72,10 +71,6 @@ record AssumeRole(
   }
 
   private static String checked(Setting setting, Pattern pattern, String expected) {
-    String value = setting.value().trim();
-    if (!pattern.matcher(value).matches()) {
-      throw ConfigException.invalid(setting, expected);
-    }
-    return value;
+    return RoleSettings.checked(setting, pattern, expected);
   }
 }

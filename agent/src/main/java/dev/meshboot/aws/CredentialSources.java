@@ -18,6 +18,7 @@ import dev.meshboot.config.ConfigException;
 import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.Environment;
 import dev.meshboot.config.InputFiles;
+import dev.meshboot.config.RoleSettings;
 import dev.meshboot.config.Setting;
 import java.net.URI;
 import java.nio.file.Files;
@@ -92,7 +93,15 @@ final class CredentialSources {
           "AWS_ROLE_ARN must be set: AWS_WEB_IDENTITY_TOKEN_FILE is set, and web identity needs"
               + " the role to assume");
     }
-    String session = reader.string(AWS_ROLE_SESSION_NAME);
+    RoleSettings.checked(
+        reader.environment().given(AWS_ROLE_ARN).orElseThrow(),
+        RoleSettings.ROLE_ARN,
+        "a role ARN such as arn:aws:iam::123456789012:role/mesh");
+    String session =
+        RoleSettings.checked(
+            reader.environment().setting(AWS_ROLE_SESSION_NAME).orElseThrow(),
+            RoleSettings.SESSION_NAME,
+            "2-64 of A-Z a-z 0-9 +=,.@-_");
     // AssumeRoleWithWebIdentity is not signed: the token is the proof.
     StsClient client = sts.client(AnonymousCredentialsProvider.create());
     resources.add(client);

@@ -223,6 +223,7 @@ final class Generation {
     // Every variable is checked, whichever command reads it.
     ProcessConfig.from(environment);
     dev.meshboot.config.ApiConfig.from(environment);
+    dev.meshboot.config.RoleSettings.check(environment);
     EnvoySchema.Scope scope = Bootstraps.schemaFor(config);
     EnvoySchema[] used = new EnvoySchema[1];
     var rendered =

@@ -2,6 +2,7 @@ package dev.meshboot.cli;
 
 import dev.meshboot.bootstrap.InvalidBootstrapException;
 import dev.meshboot.config.ConfigException;
+import dev.meshboot.log.Log;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.Arrays;
@@ -53,7 +54,7 @@ public final class Main {
           };
       return command.call(rest).code();
     } catch (UsageException e) {
-      err.println("meshboot: " + e.getMessage());
+      err.println("meshboot: " + Log.withoutUserInfo(String.valueOf(e.getMessage())));
       err.println("Run 'meshboot " + (e.command().isEmpty() ? "" : e.command() + " ") + "--help'.");
       return ExitCode.USAGE.code();
     } catch (ConfigException e) {
@@ -67,7 +68,7 @@ public final class Main {
     } catch (RuntimeException e) {
       err.println(
           "meshboot: internal error: "
-              + e
+              + Log.withoutUserInfo(e.toString())
               + (stacktrace ? "" : " (run with --stacktrace for details)"));
       if (stacktrace) {
         e.printStackTrace(err);
@@ -77,7 +78,7 @@ public final class Main {
   }
 
   private static int fail(PrintStream err, RuntimeException e, ExitCode code, boolean stacktrace) {
-    err.println("meshboot: " + e.getMessage());
+    err.println("meshboot: " + Log.withoutUserInfo(String.valueOf(e.getMessage())));
     if (stacktrace) {
       e.printStackTrace(err);
     }

@@ -55,7 +55,7 @@ public record AdminConfig(
         address,
         reader.port(ENVOY_ADMIN_ACCESS_PORT),
         anyV6,
-        reader.path(ENVOY_ADMIN_UDS_PATH).orElseThrow(),
+        reader.socketPath(ENVOY_ADMIN_UDS_PATH).orElseThrow(),
         reader.string(ENVOY_ADMIN_ACCESS_LOG_FILE).trim());
   }
 }

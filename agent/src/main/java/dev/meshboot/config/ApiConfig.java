@@ -42,7 +42,7 @@ public record ApiConfig(
     }
     SocketEndpoint endpoint =
         uds
-            ? new SocketEndpoint.Unix(reader.path(APPNET_AGENT_ADMIN_UDS_PATH).orElseThrow())
+            ? new SocketEndpoint.Unix(reader.socketPath(APPNET_AGENT_ADMIN_UDS_PATH).orElseThrow())
             : new SocketEndpoint.Tcp(address, reader.port(APPNET_AGENT_HTTP_PORT));
     return new ApiConfig(
         pollInterval(reader),

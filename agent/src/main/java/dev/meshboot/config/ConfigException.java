@@ -19,13 +19,13 @@ public final class ConfigException extends RuntimeException {
             + " but got "
             + (setting.variable().secret()
                 ? "another value (not shown)"
-                : "\"" + setting.value() + "\"")
+                : "\"" + dev.meshboot.log.Log.withoutUserInfo(setting.value()) + "\"")
             + setting.originSuffix());
   }
 
   /** For any other problem with a variable, option or file; {@code subject} leads the message. */
   public ConfigException(String subject, String message) {
-    super(message);
+    super(dev.meshboot.log.Log.withoutUserInfo(message));
     this.subject = subject;
   }
 

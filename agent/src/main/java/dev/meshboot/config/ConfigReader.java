@@ -176,6 +176,31 @@ public final class ConfigReader {
     return fallback;
   }
 
+  /**
+   * The longest unix socket path Envoy and the kernel take: {@code sun_path} holds 108 bytes with
+   * the terminating NUL (Envoy: "exceeds maximum UNIX domain socket path size of 108").
+   */
+  static final int MAX_SOCKET_PATH = 107;
+
+  /** A unix socket's path, at most {@link #MAX_SOCKET_PATH} bytes, as Envoy will check it. */
+  public Optional<Path> socketPath(Variable variable) {
+    Optional<Path> path = path(variable);
+    path.ifPresent(
+        socket -> {
+          int bytes = socket.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+          if (bytes > MAX_SOCKET_PATH) {
+            throw ConfigException.invalid(
+                environment.setting(variable).orElseThrow(),
+                "a unix socket path of at most "
+                    + MAX_SOCKET_PATH
+                    + " bytes (it has "
+                    + bytes
+                    + ")");
+          }
+        });
+    return path;
+  }
+
   /** A file-system path; whether it must exist is up to the caller. */
   public Optional<Path> path(Variable variable) {
     return environment

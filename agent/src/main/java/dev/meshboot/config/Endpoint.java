@@ -47,6 +47,16 @@ public sealed interface Endpoint {
       if (!path.startsWith("/") || path.length() < 2) {
         throw ConfigException.invalid(setting, expected);
       }
+      int bytes = path.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+      if (bytes > ConfigReader.MAX_SOCKET_PATH) {
+        throw ConfigException.invalid(
+            setting,
+            "a unix socket path of at most "
+                + ConfigReader.MAX_SOCKET_PATH
+                + " bytes (it has "
+                + bytes
+                + ")");
+      }
       return new Unix(Path.of(path));
     }
     Matcher hostPort = HOST_PORT.matcher(value);

@@ -56,14 +56,18 @@ public final class Environment {
     Optional<Setting> given = find(variable);
     given.ifPresent(
         setting -> {
-          if (setting.value().chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f)) {
+          if (setting
+              .value()
+              .chars()
+              .anyMatch(c -> (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f))) {
             throw new ConfigException(
                 variable.name(),
                 variable.name()
-                    + ": expected a value without control characters (newline, NUL...) but got "
+                    + ": expected a value without control characters (newline, NUL, U+0085...) but"
+                    + " got "
                     + (variable.secret()
                         ? "a value with one (not shown: it is a secret)"
-                        : "\"" + setting.value().replaceAll("\\p{Cntrl}", "?") + "\"")
+                        : "\"" + setting.value().replaceAll("[\\p{Cntrl}\\x80-\\x9F]", "?") + "\"")
                     + setting.originSuffix());
           }
         });

@@ -107,7 +107,7 @@ public record RuntimeConfig(
         reader.integer(ENVOY_INITIAL_FETCH_TIMEOUT, 0, Integer.MAX_VALUE).orElseThrow(),
         reader.integer(ENVOY_CONCURRENCY, 1, 1024),
         reader.string(ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH).trim(),
-        reader.path(APPMESH_SDS_SOCKET_PATH),
+        reader.socketPath(APPMESH_SDS_SOCKET_PATH),
         java.util.Collections.unmodifiableMap(layer),
         java.util.Collections.unmodifiableMap(given));
   }

@@ -42,7 +42,7 @@ public record StatsConfig(
               new DogStatsd(
                   address.value().trim(),
                   reader.port(STATSD_PORT),
-                  reader.path(STATSD_SOCKET_PATH)));
+                  reader.socketPath(STATSD_SOCKET_PATH)));
     }
     return new StatsConfig(
         reader.bool(ENABLE_ENVOY_STATS_TAGS),

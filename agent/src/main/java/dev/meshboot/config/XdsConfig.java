@@ -148,6 +148,7 @@ public record XdsConfig(
     boolean tls =
         endpoint instanceof Endpoint.Tcp && (awsEndpoint || reader.bool(MESHBOOT_XDS_TLS));
     Optional<Path> caFile = reader.path(MESHBOOT_XDS_CA_FILE);
+    caFile.ifPresent(XdsConfig::checkCaFile);
     checkCache(reader);
     return new XdsConfig(
         mode,
@@ -157,8 +158,19 @@ public record XdsConfig(
         signingName,
         tls,
         caFile,
-        reader.path(MESHBOOT_XDS_RELAY_SOCKET).orElseThrow(),
+        reader.socketPath(MESHBOOT_XDS_RELAY_SOCKET).orElseThrow(),
         List.copyOf(decisions));
+  }
+
+  /** The CA bundle must be a readable file now: Envoy (direct mode) or the relay reads it later. */
+  private static void checkCaFile(Path file) {
+    java.nio.file.attribute.BasicFileAttributes attributes =
+        InputFiles.attributes(file, MESHBOOT_XDS_CA_FILE.name());
+    if (!attributes.isRegularFile() || !java.nio.file.Files.isReadable(file)) {
+      throw new ConfigException(
+          MESHBOOT_XDS_CA_FILE.name(),
+          MESHBOOT_XDS_CA_FILE.name() + ": " + file + " is not a readable file of CA certificates");
+    }
   }
 
   /**

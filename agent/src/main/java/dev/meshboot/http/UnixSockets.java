@@ -27,7 +27,13 @@ public final class UnixSockets {
       throws IOException {
     Path absolute = path.toAbsolutePath();
     Path parent = Objects.requireNonNull(absolute.getParent(), "an absolute path has a parent");
-    Files.createDirectories(parent);
+    // Only the user may enter directories made here, whatever the umask (the socket is 0600).
+    if (!Files.isDirectory(parent)) {
+      Files.createDirectories(
+          parent,
+          java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+              java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    }
     if (Files.exists(absolute, LinkOption.NOFOLLOW_LINKS)) {
       if (!isSocket(absolute)) {
         throw new IOException(

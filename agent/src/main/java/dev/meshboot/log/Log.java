@@ -63,9 +63,26 @@ public final class Log {
     log(Level.ERROR, message, keyValues);
   }
 
+  /**
+   * {@code text} with the user information of any URL in it hidden ({@code https://user:pass@host}
+   * becomes {@code https://***@host}): URLs from variables may carry a password.
+   */
+  public static String withoutUserInfo(String text) {
+    return text.indexOf('@') < 0 ? text : USER_INFO.matcher(text).replaceAll("$1***@");
+  }
+
+  private static final java.util.regex.Pattern USER_INFO =
+      java.util.regex.Pattern.compile("([A-Za-z][A-Za-z0-9+.-]*://)[^/@\\s\"]*@");
+
   private void log(Level level, String message, @Nullable Object... keyValues) {
     if (!enabled(level)) {
       return;
+    }
+    message = withoutUserInfo(message);
+    for (int i = 1; i < keyValues.length; i += 2) {
+      if (keyValues[i] != null) {
+        keyValues[i] = withoutUserInfo(String.valueOf(keyValues[i]));
+      }
     }
     String time = timestamp(System.currentTimeMillis());
     StringBuilder line = new StringBuilder(128);

@@ -79,8 +79,6 @@ class MalformedVariablesTest {
     TYPED.put("APPMESH_VIRTUAL_NODE_NAME", List.of("mesh/a"));
     TYPED.put("AWS_REGION", List.of("Oregon", "us-west", "us_west_2"));
     TYPED.put("AWS_DEFAULT_REGION", List.of("eu"));
-    TYPED.put(
-        "APPMESH_XDS_ENDPOINT", List.of("host", "host:port", "unix://x", "http://h:1", "h:99999"));
     TYPED.put("MESHBOOT_XDS_MODE", List.of("sigv4", "iam"));
     TYPED.put("MAX_REQUESTS_PER_IO_CYCLE", List.of("ten", "1.5"));
     TYPED.put("ENVOY_ADMIN_ACCESS_BIND_ADDRESS", List.of("localhost", "300.1.1.1", "::1x"));
@@ -94,6 +92,24 @@ class MalformedVariablesTest {
     TYPED.put("MESHBOOT_LOG_LEVEL", List.of("trace", "loud"));
     TYPED.put("MESHBOOT_LOG_FORMAT", List.of("xml"));
     TYPED.put("ENVOY_BIN", List.of("/nonexistent/envoy"));
+    // Envoy refuses unix socket paths of 108 bytes and more: refused when the variable is read.
+    String longSocket = "/tmp/" + "s".repeat(110) + ".sock";
+    for (String socket :
+        List.of(
+            "MESHBOOT_XDS_RELAY_SOCKET",
+            "ENVOY_ADMIN_UDS_PATH",
+            "APPMESH_SDS_SOCKET_PATH",
+            "STATSD_SOCKET_PATH",
+            "APPNET_AGENT_ADMIN_UDS_PATH")) {
+      TYPED.put(socket, List.of(longSocket));
+    }
+    TYPED.put(
+        "APPMESH_XDS_ENDPOINT",
+        List.of("host", "host:port", "unix://x", "http://h:1", "h:99999", "unix://" + longSocket));
+    TYPED.put("MESHBOOT_XDS_CA_FILE", List.of("/nonexistent/ca.pem", "/tmp"));
+    TYPED.put("MESHBOOT_XDS_CACHE_DIR", List.of("/etc/hostname"));
+    TYPED.put("AWS_ROLE_ARN", List.of("role/mesh", "arn:aws:iam::1:role/x"));
+    TYPED.put("AWS_ROLE_SESSION_NAME", List.of("x", "has space"));
     for (String file :
         List.of(
             "ENVOY_STATS_CONFIG_FILE",
@@ -104,6 +120,9 @@ class MalformedVariablesTest {
       TYPED.put(file, List.of("/nonexistent/file.yaml"));
     }
     NEEDS.put("STATSD_ADDRESS", Map.of("ENABLE_ENVOY_DOG_STATSD", "1"));
+    NEEDS.put("STATSD_SOCKET_PATH", Map.of("ENABLE_ENVOY_DOG_STATSD", "1"));
+    NEEDS.put("ENVOY_ADMIN_UDS_PATH", Map.of("ENVOY_ADMIN_MODE", "uds"));
+    NEEDS.put("APPNET_AGENT_ADMIN_UDS_PATH", Map.of("APPNET_AGENT_ADMIN_MODE", "uds"));
     NEEDS.put("STATSD_PORT", Map.of("ENABLE_ENVOY_DOG_STATSD", "1"));
     NEEDS.put("AWS_XRAY_DAEMON_ADDRESS", Map.of("ENABLE_ENVOY_XRAY_TRACING", "1"));
     NEEDS.put("XRAY_DAEMON_PORT", Map.of("ENABLE_ENVOY_XRAY_TRACING", "1"));

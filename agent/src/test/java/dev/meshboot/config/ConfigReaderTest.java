@@ -159,6 +159,9 @@ class ConfigReaderTest {
     Environment environment = Environment.of(Map.of("DD_SERVICE", "cart\nshop"));
     assertThatThrownBy(environment::checkAll)
         .hasMessage(
-            "DD_SERVICE: expected a value without control characters (newline, NUL...) but got \"cart?shop\"");
+            "DD_SERVICE: expected a value without control characters (newline, NUL, U+0085...)"
+                + " but got \"cart?shop\"");
+    Environment c1 = Environment.of(Map.of("DD_SERVICE", "cart\u0085shop"));
+    assertThatThrownBy(c1::checkAll).as("C1 controls too").hasMessageContaining("cart?shop");
   }
 }

@@ -50,4 +50,17 @@ class LogTest {
         .endsWith(
             "\"level\":\"DEBUG\",\"logger\":\"LogTest\",\"msg\":\"shown\",\"key\":\"line\\nbreak\"}");
   }
+
+  @Test
+  void neverShowsTheUserInformationOfAUrl() {
+    assertThat(Log.withoutUserInfo("fetch http://user:s3cret@169.254.170.23/creds failed"))
+        .isEqualTo("fetch http://***@169.254.170.23/creds failed");
+    assertThat(Log.withoutUserInfo("no url, user@example.com"))
+        .isEqualTo("no url, user@example.com");
+    assertThat(
+            new dev.meshboot.config.ConfigException(
+                    "AWS_CONTAINER_CREDENTIALS_FULL_URI", "bad: https://a:b@host:1/x")
+                .getMessage())
+        .isEqualTo("bad: https://***@host:1/x");
+  }
 }

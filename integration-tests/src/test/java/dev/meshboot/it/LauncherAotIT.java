@@ -105,6 +105,10 @@ class LauncherAotIT {
     String bare = launch(launcher, contract, out);
     assertThat(bare).doesNotContain("unbound variable").doesNotContain("creating the AOT cache");
     assertThat(out).isNotEmptyFile();
+    // The C locale (no LANG): a path with a non-ASCII character still works.
+    Path accented = tmp.resolve("envoy-bootstrap-\u00e9t\u00e9.json");
+    launch(launcher, contract, accented);
+    assertThat(accented).isNotEmptyFile();
 
     Path cache = tmp.resolve("systemd-cache");
     Files.createDirectory(cache);

@@ -1,0 +1,114 @@
+package dev.meshboot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Envoy killed a hundred times: meshboot (relay mode, the busiest per restart: each new Envoy opens
+ * relay streams) ends within 5 MB of the resident memory it had after the first start.
+ */
+class RestartMemoryIT {
+
+  private Process meshboot;
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    Local.stop(meshboot, null);
+  }
+
+  @Test
+  void aHundredRestartsLeaveResidentMemoryWithinFiveMegabytes(@TempDir Path tmp) throws Exception {
+    Path log = tmp.resolve("meshboot.log");
+    meshboot =
+        launcherRun(
+            tmp,
+            log,
+            Map.of(
+                "APPMESH_XDS_ENDPOINT", "127.0.0.1:1",
+                "MESHBOOT_XDS_MODE", "relay",
+                "MESHBOOT_XDS_RELAY_SOCKET", tmp.resolve("relay.sock").toString(),
+                "ENVOY_INITIAL_FETCH_TIMEOUT", "1",
+                "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(Local.freePort()),
+                "APPNET_ENVOY_RESTART_COUNT", "10",
+                "MESHBOOT_RESTART_RESET_S", "1",
+                "MESHBOOT_RESTART_BACKOFF_MS", "50"));
+    Local.waitUntil(
+        meshboot,
+        () -> Local.envoyUnder(meshboot.toHandle()).isPresent(),
+        log,
+        "Envoy started",
+        Duration.ofSeconds(30));
+    Thread.sleep(5_000);
+    long before = residentKb(meshboot.pid());
+    for (int i = 0; i < 100; i++) {
+      ProcessHandle envoy = envoy(log);
+      envoy.destroyForcibly();
+      envoy.onExit().get(10, TimeUnit.SECONDS);
+      Local.waitUntil(
+          meshboot,
+          () ->
+              Local.envoyUnder(meshboot.toHandle()).filter(e -> e.pid() != envoy.pid()).isPresent(),
+          log,
+          "Envoy restarted",
+          Duration.ofSeconds(30));
+      Thread.sleep(1_050); // running a healthy second refills the restart budget
+    }
+    Thread.sleep(15_000); // the native heap is trimmed every 10 s
+    long after = residentKb(meshboot.pid());
+    assertThat(after - before)
+        .as("resident KB after 100 restarts (%d) vs after the first start (%d)", after, before)
+        .isLessThan(5 * 1024);
+    assertThat(Files.readString(log)).doesNotContain("restart budget");
+  }
+
+  /**
+   * {@code bin/meshboot run}: the supervisor's memory flags are the launcher's (its AOT caches off,
+   * which train for seconds on a first run).
+   */
+  private static Process launcherRun(Path tmp, Path log, Map<String, String> extra)
+      throws java.io.IOException {
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    Path launcher = jar.getParent().getParent().getParent().resolve("bin/meshboot");
+    ProcessBuilder builder =
+        new ProcessBuilder(launcher.toString(), "run")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    builder.environment().clear();
+    builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    builder.environment().put("HOME", tmp.toString());
+    builder.environment().put("MESHBOOT_JAR", jar.toString());
+    builder.environment().put("MESHBOOT_JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().put("MESHBOOT_AOT", "0");
+    builder.environment().put("ENVOY_BIN", Envoy.path().toString());
+    builder.environment().put("APPMESH_RESOURCE_ARN", RunIT.ARN);
+    builder.environment().put("ENVOY_LOG_LEVEL", "critical");
+    builder.environment().put("ENVOY_ADMIN_ACCESS_LOG_FILE", tmp.resolve("admin.log").toString());
+    builder.environment().put("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString());
+    builder.environment().putAll(extra);
+    return builder.start();
+  }
+
+  private ProcessHandle envoy(Path log) throws Exception {
+    Optional<ProcessHandle> envoy = Local.envoyUnder(meshboot.toHandle());
+    assertThat(envoy).as(Files.readString(log)).isPresent();
+    return envoy.get();
+  }
+
+  private static long residentKb(long pid) throws Exception {
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("\\D", ""));
+      }
+    }
+    throw new IllegalStateException("no VmRSS for " + pid);
+  }
+}
