@@ -121,7 +121,7 @@ final class Generation {
     if (!reader.bool(Variables.MESHBOOT_XDS_CACHE)) {
       return Optional.empty();
     }
-    Optional<Path> given = reader.path(Variables.MESHBOOT_XDS_CACHE_DIR);
+    Optional<Path> given = reader.absolutePath(Variables.MESHBOOT_XDS_CACHE_DIR);
     return given.isPresent() ? given : cacheDir().map(dir -> dir.resolve("xds"));
   }
 
@@ -138,7 +138,7 @@ final class Generation {
    * $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot; none without HOME (as bin/meshboot finds it).
    */
   private Optional<Path> cacheDir() {
-    Optional<Path> given = reader.path(Variables.MESHBOOT_CACHE_DIR);
+    Optional<Path> given = reader.absolutePath(Variables.MESHBOOT_CACHE_DIR);
     if (given.isPresent()) {
       return given;
     }
@@ -205,6 +205,7 @@ final class Generation {
   /** The bootstrap of this environment, with the schema it was checked against. */
   Result render() {
     environment.checkAll();
+    reader.absolutePath(Variables.MESHBOOT_CACHE_DIR);
     Optional<Path> whole = reader.path(Variables.ENVOY_CONFIG_FILE);
     if (whole.isPresent() && emptyConfigFile(environment).isEmpty()) {
       // A whole bootstrap of the user's: anything but a readable, non-empty regular file is an

@@ -201,6 +201,16 @@ public final class ConfigReader {
     return path;
   }
 
+  /** An absolute path (a directory meshboot makes: never relative to where it happens to run). */
+  public Optional<Path> absolutePath(Variable variable) {
+    Optional<Path> path = path(variable);
+    if (path.isPresent() && !path.get().isAbsolute()) {
+      throw ConfigException.invalid(
+          environment.setting(variable).orElseThrow(), "an absolute path");
+    }
+    return path;
+  }
+
   /** A file-system path; whether it must exist is up to the caller. */
   public Optional<Path> path(Variable variable) {
     return environment

@@ -131,7 +131,8 @@ public final class Variables {
           "MESHBOOT_XDS_CACHE_DIR",
           null,
           "$MESHBOOT_CACHE_DIR/xds",
-          "Directory of the last-known-good xDS cache (files 0600, one directory per node id and"
+          "Directory (an absolute path) of the last-known-good xDS cache (files 0600, one directory"
+              + " per node id and"
               + " endpoint); a volume that outlives the container keeps it across restarts.");
   public static final Variable ENVOY_BIN =
       add(
@@ -708,7 +709,8 @@ public final class Variables {
           "MESHBOOT_CACHE_DIR",
           null,
           "$CACHE_DIRECTORY (systemd), else $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot",
-          "Where meshboot remembers what envoy --version said for a binary (and bin/meshboot keeps"
+          "Where (an absolute path) meshboot remembers what envoy --version said for a binary (and"
+              + " bin/meshboot keeps"
               + " its AOT caches: the renderer's, and the `run` supervisor's).");
 
   /** Every variable, in reference order. */

@@ -180,7 +180,7 @@ public record XdsConfig(
   private static void checkCache(ConfigReader reader) {
     reader.bool(MESHBOOT_XDS_CACHE);
     reader
-        .path(MESHBOOT_XDS_CACHE_DIR)
+        .absolutePath(MESHBOOT_XDS_CACHE_DIR)
         .filter(dir -> java.nio.file.Files.exists(dir) && !java.nio.file.Files.isDirectory(dir))
         .ifPresent(
             dir -> {

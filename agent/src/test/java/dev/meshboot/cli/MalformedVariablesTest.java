@@ -107,7 +107,8 @@ class MalformedVariablesTest {
         "APPMESH_XDS_ENDPOINT",
         List.of("host", "host:port", "unix://x", "http://h:1", "h:99999", "unix://" + longSocket));
     TYPED.put("MESHBOOT_XDS_CA_FILE", List.of("/nonexistent/ca.pem", "/tmp"));
-    TYPED.put("MESHBOOT_XDS_CACHE_DIR", List.of("/etc/hostname"));
+    TYPED.put("MESHBOOT_XDS_CACHE_DIR", List.of("/etc/hostname", "relative/xds"));
+    TYPED.put("MESHBOOT_CACHE_DIR", List.of("relative/cache"));
     TYPED.put("AWS_ROLE_ARN", List.of("role/mesh", "arn:aws:iam::1:role/x"));
     TYPED.put("AWS_ROLE_SESSION_NAME", List.of("x", "has space"));
     for (String file :
