@@ -31,6 +31,9 @@ public final class HealthState {
   private boolean listenersFromXds = true;
   private boolean clustersFromXds = true;
 
+  /** Listener creation failures counted when the initial configuration was accepted. */
+  private long createFailuresAtAcceptance;
+
   public HealthState(Duration disconnectedTimeout, Instant now) {
     this.disconnectedTimeout = disconnectedTimeout;
     this.current = Health.unknown(now);
@@ -97,12 +100,26 @@ public final class HealthState {
                 + ")");
       }
     }
+    Health.InitialConfig before = current.initialConfig();
     Health.InitialConfig initial = initialConfig(stats);
     if (initial == Health.InitialConfig.REJECTED) {
       problems.add(
           "Envoy rejected its initial configuration (LDS/CDS update_rejected or listener_create_failure)");
     }
     boolean healthy = problems.isEmpty();
+    long createFailures = stats.getOrDefault(CREATE_FAILURE, 0L);
+    if (initial == Health.InitialConfig.ACCEPTED && before != Health.InitialConfig.ACCEPTED) {
+      createFailuresAtAcceptance = createFailures;
+    } else if (initial == Health.InitialConfig.ACCEPTED
+        && createFailures > createFailuresAtAcceptance) {
+      // A listener that fails later (a port taken by another process, an update) is a problem to
+      // report, not an unhealthy Envoy: it serves the rest, and replacing it would not help (as
+      // App Mesh's agent checked this once, when Envoy first went LIVE).
+      problems.add(
+          (createFailures - createFailuresAtAcceptance)
+              + " listener(s) failed to be created after the initial configuration (see Envoy's"
+              + " log); Envoy serves the others");
+    }
     boolean ready = live && initial == Health.InitialConfig.ACCEPTED && healthy;
     if (healthy && initial == Health.InitialConfig.PENDING) {
       problems.add("the initial configuration has not arrived yet");
@@ -122,15 +139,15 @@ public final class HealthState {
   }
 
   private Health.InitialConfig initialConfig(Map<String, Long> stats) {
+    if (current.initialConfig() == Health.InitialConfig.ACCEPTED) {
+      return Health.InitialConfig.ACCEPTED; // judged once: what comes later is not "initial"
+    }
     long cdsOk = stats.getOrDefault(CDS_SUCCESS, 0L);
     long ldsOk = stats.getOrDefault(LDS_SUCCESS, 0L);
     boolean rejectedBeforeSuccess =
         (cdsOk == 0 && stats.getOrDefault(CDS_REJECTED, 0L) > 0)
             || (ldsOk == 0 && stats.getOrDefault(LDS_REJECTED, 0L) > 0)
             || stats.getOrDefault(CREATE_FAILURE, 0L) > 0;
-    if (current.initialConfig() == Health.InitialConfig.ACCEPTED && !rejectedBeforeSuccess) {
-      return Health.InitialConfig.ACCEPTED;
-    }
     if (rejectedBeforeSuccess) {
       return Health.InitialConfig.REJECTED;
     }

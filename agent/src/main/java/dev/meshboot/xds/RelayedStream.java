@@ -1,5 +1,6 @@
 package dev.meshboot.xds;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.meshboot.log.Log;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
@@ -39,23 +40,52 @@ final class RelayedStream {
     boolean envoyFedFromCache();
   }
 
+  /** Where the stream is in its life; it only moves forward, to {@link #ENDED}. */
+  enum Phase {
+    /** Messages pass between Envoy and the management server. */
+    RELAYING,
+    /**
+     * The upstream failed before it answered and Envoy's node id is not known yet: Envoy's first
+     * request (with its node id) decides between the cache and the end.
+     */
+    UPSTREAM_LOST,
+    /** The cache answers Envoy's subscriptions, until the endpoint is reachable again. */
+    FROM_CACHE,
+    /** Envoy's stream is closed (or closing); nothing more is sent on it. */
+    ENDED
+  }
+
   private final boolean delta;
   private final ServerCall<byte[], byte[]> downstream;
   private final ClientCall<byte[], byte[]> upstream;
   private final RelayStatus status;
   private final Optional<LastGoodCache> cache;
   private final Relay relay;
-
-  // Guarded by this: both listeners and the relay's watcher reach the downstream call.
-  private boolean headersSent; // from the upstream, which so answered, or from the cache
-  private boolean ended;
-  private @Nullable String nodeId;
-  private @Nullable Status upstreamFailure;
-  private boolean fromCache;
-  private long cacheNonces;
   private final Answers answers;
+
+  // Both listeners, the cache's loader and the relay's watcher reach the downstream call.
+  @GuardedBy("this")
+  private Phase phase = Phase.RELAYING;
+
+  @GuardedBy("this")
+  private boolean headersSent; // from the upstream, which so answered, or from the cache
+
+  @GuardedBy("this")
+  private @Nullable String nodeId;
+
+  @GuardedBy("this")
+  private @Nullable Status upstreamFailure;
+
+  @GuardedBy("this")
+  private long cacheNonces;
+
+  @GuardedBy("this")
   private final Map<String, List<String>> subscribed = new HashMap<>();
+
+  @GuardedBy("this")
   private final Map<String, List<String>> served = new HashMap<>();
+
+  @GuardedBy("this")
   private final Map<String, Boolean> askedAfresh = new HashMap<>();
 
   RelayedStream(
@@ -121,7 +151,7 @@ final class RelayedStream {
     Wire.Response response =
         Wire.tolerantly(() -> delta ? Wire.deltaResponse(message) : Wire.sotwResponse(message));
     synchronized (this) {
-      if (ended) {
+      if (phase == Phase.ENDED) {
         return;
       }
       sendHeaders();
@@ -137,6 +167,7 @@ final class RelayedStream {
     Wire.Request request =
         Wire.tolerantly(() -> delta ? Wire.deltaRequest(message) : Wire.sotwRequest(message));
     byte[] forwarded = message;
+    boolean endedNow = false;
     synchronized (this) {
       if (request != null) {
         if (nodeId == null && request.nodeId().isPresent()) {
@@ -148,23 +179,31 @@ final class RelayedStream {
           subscribed.put(request.typeUrl(), request.resourceNames());
         }
       }
-      if (fromCache) {
-        if (request != null && !request.isNack()) {
-          serveFromCache(request.typeUrl());
+      switch (phase) {
+        case FROM_CACHE -> {
+          if (request != null && !request.isNack()) {
+            serveFromCache(request.typeUrl());
+          }
+          forwarded = null;
         }
-        downstream.request(1);
-        return;
-      }
-      if (upstreamFailure != null) {
-        failOrServeFromCache(upstreamFailure);
-        downstream.request(1);
-        return;
-      }
-      if (request != null && !request.answers() && relay.envoyFedFromCache()) {
-        forwarded = askAfresh(request, message);
+        case UPSTREAM_LOST -> {
+          endedNow = failOrServeFromCache(java.util.Objects.requireNonNull(upstreamFailure));
+          forwarded = null;
+        }
+        case ENDED -> forwarded = null;
+        case RELAYING -> {
+          if (request != null && !request.answers() && relay.envoyFedFromCache()) {
+            forwarded = askAfresh(request, message);
+          }
+        }
       }
     }
-    upstream.sendMessage(forwarded);
+    if (endedNow) {
+      relay.ended(this);
+    }
+    if (forwarded != null) {
+      upstream.sendMessage(forwarded);
+    }
     downstream.request(1);
   }
 
@@ -173,6 +212,7 @@ final class RelayedStream {
    * without it the management server sends its whole current state, which then replaces the cached
    * one (a server whose version matched would otherwise send nothing).
    */
+  @GuardedBy("this")
   private byte[] askAfresh(Wire.Request request, byte[] message) {
     if (askedAfresh.put(request.typeUrl(), true) != null || request.version().isEmpty()) {
       return message;
@@ -184,21 +224,24 @@ final class RelayedStream {
   private void upstreamClosed(Status closed, Metadata trailers) {
     status.upstreamClosed(closed);
     synchronized (this) {
-      if (ended) {
+      if (phase != Phase.RELAYING) {
         return;
       }
       // A stream the management server answered and then closed (its connection's age, a restart)
       // goes back to Envoy, which reconnects; one it never answered falls back on the cache.
       if (cache.isPresent() && unreachable(closed) && !headersSent) {
         upstreamFailure = closed;
-        if (nodeId != null) {
-          failOrServeFromCache(closed);
+        phase = Phase.UPSTREAM_LOST;
+        if (nodeId == null) {
+          return; // Envoy's first request, with its node id, decides
         }
-        // Else Envoy's first request, with its node id, decides.
-        return;
+        if (!failOrServeFromCache(closed)) {
+          return;
+        }
+      } else {
+        phase = Phase.ENDED;
+        downstream.close(closed, trailers);
       }
-      ended = true;
-      downstream.close(closed, trailers);
     }
     relay.ended(this);
   }
@@ -209,45 +252,57 @@ final class RelayedStream {
         || status.getCode() == Status.Code.DEADLINE_EXCEEDED;
   }
 
-  private void failOrServeFromCache(Status failure) {
-    if (fromCache || ended) {
-      return;
+  /**
+   * The upstream is lost and Envoy's node id known: serve the cache if it has the node, else end
+   * Envoy's stream with the failure. While the node's files are still being read, decides once they
+   * are, off this thread (the relay's event loop never waits for the disk).
+   *
+   * @return whether Envoy's stream ended now (the caller tells the relay, outside the lock)
+   */
+  @GuardedBy("this")
+  private boolean failOrServeFromCache(Status failure) {
+    if (phase != Phase.UPSTREAM_LOST) {
+      return false;
     }
-    if (nodeId != null && cache.isPresent() && !cache.get().loading(nodeId).isDone()) {
-      // The node's files are still being read: decide once they are, off this thread (the
-      // relay's event loop never waits for the disk; the read is bounded in time).
+    String node = java.util.Objects.requireNonNull(nodeId);
+    LastGoodCache known = cache.orElseThrow();
+    if (!known.loading(node).isDone()) {
       var unused =
-          cache
-              .get()
-              .loading(nodeId)
+          known
+              .loading(node)
               .whenComplete(
                   (types, error) -> {
+                    boolean endedNow;
                     synchronized (RelayedStream.this) {
-                      failOrServeFromCache(failure);
+                      endedNow = failOrServeFromCache(failure);
+                    }
+                    if (endedNow) {
+                      relay.ended(RelayedStream.this);
                     }
                   });
-      return;
+      return false;
     }
-    if (nodeId != null && cache.isPresent() && cache.get().has(nodeId)) {
-      fromCache = true;
+    if (known.has(node)) {
+      phase = Phase.FROM_CACHE;
       status.servingFromCache(true);
       log.warn(
           "the management endpoint cannot be reached: Envoy gets the last-known-good configuration",
           "node",
-          nodeId,
+          node,
           "cache",
-          cache.get().directory(nodeId),
+          known.directory(node),
           "status",
           failure.getCode() + " " + failure.getDescription());
       subscribed.keySet().forEach(this::serveFromCache);
       relay.servingFromCache(this);
-    } else {
-      ended = true;
-      downstream.close(failure, new Metadata());
-      relay.ended(this);
+      return false;
     }
+    phase = Phase.ENDED;
+    downstream.close(failure, new Metadata());
+    return true;
   }
 
+  @GuardedBy("this")
   private void serveFromCache(String typeUrl) {
     List<String> names = subscribed.getOrDefault(typeUrl, List.of());
     if (names.equals(served.get(typeUrl)) || nodeId == null || cache.isEmpty()) {
@@ -280,27 +335,27 @@ final class RelayedStream {
   /** Ends Envoy's stream with UNAVAILABLE, so that Envoy reconnects at once; false if it ended. */
   private boolean endForEnvoy(String why) {
     synchronized (this) {
-      if (ended) {
+      if (phase == Phase.ENDED) {
         return false;
       }
-      ended = true;
       downstream.close(Status.UNAVAILABLE.withDescription("meshboot: " + why), new Metadata());
     }
     end();
     return true;
   }
 
+  /** The stream is over (Envoy cancelled it, or it was ended): the relay forgets it. */
   private void end() {
     synchronized (this) {
-      ended = true;
-      if (fromCache) {
-        fromCache = false;
+      if (phase == Phase.FROM_CACHE) {
         status.servingFromCache(false);
       }
+      phase = Phase.ENDED;
     }
     relay.ended(this);
   }
 
+  @GuardedBy("this")
   private void sendHeaders() {
     if (!headersSent) {
       headersSent = true;

@@ -44,6 +44,35 @@ class HealthStateTest {
   }
 
   @Test
+  void aListenerThatFailsAfterTheInitialConfigurationIsAProblemNotUnhealthiness() {
+    HealthState before = new HealthState(Duration.ofHours(1), T0);
+    Health failedFirst = before.observe("LIVE", stats(1, 1, 0, 1, 0, 1), T0);
+    assertThat(failedFirst.initialConfig()).isEqualTo(Health.InitialConfig.REJECTED);
+    assertThat(failedFirst.healthy()).isFalse();
+
+    HealthState after = new HealthState(Duration.ofHours(1), T0);
+    assertThat(after.observe("LIVE", stats(1, 1, 0, 1, 0, 0), T0).ready()).isTrue();
+    Health failedLater = after.observe("LIVE", stats(1, 2, 0, 2, 0, 1), T0);
+    assertThat(failedLater.healthy()).isTrue();
+    assertThat(failedLater.ready()).as("readiness, once reached, stays").isTrue();
+    assertThat(failedLater.initialConfig()).isEqualTo(Health.InitialConfig.ACCEPTED);
+    assertThat(failedLater.problems())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .contains("1 listener(s) failed to be created after the initial configuration");
+  }
+
+  @Test
+  void aStaticConfigurationIsReadyOnceLive() {
+    HealthState state = new HealthState(Duration.ofHours(1), T0);
+    state.expect(false, false);
+    assertThat(state.observe("LIVE", Map.of(), T0).ready()).isTrue();
+    HealthState clustersOnly = new HealthState(Duration.ofHours(1), T0);
+    clustersOnly.expect(false, true);
+    assertThat(clustersOnly.observe("LIVE", stats(1, 0, 0, 0, 0, 0), T0).ready()).isFalse();
+    assertThat(clustersOnly.observe("LIVE", stats(1, 1, 0, 0, 0, 0), T0).ready()).isTrue();
+  }
+
+  @Test
   void aRejectedInitialConfigurationIsUnhealthyButALaterRejectionIsNot() {
     HealthState rejected = new HealthState(Duration.ofHours(1), T0);
     assertThat(rejected.observe("LIVE", stats(1, 0, 1, 0, 0, 0), T0).healthy()).isFalse();
