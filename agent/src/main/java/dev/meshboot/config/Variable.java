@@ -54,11 +54,6 @@ public record Variable(
     }
   }
 
-  /** This variable with a fallback for values App Mesh's agent replaced. */
-  Variable lenient(Fallback given) {
-    return new Variable(name, option, section, defaultValue, defaultDoc, description, given);
-  }
-
   /** The option a variable gets unless it names another: its name in lower case with dashes. */
   public static String optionFor(String name) {
     return "--" + name.toLowerCase(Locale.ROOT).replace('_', '-');
