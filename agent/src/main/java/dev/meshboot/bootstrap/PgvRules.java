@@ -27,88 +27,78 @@ final class PgvRules {
   /** Extension number of {@code validate.rules} (fields) and {@code validate.required} (oneofs). */
   static final int RULES = 1071;
 
+  /**
+   * The rules each kind's check reads, the dispatch's own table: a rule outside it is not passed
+   * over but reported as one meshboot cannot check ({@link #unsupported}).
+   */
+  private static final Map<String, Set<String>> HANDLED =
+      Map.ofEntries(
+          Map.entry("message", Set.of("required", "skip")),
+          Map.entry(
+              "numeric", Set.of("const", "lt", "lte", "gt", "gte", "in", "not_in", "ignore_empty")),
+          Map.entry("bool", Set.of("const")),
+          Map.entry(
+              "string",
+              Set.of(
+                  "const",
+                  "len",
+                  "min_len",
+                  "max_len",
+                  "len_bytes",
+                  "min_bytes",
+                  "max_bytes",
+                  "pattern",
+                  "prefix",
+                  "suffix",
+                  "contains",
+                  "not_contains",
+                  "in",
+                  "not_in",
+                  "well_known_regex",
+                  "strict",
+                  "ignore_empty",
+                  "hostname",
+                  "ip",
+                  "ipv4",
+                  "ipv6",
+                  "address",
+                  "uuid",
+                  "uri",
+                  "uri_ref",
+                  "email")),
+          Map.entry(
+              "bytes",
+              Set.of(
+                  "const",
+                  "len",
+                  "min_len",
+                  "max_len",
+                  "prefix",
+                  "suffix",
+                  "contains",
+                  "in",
+                  "not_in",
+                  "ignore_empty")),
+          Map.entry("enum", Set.of("const", "defined_only", "in", "not_in")),
+          Map.entry(
+              "repeated", Set.of("min_items", "max_items", "unique", "items", "ignore_empty")),
+          // no_sparse: map values cannot be unset in a parsed message, so it always holds.
+          Map.entry(
+              "map",
+              Set.of("min_pairs", "max_pairs", "keys", "values", "no_sparse", "ignore_empty")),
+          Map.entry("any", Set.of("required", "in", "not_in")),
+          Map.entry(
+              "duration", Set.of("required", "const", "lt", "lte", "gt", "gte", "in", "not_in")),
+          Map.entry("timestamp", Set.of("required", "const", "lt", "lte", "gt", "gte")));
+
   /** Every rule this checker implements, as {@code kind.rule}; a test compares it with the API. */
-  static final Set<String> SUPPORTED =
-      Set.of(
-          "message.required",
-          "message.skip",
-          "numeric.const",
-          "numeric.lt",
-          "numeric.lte",
-          "numeric.gt",
-          "numeric.gte",
-          "numeric.in",
-          "numeric.not_in",
-          "numeric.ignore_empty",
-          "bool.const",
-          "string.const",
-          "string.len",
-          "string.min_len",
-          "string.max_len",
-          "string.len_bytes",
-          "string.min_bytes",
-          "string.max_bytes",
-          "string.pattern",
-          "string.prefix",
-          "string.suffix",
-          "string.contains",
-          "string.not_contains",
-          "string.in",
-          "string.not_in",
-          "string.well_known_regex",
-          "string.strict",
-          "string.ignore_empty",
-          "string.hostname",
-          "string.ip",
-          "string.ipv4",
-          "string.ipv6",
-          "string.address",
-          "string.uuid",
-          "string.uri",
-          "string.uri_ref",
-          "string.email",
-          "bytes.const",
-          "bytes.len",
-          "bytes.min_len",
-          "bytes.max_len",
-          "bytes.prefix",
-          "bytes.suffix",
-          "bytes.contains",
-          "bytes.in",
-          "bytes.not_in",
-          "bytes.ignore_empty",
-          "enum.const",
-          "enum.defined_only",
-          "enum.in",
-          "enum.not_in",
-          "repeated.min_items",
-          "repeated.max_items",
-          "repeated.unique",
-          "repeated.items",
-          "repeated.ignore_empty",
-          "map.min_pairs",
-          "map.max_pairs",
-          "map.keys",
-          "map.values",
-          "map.no_sparse",
-          "map.ignore_empty",
-          "any.required",
-          "any.in",
-          "any.not_in",
-          "duration.required",
-          "duration.const",
-          "duration.lt",
-          "duration.lte",
-          "duration.gt",
-          "duration.gte",
-          "duration.in",
-          "duration.not_in",
-          "timestamp.required",
-          "timestamp.const",
-          "timestamp.lt",
-          "timestamp.lte",
-          "timestamp.gt",
-          "timestamp.gte");
+  static final Set<String> SUPPORTED = supported();
+
+  private static Set<String> supported() {
+    Set<String> out = new java.util.TreeSet<>();
+    HANDLED.forEach((kind, rules) -> rules.forEach(rule -> out.add(kind + "." + rule)));
+    return java.util.Collections.unmodifiableSet(out);
+  }
 
   static final Set<String> NUMERIC_KINDS =
       Set.of(
@@ -133,9 +123,16 @@ final class PgvRules {
           "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
   private final Message rules;
+  private final @org.jspecify.annotations.Nullable String unsupported;
 
   private PgvRules(Message rules) {
     this.rules = rules;
+    this.unsupported = findUnsupported();
+  }
+
+  /** Rules given as a {@code validate.FieldRules} message (tests). */
+  static PgvRules of(Message rules) {
+    return new PgvRules(rules);
   }
 
   /** The rules of a field, if it has any. */
@@ -175,6 +172,25 @@ final class PgvRules {
     }
   }
 
+  /**
+   * A rule of these that the checker does not implement, as a problem (never passed over), or null
+   * when every rule is one it checks.
+   */
+  @org.jspecify.annotations.Nullable
+  String unsupported() {
+    return unsupported;
+  }
+
+  private @org.jspecify.annotations.Nullable String findUnsupported() {
+    for (String rule : used()) {
+      String kind = rule.substring(0, rule.indexOf('.'));
+      if (!HANDLED.getOrDefault(kind, Set.of()).contains(rule.substring(kind.length() + 1))) {
+        return "has the validation rule " + rule + ", which meshboot cannot check";
+      }
+    }
+    return null;
+  }
+
   /** Whether the field must be set (message.required, any.required, duration.required...). */
   boolean required() {
     for (Map.Entry<FieldDescriptor, Object> kind : rules.getAllFields().entrySet()) {
@@ -208,6 +224,10 @@ final class PgvRules {
   /** Checks a repeated or map field's count rules; returns a problem or null. */
   @org.jspecify.annotations.Nullable
   String checkCount(FieldDescriptor field, List<?> items) {
+    String unsupported = unsupported();
+    if (unsupported != null) {
+      return unsupported;
+    }
     String kind = field.isMapField() ? "map" : "repeated";
     if (!(field(rules, kind) instanceof Message rule)) {
       return null;
@@ -236,6 +256,10 @@ final class PgvRules {
    */
   @org.jspecify.annotations.Nullable
   String check(Object value) {
+    String unsupported = unsupported();
+    if (unsupported != null) {
+      return unsupported;
+    }
     for (Map.Entry<FieldDescriptor, Object> entry : rules.getAllFields().entrySet()) {
       String kind = entry.getKey().getName();
       if (!(entry.getValue() instanceof Message rule)
@@ -466,13 +490,44 @@ final class PgvRules {
     }
     Object min = field(rule, "min_len");
     Object max = field(rule, "max_len");
+    Object len = field(rule, "len");
     if (min instanceof Long n && value.size() < n) {
       return "must be at least " + n + " bytes long";
     }
     if (max instanceof Long n && value.size() > n) {
       return "must be at most " + n + " bytes long";
     }
+    if (len instanceof Long n && value.size() != n) {
+      return "must be " + n + " bytes long";
+    }
+    if (field(rule, "const") instanceof ByteString c && !c.equals(value)) {
+      return "must be the constant bytes the API gives";
+    }
+    if (field(rule, "prefix") instanceof ByteString p && !value.startsWith(p)) {
+      return "must start with the bytes the API gives";
+    }
+    if (field(rule, "suffix") instanceof ByteString p && !value.endsWith(p)) {
+      return "must end with the bytes the API gives";
+    }
+    if (field(rule, "contains") instanceof ByteString p && !contains(value, p)) {
+      return "must contain the bytes the API gives";
+    }
+    if (field(rule, "in") instanceof List<?> in && !in.contains(value)) {
+      return "must be one of the values the API gives";
+    }
+    if (field(rule, "not_in") instanceof List<?> notIn && notIn.contains(value)) {
+      return "must not be one of the values the API excludes";
+    }
     return null;
+  }
+
+  private static boolean contains(ByteString value, ByteString part) {
+    for (int start = 0; start + part.size() <= value.size(); start++) {
+      if (value.substring(start, start + part.size()).equals(part)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static @org.jspecify.annotations.Nullable String enumValue(

@@ -25,4 +25,22 @@ class PgvRulesTest {
     out.add(type);
     type.getNestedTypes().forEach(nested -> collect(nested, out));
   }
+
+  @Test
+  void aRuleTheCheckerDoesNotImplementFailsInsteadOfPassing() throws Exception {
+    EnvoySchema schema = EnvoySchema.load(EnvoySchema.Scope.FULL);
+    Descriptor fieldRules = schema.findMessage("validate.FieldRules");
+    Descriptor timestampRules = schema.findMessage("validate.TimestampRules");
+    com.google.protobuf.DynamicMessage within =
+        com.google.protobuf.DynamicMessage.newBuilder(timestampRules)
+            .setField(timestampRules.findFieldByName("lt_now"), true)
+            .build();
+    com.google.protobuf.DynamicMessage rules =
+        com.google.protobuf.DynamicMessage.newBuilder(fieldRules)
+            .setField(fieldRules.findFieldByName("timestamp"), within)
+            .build();
+    assertThat(PgvRules.SUPPORTED).doesNotContain("timestamp.lt_now");
+    assertThat(PgvRules.of(rules).check(com.google.protobuf.Timestamp.getDefaultInstance()))
+        .isEqualTo("has the validation rule timestamp.lt_now, which meshboot cannot check");
+  }
 }
