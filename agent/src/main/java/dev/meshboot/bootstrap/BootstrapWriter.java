@@ -3,7 +3,7 @@ package dev.meshboot.bootstrap;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import com.google.protobuf.util.JsonFormat;
-import dev.meshboot.config.AtomicFiles;
+import dev.meshboot.io.AtomicFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -4,11 +4,11 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
-import dev.meshboot.config.Addresses;
 import dev.meshboot.config.AgentConfig;
 import dev.meshboot.config.HostFacts;
 import dev.meshboot.config.PlatformFacts;
 import dev.meshboot.config.PlatformInfo;
+import dev.meshboot.io.Addresses;
 import java.util.Map;
 import java.util.Optional;
 

@@ -7,7 +7,7 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import dev.meshboot.config.Addresses;
+import dev.meshboot.io.Addresses;
 import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;

@@ -19,13 +19,7 @@ public final class Main {
     int code =
         run(
             Arrays.asList(argv),
-            new Context(
-                System.getenv(),
-                System.out,
-                System.err,
-                dev.meshboot.envoy.ProcessRunner.system(),
-                dev.meshboot.platform.Hosts::facts,
-                self(Arrays.asList(argv))));
+            Context.system(System.getenv(), System.out, System.err, self(Arrays.asList(argv))));
     System.out.flush();
     System.exit(code);
   }
@@ -94,25 +88,56 @@ public final class Main {
    * What a command may touch of the world.
    *
    * @param environment the process environment
-   * @param processes launches Envoy for version checks and validation
+   * @param children the child processes this JVM waits for itself, which a reaper leaves alone
+   * @param processes launches Envoy for version checks and validation (registered in {@code
+   *     children})
    * @param hostFacts reads the host's interfaces, kernel and CA bundle
+   * @param self the command line that starts this program again
    */
   public record Context(
       Map<String, String> environment,
       PrintStream out,
       PrintStream err,
+      dev.meshboot.envoy.Children children,
       dev.meshboot.envoy.ProcessRunner processes,
       java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts,
       Optional<List<String>> self) {
 
-    /** A context that cannot start another meshboot process (commands then work in process). */
+    /** A context with real processes and host facts. */
+    public static Context system(
+        Map<String, String> environment,
+        PrintStream out,
+        PrintStream err,
+        Optional<List<String>> self) {
+      dev.meshboot.envoy.Children children = new dev.meshboot.envoy.Children();
+      return new Context(
+          environment,
+          out,
+          err,
+          children,
+          dev.meshboot.envoy.ProcessRunner.system(children),
+          dev.meshboot.platform.Hosts::facts,
+          self);
+    }
+
+    /**
+     * A context whose short commands are {@code processes}' (tests fake them) and that cannot start
+     * another meshboot process (commands then work in process).
+     */
     public Context(
         Map<String, String> environment,
         PrintStream out,
         PrintStream err,
         dev.meshboot.envoy.ProcessRunner processes,
         java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts) {
-      this(environment, out, err, processes, hostFacts, Optional.empty());
+      this(
+          environment,
+          out,
+          err,
+          new dev.meshboot.envoy.Children(),
+          processes,
+          hostFacts,
+          Optional.empty());
     }
   }
 

@@ -5,6 +5,7 @@ import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.Variable;
 import dev.meshboot.config.Variables;
 import dev.meshboot.http.HttpClient;
+import dev.meshboot.io.Transport;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -80,7 +81,13 @@ final class ProbeCommand implements Main.Command {
     }
     dev.meshboot.config.Environment environment = Generation.environment(context, args);
     ConfigReader reader = new ConfigReader(environment);
-    HttpClient http = new HttpClient(ApiConfig.from(environment).probeEndpoint());
+    try (Transport transport = Transport.open()) {
+      return probe(
+          new HttpClient(transport, ApiConfig.from(environment).probeEndpoint()), args, reader);
+    }
+  }
+
+  private ExitCode probe(HttpClient http, Args args, ConfigReader reader) {
     if (kind == Kind.HEALTHCHECK) {
       return get(http, "/status")
           .map(status -> status == 200 ? ExitCode.OK : ExitCode.NOT_HEALTHY)

@@ -3,7 +3,7 @@ package dev.meshboot.cli;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.meshboot.bootstrap.InvalidBootstrapException;
-import dev.meshboot.config.Addresses;
+import dev.meshboot.io.Addresses;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;

@@ -1,14 +1,17 @@
 package dev.meshboot.cli;
 
+import dev.meshboot.aws.Credentials;
 import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
 import dev.meshboot.config.AdminConfig;
 import dev.meshboot.config.ApiConfig;
 import dev.meshboot.config.ConfigReader;
+import dev.meshboot.config.Environment;
 import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
 import dev.meshboot.envoy.AdminClient;
+import dev.meshboot.envoy.Children;
 import dev.meshboot.envoy.Concurrency;
 import dev.meshboot.envoy.EnvoyArgs;
 import dev.meshboot.envoy.EnvoyBinary;
@@ -22,8 +25,11 @@ import dev.meshboot.envoy.SessionProcess;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.health.HealthState;
+import dev.meshboot.io.Transport;
 import dev.meshboot.log.Log;
 import dev.meshboot.server.ManagementApi;
+import dev.meshboot.xds.AwsSigning;
+import dev.meshboot.xds.LastGoodCache;
 import dev.meshboot.xds.XdsRelay;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -37,6 +43,8 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicReference;
+import org.jspecify.annotations.Nullable;
 
 /**
  * {@code meshboot run [-- envoy args]}: writes the bootstrap, then starts Envoy and supervises it
@@ -84,11 +92,20 @@ final class RunCommand implements Main.Command {
           "run",
           "unexpected argument \"" + args.positional().get(0) + "\" (Envoy arguments go after --)");
     }
+    // The session owns everything this run starts; signals are its from the first moment, so
+    // that a SIGTERM while starting stops what has started (the renderer too) and nothing more.
+    try (RunSession session = new RunSession()) {
+      Signals.onShutdown(session::requestStop);
+      return run(session, args, own, extra);
+    }
+  }
+
+  private ExitCode run(RunSession session, Args args, List<String> own, List<String> extra) {
+    // Netty, gRPC and the AWS SDK log through java.util.logging: into meshboot's log.
+    dev.meshboot.log.LibraryLogs.install();
     // Rendering loads the Envoy schema's protobuf classes (thousands of them), which a JVM never
     // unloads: a short-lived child meshboot renders, so that the long-running supervisor stays
     // small. Where this program cannot start itself again (in-process tests), it renders itself.
-    // Netty, gRPC and the AWS SDK log through java.util.logging: into meshboot's log.
-    dev.meshboot.log.LibraryLogs.install();
     Optional<List<String>> self = renderCommand();
     Generation generation =
         new Generation(
@@ -102,7 +119,6 @@ final class RunCommand implements Main.Command {
     RuntimeConfig runtime = RuntimeConfig.from(generation.environment());
     AdminConfig admin = AdminConfig.from(generation.environment());
     ApiConfig api = ApiConfig.from(generation.environment());
-    AdminClient adminClient = new AdminClient(admin.endpoint());
     EnvoyBinary envoy =
         generation
             .envoy()
@@ -112,128 +128,177 @@ final class RunCommand implements Main.Command {
                         "no Envoy binary to run: set ENVOY_BIN, or put envoy on PATH"));
     // The renderer runs while this process gets ready to supervise (class loading, native
     // linking, the management API): Envoy starts as soon as the bootstrap is written.
-    Optional<Process> renderer =
-        self.isPresent()
-            ? Optional.of(
-                startRenderer(
-                    self.get(), own, bootstrapPath, generation.environment().fallbacksSoFar()))
-            : Optional.empty();
-    Optional<ManagementApi> server = Optional.empty();
-    Optional<HealthPoller> poller = Optional.empty();
-    Optional<Reaper> reaper = Optional.empty();
-    // Started once the bootstrap exists, and only if Envoy's ADS goes to it (RelayTarget).
-    java.util.concurrent.atomic.AtomicReference<@org.jspecify.annotations.Nullable XdsRelay> relay =
-        new java.util.concurrent.atomic.AtomicReference<>();
-    List<AutoCloseable> closing = new ArrayList<>();
-    try {
-      OptionalInt concurrency =
-          runtime.concurrency().isPresent()
-              ? runtime.concurrency()
-              : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
-      List<String> command =
-          EnvoyArgs.of(
-              envoy.path(), bootstrapPath, runtime.logLevel(), concurrency, process, extra);
-      Optional<Posix> posix = Posix.load();
-      // What Envoy may see of meshboot's environment depends on its mode, which the written
-      // bootstrap says; until then (Envoy does not start before) nothing of the credentials.
-      java.util.concurrent.atomic.AtomicReference<Map<String, String>> envoyEnvironment =
-          new java.util.concurrent.atomic.AtomicReference<>(
-              EnvoyEnvironment.of(context.environment(), false));
-      // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy;
-      // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL.
-      Supervisor supervisor =
-          new Supervisor(
-              command,
-              SessionProcess.launcher(
-                  posix,
-                  envoyEnvironment::get,
-                  ParentDeath.prefix(context.environment().getOrDefault("PATH", ""))),
-              new RestartPolicy(
-                  process.restarts(),
-                  process.backoff(),
-                  process.maxBackoff(),
-                  process.healthyReset(),
-                  () -> ThreadLocalRandom.current().nextDouble()),
-              Optional.of(adminClient),
-              new OomKills(Path.of("/sys/fs/cgroup/memory.events")),
-              new Supervisor.Shutdown(process.drainTime(), MIN_DRAIN, STEP_TIMEOUT),
-              Clock.systemUTC(),
-              context.out(),
-              context.err());
-      Signals.onShutdown(supervisor::shutdown);
-      HealthState health = new HealthState(api.disconnectedTimeout(), Instant.now());
-      poller =
-          Optional.of(
-              new HealthPoller(
-                      adminClient, supervisor, health, api.pollInterval(), Clock.systemUTC())
-                  .start());
-      supervisor.onExit(poller.get()::wake);
-      if (api.served()) {
-        try {
-          server =
-              Optional.of(
-                  ManagementApi.start(
-                      api.endpoint(),
-                      supervisor,
-                      poller.get(),
-                      adminClient,
-                      runtime.logLevel(),
-                      api.loggingReset(),
-                      Clock.systemUTC(),
-                      () -> Optional.ofNullable(relay.get())));
-        } catch (IOException e) {
-          throw new Main.OutputException(
-              "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
-        }
-      }
-      // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
-      // reaped; Envoy itself stays the JVM's to wait for.
-      reaper = posix.map(Reaper::start);
-      if (renderer.isPresent()) {
-        ExitCode rendered = awaitRenderer(renderer.get());
-        if (rendered != ExitCode.OK) {
-          return rendered;
-        }
-      } else {
-        write(bootstrapPath, generation.render());
-      }
-      // The written bootstrap says whether Envoy uses the relay, and where the relay forwards (a
-      // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials),
-      // whether Envoy needs AWS credentials itself, and which configuration readiness waits for.
-      WrittenBootstrap written = WrittenBootstrap.read(bootstrapPath);
-      envoyEnvironment.set(EnvoyEnvironment.of(context.environment(), written.envoySigns()));
-      health.expect(written.listenersFromXds(), written.clustersFromXds());
-      if (written.relay().isPresent()) {
-        relay.set(
-            RelayLauncher.start(
-                written.relay().get(),
-                generation.environment(),
-                generation.xdsCacheDir(),
-                generation.xdsCaFile(),
-                closing));
-      }
-      log.info("starting envoy", "command", String.join(" ", command));
-      return switch (supervisor.run()) {
-        case STOPPED -> ExitCode.OK;
-        case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
-        case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
-        case NOT_STARTED -> ExitCode.ENVOY_FAILED;
-      };
-    } finally {
-      renderer.ifPresent(Process::destroyForcibly); // gone already, unless this run failed first
-      server.ifPresent(ManagementApi::close);
-      reaper.ifPresent(Reaper::close);
-      poller.ifPresent(HealthPoller::close);
-      Optional.ofNullable(relay.get()).ifPresent(XdsRelay::close);
-      closing.forEach(RunCommand::closeQuietly);
+    Optional<Process> renderer = Optional.empty();
+    if (self.isPresent()) {
+      Process started =
+          startRenderer(
+              context.children(),
+              self.get(),
+              own,
+              bootstrapPath,
+              generation.environment().fallbacksSoFar());
+      // gone already once rendered; killed when the run stops or fails first
+      session.own("renderer", started::destroyForcibly);
+      session.onStop(started::destroyForcibly);
+      renderer = Optional.of(started);
     }
+    Transport transport = session.own("event loop", Transport.open());
+    AdminClient adminClient = new AdminClient(transport, admin.endpoint());
+    // Started once the bootstrap exists, and only if Envoy's ADS goes to it (RelayTarget).
+    AtomicReference<@Nullable XdsRelay> relay = new AtomicReference<>();
+    OptionalInt concurrency =
+        runtime.concurrency().isPresent()
+            ? runtime.concurrency()
+            : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
+    List<String> command =
+        EnvoyArgs.of(envoy.path(), bootstrapPath, runtime.logLevel(), concurrency, process, extra);
+    Optional<Posix> posix = Posix.load();
+    // What Envoy may see of meshboot's environment depends on its mode, which the written
+    // bootstrap says; until then (Envoy does not start before) nothing of the credentials.
+    AtomicReference<Map<String, String>> envoyEnvironment =
+        new AtomicReference<>(EnvoyEnvironment.of(context.environment(), false));
+    // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy;
+    // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL.
+    Supervisor supervisor =
+        new Supervisor(
+            command,
+            SessionProcess.launcher(
+                posix,
+                context.children(),
+                envoyEnvironment::get,
+                ParentDeath.prefix(
+                    context.environment().getOrDefault("PATH", ""), context.children())),
+            new RestartPolicy(
+                process.restarts(),
+                process.backoff(),
+                process.maxBackoff(),
+                process.healthyReset(),
+                () -> ThreadLocalRandom.current().nextDouble()),
+            Optional.of(adminClient),
+            new OomKills(Path.of("/sys/fs/cgroup/memory.events")),
+            new Supervisor.Shutdown(process.drainTime(), MIN_DRAIN, STEP_TIMEOUT),
+            Clock.systemUTC(),
+            context.out(),
+            context.err());
+    // A stop requested before this point reaches the supervisor now: Envoy is not started.
+    session.onStop(supervisor::shutdown);
+    // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
+    // reaped; the processes this run waits for itself (context.children()) are left to it.
+    if (posix.isPresent()) {
+      session.own("reaper", Reaper.start(posix.get(), context.children()));
+    }
+    HealthState health = new HealthState(api.disconnectedTimeout(), Instant.now());
+    HealthPoller poller =
+        session.own(
+            "health poller",
+            new HealthPoller(adminClient, supervisor, health, api.pollInterval(), Clock.systemUTC())
+                .start());
+    supervisor.onExit(poller::wake);
+    if (api.served()) {
+      try {
+        session.own(
+            "management API",
+            ManagementApi.start(
+                transport,
+                api.endpoint(),
+                supervisor,
+                poller,
+                adminClient,
+                runtime.logLevel(),
+                api.loggingReset(),
+                Clock.systemUTC(),
+                () -> Optional.ofNullable(relay.get()),
+                session::requestStop));
+      } catch (IOException e) {
+        throw new Main.OutputException(
+            "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
+      }
+    }
+    if (renderer.isPresent()) {
+      ExitCode rendered = awaitRenderer(renderer.get());
+      if (session.stopRequested()) {
+        log.info("stopped before Envoy started");
+        return ExitCode.OK;
+      }
+      if (rendered != ExitCode.OK) {
+        return rendered;
+      }
+    } else {
+      write(bootstrapPath, generation.render());
+    }
+    // The written bootstrap says whether Envoy uses the relay, and where the relay forwards (a
+    // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials),
+    // whether Envoy needs AWS credentials itself, and which configuration readiness waits for.
+    WrittenBootstrap written = WrittenBootstrap.read(bootstrapPath);
+    envoyEnvironment.set(EnvoyEnvironment.of(context.environment(), written.envoySigns()));
+    health.expect(written.listenersFromXds(), written.clustersFromXds());
+    if (written.relay().isPresent() && !session.stopRequested()) {
+      relay.set(
+          startRelay(
+              session,
+              transport,
+              written.relay().get(),
+              generation.environment(),
+              generation.xdsCacheDir(),
+              generation.xdsCaFile()));
+    }
+    log.info("starting envoy", "command", String.join(" ", command));
+    session.running();
+    return switch (supervisor.run()) {
+      case STOPPED -> ExitCode.OK;
+      case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
+      case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
+      case NOT_STARTED -> ExitCode.ENVOY_FAILED;
+    };
   }
 
-  private static void closeQuietly(AutoCloseable resource) {
+  /**
+   * The relay Envoy's ADS connects to in relay mode, owned by {@code session} with the credentials
+   * that sign its upstream streams (when the bootstrap names a region: App Mesh endpoints always
+   * have one); it keeps Envoy's last-known-good configuration in {@code cacheDir} when given.
+   */
+  private static XdsRelay startRelay(
+      RunSession session,
+      Transport transport,
+      RelayTarget target,
+      Environment environment,
+      Optional<Path> cacheDir,
+      Optional<Path> caFile) {
+    Optional<XdsRelay.Signing> signing = Optional.empty();
+    if (target.region().isPresent()) {
+      Credentials credentials = session.own("AWS credentials", Credentials.provider(environment));
+      signing =
+          Optional.of(AwsSigning.of(target.region().get(), target.signingName(), credentials));
+    } else {
+      log.warn(
+          "xDS relay without signing: the bootstrap's meshboot.xds_relay metadata names no region"
+              + " (render it with AWS_REGION set to sign)");
+    }
+    if (cacheDir.isEmpty()) {
+      log.warn(
+          "no last-known-good xDS cache: Envoy cannot start while the management endpoint is down",
+          "why",
+          "MESHBOOT_XDS_CACHE=false, or no MESHBOOT_XDS_CACHE_DIR, MESHBOOT_CACHE_DIR,"
+              + " CACHE_DIRECTORY, XDG_CACHE_HOME or HOME");
+    }
+    String endpoint = target.host() + ":" + target.port();
     try {
-      resource.close();
-    } catch (Exception e) {
-      log.debug("cannot close", "resource", resource, "error", e.toString());
+      return session.own(
+          "xDS relay",
+          XdsRelay.start(
+              transport,
+              target.socket(),
+              new XdsRelay.Upstream(target.host(), target.port(), target.tls(), caFile, signing),
+              cacheDir.map(dir -> new LastGoodCache(dir, endpoint, Clock.systemUTC())),
+              Clock.systemUTC()));
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          "cannot start the xDS relay on "
+              + target.socket()
+              + " (the bootstrap's meshboot_xds_relay pipe, MESHBOOT_XDS_RELAY_SOCKET when"
+              + " rendered): "
+              + e.getMessage(),
+          e);
     }
   }
 
@@ -251,11 +316,15 @@ final class RunCommand implements Main.Command {
 
   /**
    * Starts {@code meshboot bootstrap --output file} with this command's options, in a child JVM;
-   * its output and errors are this process's. Registered with the reaper, which must not take its
-   * exit status.
+   * its output and errors are this process's. Registered in {@code children}: the reaper must not
+   * take its exit status.
    */
   private static Process startRenderer(
-      List<String> self, List<String> options, Path file, String fallbacksWarned) {
+      Children children,
+      List<String> self,
+      List<String> options,
+      Path file,
+      String fallbacksWarned) {
     List<String> command = new ArrayList<>(self);
     command.add("bootstrap");
     command.addAll(options);
@@ -265,7 +334,7 @@ final class RunCommand implements Main.Command {
     // The lenient variables this process already warned about: the renderer does not repeat it.
     builder.environment().put(ConfigReader.WARNED, fallbacksWarned);
     try {
-      return Reaper.launch(builder);
+      return children.launch(builder);
     } catch (IOException e) {
       throw new Main.OutputException("cannot start meshboot to render the bootstrap: " + e, e);
     }

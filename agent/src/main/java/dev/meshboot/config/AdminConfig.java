@@ -7,6 +7,8 @@ import static dev.meshboot.config.Variables.ENVOY_ADMIN_ACCESS_PORT;
 import static dev.meshboot.config.Variables.ENVOY_ADMIN_MODE;
 import static dev.meshboot.config.Variables.ENVOY_ADMIN_UDS_PATH;
 
+import dev.meshboot.io.Addresses;
+import dev.meshboot.io.SocketEndpoint;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;

@@ -9,6 +9,8 @@ import static dev.meshboot.config.Variables.APPNET_AGENT_POLL_ENVOY_READINESS_IN
 import static dev.meshboot.config.Variables.HC_DISCONNECTED_TIMEOUT_S;
 import static dev.meshboot.config.Variables.HC_POLL_INTERVAL_MS;
 
+import dev.meshboot.io.Addresses;
+import dev.meshboot.io.SocketEndpoint;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;

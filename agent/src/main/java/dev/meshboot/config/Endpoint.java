@@ -1,5 +1,6 @@
 package dev.meshboot.config;
 
+import dev.meshboot.io.Addresses;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.regex.Matcher;

@@ -8,6 +8,7 @@ import static dev.meshboot.config.Variables.STATSD_ADDRESS;
 import static dev.meshboot.config.Variables.STATSD_PORT;
 import static dev.meshboot.config.Variables.STATSD_SOCKET_PATH;
 
+import dev.meshboot.io.Addresses;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;

@@ -17,6 +17,7 @@ import static dev.meshboot.config.Variables.XRAY_SAMPLING_RATE;
 import static dev.meshboot.config.Variables.XRAY_SAMPLING_RULE_MANIFEST;
 import static dev.meshboot.config.Variables.XRAY_SEGMENT_NAME;
 
+import dev.meshboot.io.Addresses;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,8 @@
 package dev.meshboot.envoy;
 
-import dev.meshboot.config.SocketEndpoint;
 import dev.meshboot.http.HttpClient;
+import dev.meshboot.io.SocketEndpoint;
+import dev.meshboot.io.Transport;
 import java.io.IOException;
 import java.time.Duration;
 
@@ -15,8 +16,8 @@ public final class AdminClient {
 
   private final HttpClient http;
 
-  public AdminClient(SocketEndpoint endpoint) {
-    this.http = new HttpClient(endpoint);
+  public AdminClient(Transport transport, SocketEndpoint endpoint) {
+    this.http = new HttpClient(transport, endpoint);
   }
 
   /** {@code GET /ready}: the server state (LIVE, PRE_INITIALIZING, INITIALIZING, DRAINING). */

@@ -29,9 +29,9 @@ public final class ParentDeath {
    * The command prefix for {@code path} (the PATH to search), or empty with one warning when no
    * {@code setpriv} with {@code --pdeathsig} is found (util-linux 2.33 or later).
    */
-  public static List<String> prefix(String path) {
+  public static List<String> prefix(String path, Children children) {
     Optional<Path> setpriv = find(path);
-    if (setpriv.isPresent() && supportsPdeathsig(setpriv.get())) {
+    if (setpriv.isPresent() && supportsPdeathsig(setpriv.get(), children)) {
       return List.of(setpriv.get().toString(), "--pdeathsig", "KILL", "--");
     }
     log.warn(
@@ -55,10 +55,11 @@ public final class ParentDeath {
     return Optional.empty();
   }
 
-  private static boolean supportsPdeathsig(Path setpriv) {
+  private static boolean supportsPdeathsig(Path setpriv, Children children) {
     try {
       Process help =
-          Reaper.launch(new ProcessBuilder(setpriv.toString(), "--help").redirectErrorStream(true));
+          children.launch(
+              new ProcessBuilder(setpriv.toString(), "--help").redirectErrorStream(true));
       byte[] output = help.getInputStream().readNBytes(64 << 10);
       if (!help.waitFor(5, TimeUnit.SECONDS)) {
         help.destroyForcibly();

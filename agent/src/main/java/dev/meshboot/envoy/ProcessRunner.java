@@ -27,13 +27,14 @@ public interface ProcessRunner {
   Result run(List<String> command, Duration timeout) throws IOException;
 
   /**
-   * Runs real processes. Output is drained by two named virtual threads (not temporary files:
-   * {@code Files.createTempFile} initializes SecureRandom, which costs start-up time).
+   * Runs real processes, registered in {@code children}. Output is drained by two named virtual
+   * threads (not temporary files: {@code Files.createTempFile} initializes SecureRandom, which
+   * costs start-up time).
    */
-  static ProcessRunner system() {
+  static ProcessRunner system(Children children) {
     return (command, timeout) -> {
       Process process =
-          Reaper.launch(
+          children.launch(
               new ProcessBuilder(command)
                   .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))));
       Drain out = Drain.start(process.getInputStream(), "meshboot-process-stdout");

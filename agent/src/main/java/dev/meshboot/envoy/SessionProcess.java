@@ -28,6 +28,7 @@ public final class SessionProcess extends Process {
   private static final int SIGTERM = 15;
 
   private final Posix posix;
+  private final Children children;
   private final int pid;
   private final ProcessHandle handle;
   private final InputStream stdout;
@@ -40,8 +41,14 @@ public final class SessionProcess extends Process {
   private boolean reaped; // guarded by lock
 
   private SessionProcess(
-      Posix posix, int pid, ProcessHandle handle, InputStream stdout, InputStream stderr) {
+      Posix posix,
+      Children children,
+      int pid,
+      ProcessHandle handle,
+      InputStream stdout,
+      InputStream stderr) {
     this.posix = posix;
+    this.children = children;
     this.pid = pid;
     this.handle = handle;
     this.stdout = stdout;
@@ -50,23 +57,17 @@ public final class SessionProcess extends Process {
 
   /**
    * Starts Envoy through {@link SessionProcess} where the platform can, else through {@link
-   * ProcessBuilder} (in meshboot's process group) after one warning.
-   */
-  public static Supervisor.Launcher launcher(
-      Optional<Posix> posix, Map<String, String> environment) {
-    return launcher(posix, () -> environment, List.of());
-  }
-
-  /**
-   * As {@link #launcher(Optional, Map)}, with the environment as it is at each start, and {@code
-   * prefix} before Envoy's command (the parent-death wrapper, {@link ParentDeath}).
+   * ProcessBuilder} (in meshboot's process group) after one warning; with the environment as it is
+   * at each start, {@code prefix} before Envoy's command (the parent-death wrapper, {@link
+   * ParentDeath}), and the child registered in {@code children}.
    */
   public static Supervisor.Launcher launcher(
       Optional<Posix> posix,
+      Children children,
       java.util.function.Supplier<Map<String, String>> environment,
       List<String> prefix) {
     if (posix.isPresent() && posix.get().canSpawn()) {
-      return argv -> start(posix.get(), prefixed(prefix, argv), environment.get());
+      return argv -> start(posix.get(), children, prefixed(prefix, argv), environment.get());
     }
     log.warn(
         "cannot start Envoy in a session of its own (needs Linux with glibc 2.34 or later):"
@@ -76,7 +77,7 @@ public final class SessionProcess extends Process {
           new ProcessBuilder(prefixed(prefix, argv)).redirectInput(ProcessBuilder.Redirect.INHERIT);
       builder.environment().clear();
       builder.environment().putAll(environment.get());
-      return Reaper.launch(builder);
+      return children.launch(builder);
     };
   }
 
@@ -91,13 +92,15 @@ public final class SessionProcess extends Process {
 
   /** Spawns {@code argv} with {@code environment} and starts waiting for it. */
   public static SessionProcess start(
-      Posix posix, List<String> argv, Map<String, String> environment) throws IOException {
-    Posix.Child child = Reaper.spawn(posix, argv, environment);
+      Posix posix, Children children, List<String> argv, Map<String, String> environment)
+      throws IOException {
+    Posix.Child child = children.spawn(posix, argv, environment);
     SessionProcess process;
     try {
       process =
           new SessionProcess(
               posix,
+              children,
               child.pid(),
               ProcessHandle.of(child.pid())
                   .orElseThrow(() -> new IOException("no process " + child.pid() + " after spawn")),
@@ -109,7 +112,7 @@ public final class SessionProcess extends Process {
       try {
         posix.kill(child.pid(), SIGKILL);
         posix.waitFor(child.pid());
-        Reaper.release(child.pid());
+        children.release(child.pid());
       } catch (IOException cleanup) {
         e.addSuppressed(cleanup);
       }
@@ -141,14 +144,14 @@ public final class SessionProcess extends Process {
         reaped = true;
       }
     } catch (IOException e) {
-      // Only another waiter for this pid could cause it; Reaper never takes a registered pid.
+      // Only another waiter for this pid could cause it; a Reaper never takes a registered pid.
       log.error("cannot wait for a child process; its exit status is lost", "pid", pid, "error", e);
       synchronized (lock) {
         reaped = true;
       }
       code = -1;
     }
-    Reaper.release(pid);
+    children.release(pid);
     exit.complete(code);
   }
 

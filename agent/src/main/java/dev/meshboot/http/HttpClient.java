@@ -1,6 +1,7 @@
 package dev.meshboot.http;
 
-import dev.meshboot.config.SocketEndpoint;
+import dev.meshboot.io.SocketEndpoint;
+import dev.meshboot.io.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -41,9 +42,11 @@ public final class HttpClient {
   /** A response's status and body. */
   public record Response(int status, String body) {}
 
+  private final Transport transport;
   private final SocketEndpoint endpoint;
 
-  public HttpClient(SocketEndpoint endpoint) {
+  public HttpClient(Transport transport, SocketEndpoint endpoint) {
+    this.transport = transport;
     this.endpoint = endpoint;
   }
 
@@ -61,7 +64,7 @@ public final class HttpClient {
     CompletableFuture<Response> result = new CompletableFuture<>();
     Bootstrap bootstrap =
         new Bootstrap()
-            .group(Transport.group())
+            .group(transport.group())
             .channel(Transport.channel(endpoint))
             .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))

@@ -1,6 +1,8 @@
 package dev.meshboot.http;
 
-import dev.meshboot.config.SocketEndpoint;
+import dev.meshboot.io.SocketEndpoint;
+import dev.meshboot.io.Transport;
+import dev.meshboot.io.UnixSockets;
 import dev.meshboot.log.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -88,13 +90,17 @@ public final class HttpServer implements AutoCloseable {
   }
 
   /** Binds and serves; TCP port 0 picks a free port ({@link #endpoint()} tells which). */
-  public static HttpServer start(SocketEndpoint endpoint, Handler handler, Executor executor)
+  public static HttpServer start(
+      Transport transport, SocketEndpoint endpoint, Handler handler, Executor executor)
       throws IOException {
-    return start(endpoint, handler, executor, REQUEST_DEADLINE);
+    return start(transport, endpoint, handler, executor, REQUEST_DEADLINE);
   }
 
-  /** As {@link #start(SocketEndpoint, Handler, Executor)} with another request deadline (tests). */
+  /**
+   * As {@link #start(Transport, SocketEndpoint, Handler, Executor)} with another deadline (tests).
+   */
   static HttpServer start(
+      Transport transport,
       SocketEndpoint endpoint,
       Handler handler,
       Executor executor,
@@ -103,7 +109,7 @@ public final class HttpServer implements AutoCloseable {
     Connections connections = new Connections();
     ServerBootstrap bootstrap =
         new ServerBootstrap()
-            .group(Transport.group())
+            .group(transport.group())
             .channel(Transport.serverChannel(endpoint))
             .option(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)
             .childOption(ChannelOption.ALLOCATOR, Transport.ALLOCATOR)

@@ -1,7 +1,7 @@
 package dev.meshboot.platform;
 
-import dev.meshboot.config.Addresses;
 import dev.meshboot.config.HostFacts;
+import dev.meshboot.io.Addresses;
 import dev.meshboot.log.Log;
 import java.io.IOException;
 import java.net.Inet4Address;

@@ -1,8 +1,8 @@
 package dev.meshboot.server;
 
-import dev.meshboot.config.Addresses;
-import dev.meshboot.config.SocketEndpoint;
 import dev.meshboot.http.HttpServer;
+import dev.meshboot.io.Addresses;
+import dev.meshboot.io.SocketEndpoint;
 import java.util.Locale;
 import java.util.Optional;
 

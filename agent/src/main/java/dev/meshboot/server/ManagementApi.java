@@ -1,11 +1,12 @@
 package dev.meshboot.server;
 
-import dev.meshboot.config.SocketEndpoint;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.http.HttpServer;
 import dev.meshboot.http.HttpServer.Response;
+import dev.meshboot.io.SocketEndpoint;
+import dev.meshboot.io.Transport;
 import dev.meshboot.log.Log;
 import dev.meshboot.xds.XdsRelay;
 import java.io.IOException;
@@ -38,6 +39,7 @@ public final class ManagementApi implements AutoCloseable {
   private final ExecutorService executor;
   private final ScheduledExecutorService timer;
   private final Supervisor supervisor;
+  private final Runnable stop;
   private final HealthPoller poller;
   private final AdminClient admin;
   private final RateLimit limit = new RateLimit(10, 20, System.nanoTime());
@@ -51,8 +53,10 @@ public final class ManagementApi implements AutoCloseable {
       String defaultLogLevel,
       Duration loggingReset,
       Clock clock,
-      java.util.function.Supplier<Optional<XdsRelay>> relay) {
+      java.util.function.Supplier<Optional<XdsRelay>> relay,
+      Runnable stop) {
     this.supervisor = supervisor;
+    this.stop = stop;
     this.poller = poller;
     this.admin = admin;
     this.report = new StatusReport(supervisor, poller, relay, clock, clock.instant());
@@ -64,8 +68,12 @@ public final class ManagementApi implements AutoCloseable {
     this.logLevel = new EnvoyLogLevel(admin, defaultLogLevel, loggingReset, timer);
   }
 
-  /** Serves on {@code endpoint} (TCP port 0: any free port). */
+  /**
+   * Serves on {@code endpoint} (TCP port 0: any free port), on {@code transport}'s event loop;
+   * {@code /quitquitquit} calls {@code stop}.
+   */
   public static ManagementApi start(
+      Transport transport,
       SocketEndpoint endpoint,
       Supervisor supervisor,
       HealthPoller poller,
@@ -73,12 +81,14 @@ public final class ManagementApi implements AutoCloseable {
       String defaultLogLevel,
       Duration loggingReset,
       Clock clock,
-      java.util.function.Supplier<Optional<XdsRelay>> relay)
+      java.util.function.Supplier<Optional<XdsRelay>> relay,
+      Runnable stop)
       throws IOException {
     ManagementApi api =
-        new ManagementApi(supervisor, poller, admin, defaultLogLevel, loggingReset, clock, relay);
+        new ManagementApi(
+            supervisor, poller, admin, defaultLogLevel, loggingReset, clock, relay, stop);
     try {
-      api.server = HttpServer.start(endpoint, api::handle, api.executor);
+      api.server = HttpServer.start(transport, endpoint, api::handle, api.executor);
     } catch (IOException e) {
       api.close();
       throw e;
@@ -142,7 +152,7 @@ public final class ManagementApi implements AutoCloseable {
               query,
               Set.of(),
               () -> {
-                supervisor.shutdown();
+                stop.run();
                 return Response.text(200, "shutting down\n");
               });
       default ->

@@ -1,6 +1,6 @@
 package dev.meshboot.xds;
 
-import dev.meshboot.config.AtomicFiles;
+import dev.meshboot.io.AtomicFiles;
 import dev.meshboot.log.Log;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;

@@ -1,6 +1,6 @@
 package dev.meshboot.xds;
 
-import dev.meshboot.http.Transport;
+import dev.meshboot.io.Transport;
 import dev.meshboot.log.Log;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;

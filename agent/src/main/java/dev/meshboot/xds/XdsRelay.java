@@ -1,7 +1,7 @@
 package dev.meshboot.xds;
 
-import dev.meshboot.http.Transport;
-import dev.meshboot.http.UnixSockets;
+import dev.meshboot.io.Transport;
+import dev.meshboot.io.UnixSockets;
 import dev.meshboot.log.Log;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
@@ -85,16 +85,21 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
   }
 
   /**
-   * Listens on {@code socket} and relays to {@code upstream}, keeping Envoy's last-known-good
-   * configuration in {@code cache} when there is one.
+   * Listens on {@code socket}, on {@code transport}'s event loop, and relays to {@code upstream},
+   * keeping Envoy's last-known-good configuration in {@code cache} when there is one.
    */
   public static XdsRelay start(
-      Path socket, Upstream upstream, Optional<LastGoodCache> cache, Clock clock)
+      Transport transport,
+      Path socket,
+      Upstream upstream,
+      Optional<LastGoodCache> cache,
+      Clock clock)
       throws IOException {
-    return start(socket, upstream, cache, clock, UpstreamChannel.Age.CONTRACT);
+    return start(transport, socket, upstream, cache, clock, UpstreamChannel.Age.CONTRACT);
   }
 
   static XdsRelay start(
+      Transport transport,
       Path socket,
       Upstream upstream,
       Optional<LastGoodCache> cache,
@@ -102,7 +107,7 @@ public final class XdsRelay implements AutoCloseable, RelayedStream.Relay {
       UpstreamChannel.Age age)
       throws IOException {
     // The event-loop thread meshboot's HTTP side already has carries the relay too.
-    EventLoopGroup group = Transport.group();
+    EventLoopGroup group = transport.group();
     ExecutorService executor =
         Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("meshboot-xds-", 0).factory());
     XdsRelay relay =

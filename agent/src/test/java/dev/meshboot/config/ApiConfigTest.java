@@ -2,6 +2,7 @@ package dev.meshboot.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshboot.io.SocketEndpoint;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

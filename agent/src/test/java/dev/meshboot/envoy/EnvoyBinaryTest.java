@@ -21,7 +21,7 @@ class EnvoyBinaryTest {
     Path file = dir.resolve("envoy");
     Files.writeString(file, "#!/bin/sh\n" + body + "\n");
     Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
-    return new EnvoyBinary(file, ProcessRunner.system());
+    return new EnvoyBinary(file, ProcessRunner.system(new Children()));
   }
 
   @Test
@@ -71,11 +71,11 @@ class EnvoyBinaryTest {
   void findsEnvoyBinOrThePath(@TempDir Path tmp) throws IOException {
     EnvoyBinary envoy = script(tmp, "true");
     ConfigReader none = new ConfigReader(Environment.of(Map.of()));
-    assertThat(EnvoyBinary.find(none, tmp.toString(), ProcessRunner.system()))
+    assertThat(EnvoyBinary.find(none, tmp.toString(), ProcessRunner.system(new Children())))
         .hasValueSatisfying(e -> assertThat(e.path()).isEqualTo(envoy.path()));
     ConfigReader bad =
         new ConfigReader(Environment.of(Map.of("ENVOY_BIN", tmp.resolve("missing").toString())));
-    assertThatThrownBy(() -> EnvoyBinary.find(bad, "", ProcessRunner.system()))
+    assertThatThrownBy(() -> EnvoyBinary.find(bad, "", ProcessRunner.system(new Children())))
         .hasMessageContaining("ENVOY_BIN")
         .hasMessageContaining("not an executable");
   }

@@ -18,7 +18,8 @@ class OutputPumpTest {
   void forwardsLinesAndKeepsTheTail() throws Exception {
     Posix posix = Posix.load().orElseThrow();
     SessionProcess child =
-        SessionProcess.start(posix, List.of("sh", "-c", "echo one; echo two"), System.getenv());
+        SessionProcess.start(
+            posix, new Children(), List.of("sh", "-c", "echo one; echo two"), System.getenv());
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     OutputPump pump =
         OutputPump.start(
@@ -35,7 +36,8 @@ class OutputPumpTest {
     try {
       // More blocked readers than the virtual-thread scheduler has carriers (one per CPU).
       for (int i = 0; i <= Runtime.getRuntime().availableProcessors() / 2; i++) {
-        SessionProcess child = SessionProcess.start(posix, List.of("sleep", "30"), System.getenv());
+        SessionProcess child =
+            SessionProcess.start(posix, new Children(), List.of("sleep", "30"), System.getenv());
         quiet.add(child);
         OutputPump.start(child.getInputStream(), System.out, "quiet-out-" + i);
         OutputPump.start(child.getErrorStream(), System.err, "quiet-err-" + i);

@@ -2,6 +2,7 @@ package dev.meshboot.envoy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshboot.testing.Wait;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,19 +42,16 @@ class ReaperTest {
   @Test
   void reapsOrphansButLeavesTheJvmsOwnChildrenToIt() throws Exception {
     Posix posix = Posix.load().orElseThrow();
-    Reaper reaper = Reaper.start(posix);
+    Children children = new Children();
+    Reaper reaper = Reaper.start(posix, children);
     try {
       // The shell exits at once; its background sleep is orphaned to this JVM and exits later.
-      Process parent = Reaper.launch(new ProcessBuilder("sh", "-c", "(sleep 0.3 &) ; exit 7"));
+      Process parent = children.launch(new ProcessBuilder("sh", "-c", "(sleep 0.3 &) ; exit 7"));
       assertThat(parent.waitFor())
           .as("the JVM still gets its own child's exit status")
           .isEqualTo(7);
-      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
       Thread.sleep(500);
-      while (!zombieChildren().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      assertThat(zombieChildren()).isEmpty();
+      Wait.until("no zombie children", Duration.ofSeconds(5), () -> zombieChildren().isEmpty());
     } finally {
       reaper.close();
     }

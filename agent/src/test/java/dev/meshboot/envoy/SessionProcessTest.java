@@ -3,6 +3,7 @@ package dev.meshboot.envoy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.meshboot.testing.Wait;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -30,7 +31,7 @@ class SessionProcessTest {
   }
 
   private SessionProcess start(String... argv) throws IOException {
-    process = SessionProcess.start(posix, List.of(argv), System.getenv());
+    process = SessionProcess.start(posix, new Children(), List.of(argv), System.getenv());
     return process;
   }
 
@@ -102,7 +103,7 @@ class SessionProcessTest {
   void passesTheGivenEnvironment() throws Exception {
     process =
         SessionProcess.start(
-            posix, List.of("sh", "-c", "echo $GREETING"), Map.of("GREETING", "hi"));
+            posix, new Children(), List.of("sh", "-c", "echo $GREETING"), Map.of("GREETING", "hi"));
     assertThat(new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8))
         .isEqualTo("hi\n");
   }
@@ -143,18 +144,20 @@ class SessionProcessTest {
 
   @Test
   void theReaperLeavesASpawnedChildToItsWaiter() throws Exception {
-    Reaper reaper = Reaper.start(posix);
+    Children children = new Children();
+    Reaper reaper = Reaper.start(posix, children);
     try {
-      Posix.Child child = Reaper.spawn(posix, List.of("sh", "-c", "exit 5"), System.getenv());
+      Posix.Child child = children.spawn(posix, List.of("sh", "-c", "exit 5"), System.getenv());
       posix.close(child.stdout());
       posix.close(child.stderr());
-      while (!stat(child.pid())[0].equals("Z")) {
-        Thread.sleep(10);
-      }
+      Wait.until(
+          "the child a zombie",
+          java.time.Duration.ofSeconds(5),
+          () -> stat(child.pid())[0].equals("Z"));
       assertThat(reaper.reapOnce()).isZero();
       assertThat(stat(child.pid())[0]).as("still a zombie, for its waiter").isEqualTo("Z");
       assertThat(posix.waitFor(child.pid())).isEqualTo(5);
-      Reaper.release(child.pid());
+      children.release(child.pid());
     } finally {
       reaper.close();
     }

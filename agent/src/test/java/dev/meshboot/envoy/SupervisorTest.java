@@ -2,6 +2,7 @@ package dev.meshboot.envoy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshboot.testing.Wait;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -140,17 +141,7 @@ class SupervisorTest {
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
   }
 
-  interface Check {
-    boolean ok() throws IOException;
-  }
-
-  private static void waitFor(Check check) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("condition not met within 10s");
-      }
-      Thread.sleep(20);
-    }
+  private static void waitFor(Wait.Check check) throws Exception {
+    Wait.until("the launches", Duration.ofSeconds(10), check);
   }
 }

@@ -2,7 +2,8 @@ package dev.meshboot.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshboot.config.SocketEndpoint;
+import dev.meshboot.io.SocketEndpoint;
+import dev.meshboot.testing.SharedTransport;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -18,6 +19,7 @@ class HttpServerTest {
 
   private static HttpServer server(Duration deadline) throws IOException {
     return HttpServer.start(
+        SharedTransport.get(),
         new SocketEndpoint.Tcp("127.0.0.1", 0),
         request -> HttpServer.Response.text(200, "ok\n"),
         Executors.newVirtualThreadPerTaskExecutor(),

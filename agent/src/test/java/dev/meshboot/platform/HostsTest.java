@@ -2,8 +2,8 @@ package dev.meshboot.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshboot.config.Addresses;
 import dev.meshboot.config.HostFacts;
+import dev.meshboot.io.Addresses;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.junit.jupiter.api.Test;

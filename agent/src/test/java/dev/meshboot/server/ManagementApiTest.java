@@ -3,7 +3,6 @@ package dev.meshboot.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.meshboot.config.SocketEndpoint;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.OomKills;
 import dev.meshboot.envoy.RestartPolicy;
@@ -11,6 +10,9 @@ import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.health.HealthState;
 import dev.meshboot.http.HttpServer;
+import dev.meshboot.io.SocketEndpoint;
+import dev.meshboot.testing.SharedTransport;
+import dev.meshboot.testing.Wait;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -50,10 +52,11 @@ class ManagementApiTest {
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
-  void start(@TempDir Path tmp) throws IOException, InterruptedException {
+  void start(@TempDir Path tmp) throws Exception {
     // The fake Envoy admin listens on a unix socket (ENVOY_ADMIN_MODE=uds), the API on TCP.
     envoyAdmin =
         HttpServer.start(
+            SharedTransport.get(),
             new SocketEndpoint.Unix(tmp.resolve("envoy_admin.sock")),
             request -> {
               adminCalls.add(request.method() + " " + request.uri());
@@ -75,7 +78,7 @@ class ManagementApiTest {
     Path script = Files.writeString(tmp.resolve("envoy.sh"), "#!/bin/sh\nexec sleep 60\n");
     script.toFile().setExecutable(true);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
-    admin = new AdminClient(envoyAdmin.endpoint());
+    admin = new AdminClient(SharedTransport.get(), envoyAdmin.endpoint());
     supervisor =
         new Supervisor(
             List.of(script.toString()),
@@ -90,9 +93,7 @@ class ManagementApiTest {
             new PrintStream(sink, true, StandardCharsets.UTF_8),
             new PrintStream(sink, true, StandardCharsets.UTF_8));
     run = CompletableFuture.supplyAsync(supervisor::run);
-    while (supervisor.pid().isEmpty()) {
-      Thread.sleep(10);
-    }
+    Wait.until("the fake Envoy", Duration.ofSeconds(10), () -> supervisor.pid().isPresent());
     poller =
         new HealthPoller(
             admin,
@@ -102,6 +103,7 @@ class ManagementApiTest {
             Clock.systemUTC());
     api =
         ManagementApi.start(
+            SharedTransport.get(),
             new SocketEndpoint.Tcp("127.0.0.1", 0),
             supervisor,
             poller,
@@ -109,7 +111,8 @@ class ManagementApiTest {
             "info",
             Duration.ofMillis(300),
             Clock.systemUTC(),
-            Optional::empty);
+            Optional::empty,
+            supervisor::shutdown);
   }
 
   @AfterEach
@@ -181,13 +184,13 @@ class ManagementApiTest {
 
   @Test
   void deltaSubtractsTheMinuteSnapshot() throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    String body = "";
-    while (System.nanoTime() < deadline && !body.contains("envoy_appmesh_RequestCount{} 0")) {
-      body = call("GET", "/stats/prometheus?delta").body();
-      Thread.sleep(50);
-    }
-    assertThat(body).contains("envoy_appmesh_RequestCount{} 0");
+    Wait.until(
+        "a delta against the snapshot",
+        Duration.ofSeconds(5),
+        () ->
+            call("GET", "/stats/prometheus?delta")
+                .body()
+                .contains("envoy_appmesh_RequestCount{} 0"));
     assertThat(call("GET", "/stats/prometheus").body()).contains("envoy_appmesh_RequestCount{} 4");
   }
 
@@ -197,10 +200,10 @@ class ManagementApiTest {
       assertThat(call("POST", "/enableLogging?level=" + level).statusCode()).isEqualTo(200);
     }
     assertThat(call("POST", "/enableLogging?level=loud").statusCode()).isEqualTo(400);
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!adminCalls.contains("POST /logging?level=info") && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
+    Wait.until(
+        "the level reset",
+        Duration.ofSeconds(5),
+        () -> adminCalls.contains("POST /logging?level=info"));
     assertThat(adminCalls)
         .contains(
             "POST /logging?level=warning",
@@ -311,6 +314,7 @@ class ManagementApiTest {
     Path socket = tmp.resolve("run/appnet_admin.sock");
     try (ManagementApi onSocket =
         ManagementApi.start(
+            SharedTransport.get(),
             new SocketEndpoint.Unix(socket),
             supervisor,
             poller,
@@ -318,10 +322,12 @@ class ManagementApiTest {
             "info",
             Duration.ofMinutes(5),
             Clock.systemUTC(),
-            Optional::empty)) {
+            Optional::empty,
+            supervisor::shutdown)) {
       assertThat(Files.getPosixFilePermissions(socket))
           .isEqualTo(PosixFilePermissions.fromString("rw-------"));
-      dev.meshboot.http.HttpClient client = new dev.meshboot.http.HttpClient(onSocket.endpoint());
+      dev.meshboot.http.HttpClient client =
+          new dev.meshboot.http.HttpClient(SharedTransport.get(), onSocket.endpoint());
       dev.meshboot.http.HttpClient.Response status =
           client.send("GET", "/status", Duration.ofSeconds(2));
       assertThat(status.status()).isEqualTo(200);
@@ -336,7 +342,10 @@ class ManagementApiTest {
     Path socket = tmp.resolve("api.sock");
     HttpServer stale =
         HttpServer.start(
-            new SocketEndpoint.Unix(socket), r -> HttpServer.Response.text(200, ""), Runnable::run);
+            SharedTransport.get(),
+            new SocketEndpoint.Unix(socket),
+            r -> HttpServer.Response.text(200, ""),
+            Runnable::run);
     // A crashed earlier run leaves its socket file behind.
     Path kept = tmp.resolve("kept.sock");
     Files.move(socket, kept);
@@ -344,6 +353,7 @@ class ManagementApiTest {
     Files.move(kept, socket);
     try (ManagementApi replaced =
         ManagementApi.start(
+            SharedTransport.get(),
             new SocketEndpoint.Unix(socket),
             supervisor,
             poller,
@@ -351,9 +361,10 @@ class ManagementApiTest {
             "info",
             Duration.ofMinutes(5),
             Clock.systemUTC(),
-            Optional::empty)) {
+            Optional::empty,
+            supervisor::shutdown)) {
       assertThat(
-              new dev.meshboot.http.HttpClient(replaced.endpoint())
+              new dev.meshboot.http.HttpClient(SharedTransport.get(), replaced.endpoint())
                   .send("GET", "/live", Duration.ofSeconds(2))
                   .status())
           .isEqualTo(200);
@@ -362,6 +373,7 @@ class ManagementApiTest {
     assertThatThrownBy(
             () ->
                 ManagementApi.start(
+                    SharedTransport.get(),
                     new SocketEndpoint.Unix(file),
                     supervisor,
                     poller,
@@ -369,7 +381,8 @@ class ManagementApiTest {
                     "info",
                     Duration.ofMinutes(5),
                     Clock.systemUTC(),
-                    Optional::empty))
+                    Optional::empty,
+                    supervisor::shutdown))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("is not a unix socket");
     assertThat(file).hasContent("keep me");

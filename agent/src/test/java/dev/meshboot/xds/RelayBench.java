@@ -2,6 +2,7 @@ package dev.meshboot.xds;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import dev.meshboot.testing.SharedTransport;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -56,6 +57,7 @@ public final class RelayBench {
       case "relay" -> {
         XdsRelay relay =
             XdsRelay.start(
+                SharedTransport.get(),
                 Path.of(args[2]),
                 new XdsRelay.Upstream(
                     "127.0.0.1",

@@ -2,6 +2,7 @@ package dev.meshboot.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshboot.testing.SharedTransport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
@@ -39,6 +40,7 @@ class RelayKeepaliveTest {
     BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
     try (XdsRelay relay =
         XdsRelay.start(
+            SharedTransport.get(),
             socket,
             new XdsRelay.Upstream("127.0.0.1", 1, false, Optional.empty(), Optional.empty()),
             Optional.empty(),

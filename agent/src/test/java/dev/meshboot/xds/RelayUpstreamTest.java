@@ -2,6 +2,8 @@ package dev.meshboot.xds;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.meshboot.testing.SharedTransport;
+import dev.meshboot.testing.Wait;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
@@ -127,6 +129,7 @@ class RelayUpstreamTest {
       throws Exception {
     relay =
         XdsRelay.start(
+            SharedTransport.get(),
             tmp.resolve("relay.sock"),
             new XdsRelay.Upstream("127.0.0.1", port, false, Optional.empty(), Optional.empty()),
             cache,
@@ -328,11 +331,7 @@ class RelayUpstreamTest {
     assertThat(stream.responses()).isEmpty();
   }
 
-  private static void waitFor(java.util.function.BooleanSupplier condition) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!condition.getAsBoolean()) {
-      assertThat(System.nanoTime()).as("condition within 10 s").isLessThan(deadline);
-      Thread.sleep(20);
-    }
+  private static void waitFor(Wait.Check condition) throws Exception {
+    Wait.until("the relay's status", java.time.Duration.ofSeconds(10), condition);
   }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import dev.meshboot.testing.SharedTransport;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
@@ -109,6 +110,7 @@ class XdsRelayTest {
   private void startRelay(Path socket, Optional<XdsRelay.Signing> signing) throws Exception {
     relay =
         XdsRelay.start(
+            SharedTransport.get(),
             socket,
             new XdsRelay.Upstream(
                 "127.0.0.1", upstream.getPort(), false, Optional.empty(), signing),

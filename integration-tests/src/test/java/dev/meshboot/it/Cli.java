@@ -1,8 +1,6 @@
 package dev.meshboot.it;
 
 import dev.meshboot.cli.Main;
-import dev.meshboot.envoy.ProcessRunner;
-import dev.meshboot.platform.Hosts;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -22,12 +20,11 @@ final class Cli {
     int code =
         Main.run(
             List.of(argv),
-            new Main.Context(
+            Main.Context.system(
                 environment,
                 new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8),
-                ProcessRunner.system(),
-                Hosts::facts));
+                java.util.Optional.empty()));
     return new Result(
         code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }

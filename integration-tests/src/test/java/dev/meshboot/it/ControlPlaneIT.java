@@ -20,7 +20,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -137,25 +136,14 @@ class ControlPlaneIT {
   }
 
   private String waitForLive(int adminPort, Path log) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    String last = "(no answer)";
-    while (System.nanoTime() < deadline) {
-      if (!envoy.isAlive()) {
-        throw new AssertionError(
-            "Envoy exited with " + envoy.exitValue() + ":\n" + Files.readString(log));
-      }
-      try {
-        last = get(adminPort, "/ready").strip();
-        if (last.equals("LIVE")) {
-          return last;
-        }
-      } catch (IOException e) {
-        last = e.toString();
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        "Envoy not LIVE within 30s (last /ready: " + last + "):\n" + Files.readString(log));
+    dev.meshboot.testing.Wait.until(
+        "Envoy LIVE",
+        java.time.Duration.ofSeconds(30),
+        java.time.Duration.ofMillis(100),
+        () -> Local.ready(adminPort).equals("LIVE"),
+        envoy::isAlive,
+        () -> "Envoy's last /ready: " + Local.ready(adminPort) + "\n" + Local.read(log));
+    return "LIVE";
   }
 
   private String get(int port, String path) throws IOException, InterruptedException {

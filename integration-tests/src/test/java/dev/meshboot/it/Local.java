@@ -1,5 +1,6 @@
 package dev.meshboot.it;
 
+import dev.meshboot.testing.Wait;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.V3DiscoveryServer;
@@ -118,20 +119,18 @@ final class Local {
         .findFirst();
   }
 
-  interface Check {
-    boolean ok() throws Exception;
+  /** Waits for {@code check}; fails with meshboot's log when it dies or the time is up. */
+  static void waitUntil(Process meshboot, Wait.Check check, Path log, String what, Duration timeout)
+      throws Exception {
+    Wait.until(what, timeout, Duration.ofMillis(50), check, meshboot::isAlive, () -> read(log));
   }
 
-  /** Waits for {@code check}; fails with meshboot's log when it dies or the time is up. */
-  static void waitUntil(Process meshboot, Check check, Path log, String what, Duration timeout)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline || !meshboot.isAlive()) {
-        throw new AssertionError(
-            "no " + what + " within " + timeout.toSeconds() + "s:\n" + Files.readString(log));
-      }
-      Thread.sleep(50);
+  /** A log's text, or why it cannot be read. */
+  static String read(Path log) {
+    try {
+      return Files.readString(log);
+    } catch (IOException e) {
+      return "(cannot read " + log + ": " + e + ")";
     }
   }
 }

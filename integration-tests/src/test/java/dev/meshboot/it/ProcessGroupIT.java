@@ -128,22 +128,22 @@ class ProcessGroupIT {
 
   /** The JVM that unshare started, PID 1 in its namespace; fails when unshare could not. */
   private ProcessHandle pid1(Path log) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (System.nanoTime() < deadline) {
-      Optional<ProcessHandle> child = launched.children().findFirst();
-      if (child.isPresent() && child.get().info().command().orElse("").endsWith("java")) {
-        return child.get();
-      }
-      if (!launched.isAlive()) {
-        throw new AssertionError(
-            "unshare --pid --fork --mount-proc failed (exit "
-                + launched.exitValue()
-                + "); this test needs root or unprivileged user namespaces:\n"
-                + Files.readString(log));
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("unshare started no JVM within 10s:\n" + Files.readString(log));
+    dev.meshboot.testing.Wait.until(
+        "the JVM unshare started (unshare --pid --fork --mount-proc needs root or unprivileged user"
+            + " namespaces)",
+        Duration.ofSeconds(10),
+        Duration.ofMillis(50),
+        () -> jvmUnder(launched).isPresent(),
+        launched::isAlive,
+        () -> Local.read(log));
+    return jvmUnder(launched).orElseThrow();
+  }
+
+  private static Optional<ProcessHandle> jvmUnder(Process process) {
+    return process
+        .children()
+        .filter(child -> child.info().command().orElse("").endsWith("java"))
+        .findFirst();
   }
 
   private Process start(Path tmp, Path log, Path envoy, int admin, String... wrapper)
@@ -212,7 +212,8 @@ class ProcessGroupIT {
     }
   }
 
-  private void waitUntil(Local.Check check, Path log, String what) throws Exception {
+  private void waitUntil(dev.meshboot.testing.Wait.Check check, Path log, String what)
+      throws Exception {
     Local.waitUntil(launched, check, log, what, Duration.ofSeconds(20));
   }
 }

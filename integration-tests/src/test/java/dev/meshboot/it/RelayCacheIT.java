@@ -3,6 +3,7 @@ package dev.meshboot.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Duration;
+import dev.meshboot.testing.Wait;
 import dev.meshboot.xds.EnvoyResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
@@ -125,7 +126,7 @@ class RelayCacheIT {
     return new Run(meshboot, log, api, admin);
   }
 
-  private static void waitUntil(Run run, Local.Check check, String what) throws Exception {
+  private static void waitUntil(Run run, Wait.Check check, String what) throws Exception {
     Local.waitUntil(run.process(), check, run.log(), what, java.time.Duration.ofSeconds(40));
   }
 

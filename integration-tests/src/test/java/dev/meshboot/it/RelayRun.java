@@ -3,6 +3,7 @@ package dev.meshboot.it;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.meshboot.testing.Wait;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -88,14 +89,14 @@ final class RelayRun implements AutoCloseable {
    * Looks every 200 ms (the management API takes 10 requests a second) for up to 30 s; fails with
    * meshboot's log when it dies or the time is up.
    */
-  void waitUntil(Local.Check check, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline || !process.isAlive()) {
-        throw new AssertionError("waited 30s in vain for " + what + ":\n" + output());
-      }
-      Thread.sleep(200);
-    }
+  void waitUntil(Wait.Check check, String what) throws Exception {
+    Wait.until(
+        what,
+        Duration.ofSeconds(30),
+        Duration.ofMillis(200),
+        check,
+        process::isAlive,
+        () -> Local.read(log));
   }
 
   /** Waits until Envoy is LIVE with the {@code echo} cluster and the {@code ingress} listener. */

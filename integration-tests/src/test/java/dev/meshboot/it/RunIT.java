@@ -183,7 +183,9 @@ class RunIT {
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
 
     dev.meshboot.http.HttpClient api =
-        new dev.meshboot.http.HttpClient(new dev.meshboot.config.SocketEndpoint.Unix(apiSocket));
+        new dev.meshboot.http.HttpClient(
+            dev.meshboot.testing.SharedTransport.get(),
+            new dev.meshboot.io.SocketEndpoint.Unix(apiSocket));
     String all = api.send("GET", "/stats/prometheus", Duration.ofSeconds(5)).body();
     assertThat(all).contains("envoy_server_live").contains("meshboot_healthy 1");
     String filtered =
@@ -435,6 +437,41 @@ class RunIT {
         .isFalse();
   }
 
+  /**
+   * A stop while the run is starting stops what has started and starts nothing more: SIGTERM while
+   * the renderer is still at work kills the renderer and ends the run at once, without Envoy.
+   */
+  @Test
+  void aSigtermWhileRenderingKillsTheRendererAndStartsNoEnvoy(@TempDir Path tmp) throws Exception {
+    Path pidFile = tmp.resolve("renderer.pid");
+    Path log = tmp.resolve("meshboot.log");
+    // A renderer that never finishes (the launcher's render command, one word per line).
+    meshboot =
+        start(
+            tmp,
+            log,
+            Map.of(
+                "APPMESH_XDS_ENDPOINT",
+                "127.0.0.1:" + Local.freePort(),
+                "MESHBOOT_RENDER_COMMAND",
+                "sh\n-c\necho $$ > " + pidFile + "; exec sleep 120"));
+    waitUntil(() -> Files.exists(pidFile) && Files.size(pidFile) > 0, log, "the renderer");
+    ProcessHandle renderer =
+        ProcessHandle.of(Long.parseLong(Files.readString(pidFile).strip())).orElseThrow();
+    long start = System.nanoTime();
+    meshboot.destroy();
+    assertThat(meshboot.waitFor(10, TimeUnit.SECONDS))
+        .as("meshboot stops without waiting for the renderer")
+        .isTrue();
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    String output = Files.readString(log);
+    assertThat(meshboot.exitValue()).as(output).isZero();
+    assertThat(renderer.onExit().get(5, TimeUnit.SECONDS).isAlive())
+        .as("no orphaned renderer")
+        .isFalse();
+    assertThat(output).contains("stopped before Envoy started").doesNotContain("starting envoy");
+  }
+
   private Process start(Path tmp, Path log, Map<String, String> extra) throws IOException {
     return Local.meshbootRun(tmp, log, extra);
   }
@@ -447,7 +484,8 @@ class RunIT {
     return Local.envoyUnder(meshboot.toHandle());
   }
 
-  private void waitUntil(Local.Check check, Path log, String what) throws Exception {
+  private void waitUntil(dev.meshboot.testing.Wait.Check check, Path log, String what)
+      throws Exception {
     Local.waitUntil(meshboot, check, log, what, Duration.ofSeconds(30));
   }
 }

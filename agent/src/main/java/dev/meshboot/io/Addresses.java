@@ -1,4 +1,4 @@
-package dev.meshboot.config;
+package dev.meshboot.io;
 
 import java.util.regex.Pattern;
 

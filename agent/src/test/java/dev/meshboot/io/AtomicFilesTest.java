@@ -1,4 +1,4 @@
-package dev.meshboot.config;
+package dev.meshboot.io;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
