@@ -37,6 +37,12 @@ final class Fragments {
 
   private final List<SideFile> sideFiles = new ArrayList<>();
 
+  /**
+   * The values of the fragments rendered so far, merged: a template may use an earlier fragment's
+   * (the stats and X-Ray templates name the mesh), never a later one's.
+   */
+  private Placeholders values = Placeholders.NONE;
+
   private Fragments(
       AgentConfig config, Environment environment, HostFacts facts, PlatformFacts platform) {
     this.config = config;
@@ -78,32 +84,69 @@ final class Fragments {
   private void renderTemplates(
       java.util.function.Supplier<XdsConfig> xds,
       java.util.function.Supplier<Optional<EnvoyBuild>> envoy) {
-    Map<String, Value> values = new HashMap<>();
+    values = resource();
+    render(admin());
+    statsTemplates().forEach(this::render);
+    dogStatsd(config.stats()).ifPresent(this::render);
+    TracingFragment.of(config.tracing(), environment, this::source).ifPresent(this::render);
+    config
+        .runtime()
+        .sdsSocket()
+        .ifPresent(
+            socket ->
+                render(
+                    new Fragment(
+                        "sds",
+                        Placeholders.of(
+                            "sds",
+                            "sds.socket",
+                            Value.of(
+                                socket.toString(), source(Variables.APPMESH_SDS_SOCKET_PATH))))));
+    render(ManagementFragment.of(xds.get(), environment, facts, this::source));
+    render(base(config.runtime().staticLayerFor(envoy.get())));
+  }
+
+  /** What the mesh resource names, which the base, stats and X-Ray templates use. */
+  private Placeholders resource() {
     MeshResource resource = config.resource();
     String idSource = source(config.resourceSetting().variable());
-    values.put("node.id", Value.of(resource.nodeId(), idSource));
-    values.put(
-        "node.cluster",
-        Value.of(
-            config.cluster(),
-            config
-                .clusterSetting()
-                .map(s -> source(s.variable()))
-                .orElse(idSource + ", as node id")));
+    String meshSource = idSource + ", mesh";
+    return Placeholders.builder("resource")
+        .put("node.id", Value.of(resource.nodeId(), idSource))
+        .put(
+            "node.cluster",
+            Value.of(
+                config.cluster(),
+                config
+                    .clusterSetting()
+                    .map(s -> source(s.variable()))
+                    .orElse(idSource + ", as node id")))
+        .put("mesh.name", Value.of(resource.meshName(), meshSource))
+        .put("mesh.resource_name", Value.of(resource.name(), idSource + ", name"))
+        .put(
+            "stats.kind_tag",
+            Value.of("appmesh." + resource.kind().snakeCase(), idSource + ", kind"))
+        .put("stats.kind_upper_camel", Value.of(resource.kind().upperCamel(), idSource + ", kind"))
+        .build();
+  }
+
+  private Fragment base(Map<String, Object> runtime) {
+    Placeholders.Builder values = Placeholders.builder("base");
     NodeMetadata.locality(platform)
         .ifPresent(
             locality ->
                 values.put("node.locality", new Value(locality, NodeMetadata.LOCALITY_SOURCE)));
-    values.put(
-        "outlier.event_log_path",
-        Value.of(
-            config.runtime().outlierEventLogPath(),
-            source(Variables.ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH)));
-    values.put(
-        "xds.initial_fetch_timeout",
-        Value.of(
-            config.runtime().initialFetchTimeoutSeconds() + "s",
-            source(Variables.ENVOY_INITIAL_FETCH_TIMEOUT)));
+    values
+        .put(
+            "outlier.event_log_path",
+            Value.of(
+                config.runtime().outlierEventLogPath(),
+                source(Variables.ENVOY_OUTLIER_DETECTION_EVENT_LOG_PATH)))
+        .put(
+            "xds.initial_fetch_timeout",
+            Value.of(
+                config.runtime().initialFetchTimeoutSeconds() + "s",
+                source(Variables.ENVOY_INITIAL_FETCH_TIMEOUT)));
     config
         .stats()
         .flushInterval()
@@ -113,94 +156,95 @@ final class Fragments {
                     "stats.flush_interval",
                     Value.of(
                         Durations.text(interval), source(Variables.ENVOY_STATS_FLUSH_INTERVAL))));
-    String meshSource = idSource + ", mesh";
-    values.put("mesh.name", Value.of(resource.meshName(), meshSource));
-    values.put("mesh.resource_name", Value.of(resource.name(), idSource + ", name"));
-    values.put(
-        "stats.kind_tag", Value.of("appmesh." + resource.kind().snakeCase(), idSource + ", kind"));
-    values.put(
-        "stats.kind_upper_camel", Value.of(resource.kind().upperCamel(), idSource + ", kind"));
-
-    admin(values);
-    stats(config.stats(), values);
-    TracingFragment.values(config.tracing(), environment, this::source, values, sideFiles)
-        .ifPresent(template -> add(template, values));
-    config
-        .runtime()
-        .sdsSocket()
-        .ifPresent(
-            socket -> {
-              values.put(
-                  "sds.socket",
-                  Value.of(socket.toString(), source(Variables.APPMESH_SDS_SOCKET_PATH)));
-              add("sds", values);
-            });
-    add(ManagementFragment.values(xds.get(), environment, facts, this::source, values), values);
-    Map<String, Object> runtime = config.runtime().staticLayerFor(envoy.get());
-    values.put(
-        "node.metadata",
-        new Value(
-            NodeMetadata.of(config, facts, platform, runtime),
-            "node metadata (" + NodeMetadata.SOURCES + ")"));
-    values.put(
-        "runtime.static_layer", new Value(NodeMetadata.staticLayer(runtime), runtimeSources()));
-    add("base", values);
+    values
+        .put(
+            "node.metadata",
+            new Value(
+                NodeMetadata.of(config, facts, platform, runtime),
+                "node metadata (" + NodeMetadata.SOURCES + ")"))
+        .put(
+            "runtime.static_layer", new Value(NodeMetadata.staticLayer(runtime), runtimeSources()));
+    return new Fragment("base", values.build());
   }
 
-  private void admin(Map<String, Value> values) {
+  private Fragment admin() {
     var admin = config.admin();
-    values.put(
-        "admin.access_log",
-        Value.of(admin.accessLog(), source(Variables.ENVOY_ADMIN_ACCESS_LOG_FILE)));
+    Placeholders.Builder values =
+        Placeholders.builder("admin")
+            .put(
+                "admin.access_log",
+                Value.of(admin.accessLog(), source(Variables.ENVOY_ADMIN_ACCESS_LOG_FILE)));
     if (admin.uds()) {
       values.put(
           "admin.uds_path",
           Value.of(admin.udsPath().toString(), source(Variables.ENVOY_ADMIN_UDS_PATH)));
-      add("admin-uds", values);
-      return;
+      return new Fragment("admin-uds", values.build());
     }
     String addressSource =
         environment.given(Variables.ENVOY_ADMIN_ACCESS_BIND_ADDRESS).isPresent()
             ? source(Variables.ENVOY_ADMIN_ACCESS_BIND_ADDRESS)
             : "default of ENVOY_ADMIN_ACCESS_BIND_ADDRESS with "
                 + source(Variables.ENVOY_ADMIN_ACCESS_ENABLE_IPV6);
-    values.put("admin.address", Value.of(admin.address(), addressSource));
-    values.put("admin.port", Value.of(admin.port(), source(Variables.ENVOY_ADMIN_ACCESS_PORT)));
+    values
+        .put("admin.address", Value.of(admin.address(), addressSource))
+        .put("admin.port", Value.of(admin.port(), source(Variables.ENVOY_ADMIN_ACCESS_PORT)));
     if (admin.ipv4Compat()) {
       values.put("admin.ipv4_compat", Value.of(true, addressSource + ", IPv6 any-address"));
     }
-    add("admin-tcp", values);
+    return new Fragment("admin-tcp", values.build());
   }
 
-  private void stats(StatsConfig stats, Map<String, Value> values) {
-    if (config.files().statsConfig().isEmpty()) {
-      if (stats.fixedTags()) {
-        add("stats-tags", values);
-      }
-      if (stats.metricExtension()) {
-        add("metric-extension", values);
-      }
-      add("listener-tags", values);
+  /** The stats templates, which need no values of their own; none when a user's file has stats. */
+  private List<String> statsTemplates() {
+    if (config.files().statsConfig().isPresent()) {
+      return List.of();
     }
-    if (config.files().statsSinks().isEmpty() && stats.dogStatsd().isPresent()) {
-      StatsConfig.DogStatsd sink = stats.dogStatsd().get();
-      if (sink.socket().isPresent()) {
-        values.put(
-            "statsd.socket",
-            Value.of(sink.socket().get().toString(), source(Variables.STATSD_SOCKET_PATH)));
-        add("dogstatsd-uds", values);
-      } else {
-        values.put("statsd.address", Value.of(sink.address(), source(Variables.STATSD_ADDRESS)));
-        values.put("statsd.port", Value.of(sink.port(), source(Variables.STATSD_PORT)));
-        add("dogstatsd-udp", values);
-      }
+    List<String> templates = new ArrayList<>();
+    if (config.stats().fixedTags()) {
+      templates.add("stats-tags");
     }
+    if (config.stats().metricExtension()) {
+      templates.add("metric-extension");
+    }
+    templates.add("listener-tags");
+    return templates;
   }
 
-  /** Renders a template. */
-  private void add(String template, Map<String, Value> values) {
+  /** The DogStatsD sink, unless a user's file has the sinks. */
+  private Optional<Fragment> dogStatsd(StatsConfig stats) {
+    if (config.files().statsSinks().isPresent() || stats.dogStatsd().isEmpty()) {
+      return Optional.empty();
+    }
+    StatsConfig.DogStatsd sink = stats.dogStatsd().get();
+    if (sink.socket().isPresent()) {
+      return Optional.of(
+          new Fragment(
+              "dogstatsd-uds",
+              Placeholders.of(
+                  "stats",
+                  "statsd.socket",
+                  Value.of(sink.socket().get().toString(), source(Variables.STATSD_SOCKET_PATH)))));
+    }
+    return Optional.of(
+        new Fragment(
+            "dogstatsd-udp",
+            Placeholders.builder("stats")
+                .put("statsd.address", Value.of(sink.address(), source(Variables.STATSD_ADDRESS)))
+                .put("statsd.port", Value.of(sink.port(), source(Variables.STATSD_PORT)))
+                .build()));
+  }
+
+  /** Merges a fragment's values with those of the fragments before it, and renders its template. */
+  private void render(Fragment fragment) {
+    values = values.and(fragment.values());
+    sideFiles.addAll(fragment.sideFiles());
+    render(fragment.template());
+  }
+
+  /** Renders a template with the values merged so far. */
+  private void render(String template) {
     List<Provenance> fields = new ArrayList<>();
-    fragments.put(template, Templates.render(template, values, fields::add));
+    fragments.put(template, Templates.render(template, values.values(), fields::add));
     provenance.put(template, fields);
   }
 

@@ -6,7 +6,6 @@ import dev.meshboot.config.HostFacts;
 import dev.meshboot.config.Variable;
 import dev.meshboot.config.Variables;
 import dev.meshboot.config.XdsConfig;
-import java.util.Map;
 import java.util.function.Function;
 
 /** The values of the management connection's template (ADS over the relay, aws-iam or direct). */
@@ -14,13 +13,10 @@ final class ManagementFragment {
 
   private ManagementFragment() {}
 
-  /** Puts the values of the mode's template into {@code values}; returns the template's name. */
-  static String values(
-      XdsConfig xds,
-      Environment environment,
-      HostFacts facts,
-      Function<Variable, String> source,
-      Map<String, Value> values) {
+  /** The mode's template and its values. */
+  static Fragment of(
+      XdsConfig xds, Environment environment, HostFacts facts, Function<Variable, String> source) {
+    Placeholders.Builder values = Placeholders.builder("management");
     String modeSource =
         source.apply(Variables.MESHBOOT_XDS_MODE) + ": " + String.join("; ", xds.decisions());
     String endpointSource =
@@ -56,17 +52,17 @@ final class ManagementFragment {
                 source.apply(Variables.MESHBOOT_XDS_RELAY_SOCKET) + " (" + modeSource + ")"));
         values.put("xds.upstream", Value.of(xds.endpoint().toString(), endpointSource));
         values.put("xds.tls", Value.of(xds.tls(), endpointSource));
-        yield "ads-relay";
+        yield new Fragment("ads-relay", values.build());
       }
       case AWS_IAM -> {
         values.put("xds.target_uri", Value.of(xds.endpoint().toString(), endpointSource));
         values.put("xds.ca_file", Value.of(caFile, caSource));
-        yield "ads-aws-iam";
+        yield new Fragment("ads-aws-iam", values.build());
       }
       case DIRECT, AUTO -> {
         if (xds.endpoint() instanceof Endpoint.Unix unix) {
           values.put("xds.unix_path", Value.of(unix.path().toString(), endpointSource));
-          yield "ads-direct-unix";
+          yield new Fragment("ads-direct-unix", values.build());
         }
         Endpoint.Tcp tcp = (Endpoint.Tcp) xds.endpoint();
         values.put("xds.host", Value.of(tcp.host(), endpointSource));
@@ -79,10 +75,10 @@ final class ManagementFragment {
           values.put(
               "xds.transport_socket",
               new Value(
-                  Templates.render("xds-tls", values, ignored -> {}),
+                  Templates.render("xds-tls", values.build().values(), ignored -> {}),
                   "template xds-tls (" + source.apply(Variables.MESHBOOT_XDS_TLS) + ")"));
         }
-        yield "ads-direct-tcp";
+        yield new Fragment("ads-direct-tcp", values.build());
       }
     };
   }

@@ -6,7 +6,6 @@ import dev.meshboot.config.TracingConfig;
 import dev.meshboot.config.Variable;
 import dev.meshboot.config.Variables;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 
@@ -16,16 +15,12 @@ final class TracingFragment {
   private TracingFragment() {}
 
   /**
-   * Puts the values of the tracer's template into {@code values} and the side files it needs into
-   * {@code sideFiles}; returns the template's name, empty when no template traces (none, or a
-   * user's file merged with the other user files).
+   * The tracer's template, its values and the side files it needs; empty when no template traces
+   * (none, or a user's file merged with the other user files).
    */
-  static Optional<String> values(
-      TracingConfig tracing,
-      Environment environment,
-      Function<Variable, String> source,
-      Map<String, Value> values,
-      List<SideFile> sideFiles) {
+  static Optional<Fragment> of(
+      TracingConfig tracing, Environment environment, Function<Variable, String> source) {
+    Placeholders.Builder values = Placeholders.builder("tracing");
     // if/else rather than a pattern switch, which bootstraps at run time and costs start-up.
     if (tracing instanceof TracingConfig.XRay xray) {
       values.put(
@@ -48,14 +43,15 @@ final class TracingFragment {
                 manifest.addProperty("filename", file.toString());
                 values.put("xray.sampling_rule_manifest", new Value(manifest, source.apply(from)));
               });
-      xray.samplingRate()
-          .ifPresent(
-              rate ->
-                  sideFiles.add(SamplingRules.manifest(xray.samplingRules().orElseThrow(), rate)));
+      List<SideFile> sideFiles =
+          xray.samplingRate()
+              .map(
+                  rate -> List.of(SamplingRules.manifest(xray.samplingRules().orElseThrow(), rate)))
+              .orElse(List.of());
       xray.samplingRules()
           .filter(file -> xray.samplingRate().isEmpty())
           .ifPresent(SamplingRules::checkUserManifest);
-      return Optional.of("tracing-xray");
+      return Optional.of(new Fragment("tracing-xray", values.build(), sideFiles));
     } else if (tracing instanceof TracingConfig.Datadog datadog) {
       values.put(
           "datadog.service_name",
@@ -65,7 +61,7 @@ final class TracingFragment {
           Value.of(datadog.address(), source.apply(Variables.DATADOG_TRACER_ADDRESS)));
       values.put(
           "datadog.port", Value.of(datadog.port(), source.apply(Variables.DATADOG_TRACER_PORT)));
-      return Optional.of("tracing-datadog");
+      return Optional.of(new Fragment("tracing-datadog", values.build()));
     } else if (tracing instanceof TracingConfig.Jaeger jaeger) {
       values.put(
           "jaeger.endpoint_version",
@@ -77,7 +73,7 @@ final class TracingFragment {
           Value.of(jaeger.address(), source.apply(Variables.JAEGER_TRACER_ADDRESS)));
       values.put(
           "jaeger.port", Value.of(jaeger.port(), source.apply(Variables.JAEGER_TRACER_PORT)));
-      return Optional.of("tracing-zipkin");
+      return Optional.of(new Fragment("tracing-zipkin", values.build()));
     }
     // FromFile is merged with the other user files; None adds nothing.
     return Optional.empty();
