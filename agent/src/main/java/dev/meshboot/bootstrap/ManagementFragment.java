@@ -52,6 +52,10 @@ final class ManagementFragment {
                 source.apply(Variables.MESHBOOT_XDS_RELAY_SOCKET) + " (" + modeSource + ")"));
         values.put("xds.upstream", Value.of(xds.endpoint().toString(), endpointSource));
         values.put("xds.tls", Value.of(xds.tls(), endpointSource));
+        // Only a CA named for the management endpoint: the relay trusts the JDK's CAs otherwise.
+        if (xds.caFile().isPresent()) {
+          values.put("xds.ca_file", Value.of(caFile, caSource));
+        }
         yield new Fragment("ads-relay", values.build());
       }
       case AWS_IAM -> {

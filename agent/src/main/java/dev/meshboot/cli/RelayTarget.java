@@ -21,9 +21,17 @@ import org.jspecify.annotations.Nullable;
  * @param tls whether the relay connects with TLS
  * @param region the region that signs the stream; empty: relayed unsigned
  * @param signingName the SigV4 service name
+ * @param caFile the CA the management endpoint's certificate is checked against; empty: the one
+ *     {@code MESHBOOT_XDS_CA_FILE} names where {@code meshboot run} runs, else the JDK's CAs
  */
 record RelayTarget(
-    Path socket, String host, int port, boolean tls, Optional<String> region, String signingName) {
+    Path socket,
+    String host,
+    int port,
+    boolean tls,
+    Optional<String> region,
+    String signingName,
+    Optional<Path> caFile) {
 
   static final String CLUSTER = "meshboot_xds_relay";
 
@@ -94,7 +102,8 @@ record RelayTarget(
             port,
             tls == null || !"false".equals(text(tls)),
             Optional.ofNullable(text(field(metadata, "region"))),
-            signingName == null ? "appmesh" : signingName));
+            signingName == null ? "appmesh" : signingName,
+            Optional.ofNullable(text(field(metadata, "ca_file"))).map(Path::of)));
   }
 
   private static @Nullable JsonObject relayCluster(JsonObject bootstrap) {

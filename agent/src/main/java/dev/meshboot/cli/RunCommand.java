@@ -240,7 +240,7 @@ final class RunCommand implements Main.Command {
               written.relay().get(),
               generation.environment(),
               generation.xdsCacheDir(),
-              generation.xdsCaFile()));
+              written.relay().get().caFile().or(generation::xdsCaFile)));
     }
     log.info("starting envoy", "command", String.join(" ", command));
     session.running();

@@ -63,10 +63,19 @@ public final class AdminClient {
     return values;
   }
 
-  /** {@code GET /stats/prometheus[?usedonly]}: Envoy's stats page as is. */
-  public String prometheus(boolean usedOnly) throws IOException {
+  /**
+   * {@code GET /stats/prometheus[?usedonly]}: Envoy's stats page as is, to be read as it arrives (a
+   * large mesh's page is tens of megabytes); the caller closes it.
+   */
+  public HttpClient.Streamed prometheus(boolean usedOnly) throws IOException {
+    String path = "/stats/prometheus" + (usedOnly ? "?usedonly" : "");
     // A large mesh's page takes Envoy seconds to render.
-    return send("GET", "/stats/prometheus" + (usedOnly ? "?usedonly" : ""), Duration.ofSeconds(30));
+    HttpClient.Streamed page = http.open("GET", path, Duration.ofSeconds(30));
+    if (page.status() / 100 != 2) {
+      page.close();
+      throw new IOException("GET " + path + " on " + http.endpoint() + ": HTTP " + page.status());
+    }
+    return page;
   }
 
   /** {@code POST /logging?level=}: every logger to {@code level}. */

@@ -7,21 +7,26 @@ import dev.meshboot.log.Log;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -68,12 +73,35 @@ public final class HttpServer implements AutoCloseable {
     }
   }
 
-  /** A response. */
-  public record Response(int status, String contentType, String body, Map<String, String> headers) {
+  /**
+   * A response: a body in memory, or, when {@code stream} is given, a body written as it is made
+   * (chunked; a failure while writing closes the connection, which the client sees as a truncated
+   * response).
+   */
+  public record Response(
+      int status,
+      String contentType,
+      String body,
+      Map<String, String> headers,
+      @Nullable BodyWriter stream) {
+
+    public Response(int status, String contentType, String body, Map<String, String> headers) {
+      this(status, contentType, body, headers, null);
+    }
 
     public static Response text(int status, String body) {
       return new Response(status, "text/plain", body, Map.of());
     }
+
+    /** A body {@code writer} writes, on the handler's thread, as fast as the client reads. */
+    public static Response streamed(int status, String contentType, BodyWriter writer) {
+      return new Response(status, contentType, "", Map.of(), writer);
+    }
+  }
+
+  /** Writes a streamed body; the stream must not be closed. */
+  public interface BodyWriter {
+    void write(java.io.OutputStream out) throws IOException;
   }
 
   /** Answers requests; may block. */
@@ -296,10 +324,56 @@ public final class HttpServer implements AutoCloseable {
             } catch (RuntimeException e) {
               log.warn("management request failed", "uri", parsed.uri(), "error", e.toString());
               response = Response.text(500, "internal error: " + e.getMessage() + "\n");
+            } catch (Error e) {
+              var unused = context.close(); // the client learns at once; the error ends the thread
+              throw e;
+            }
+            if (response.stream() != null) {
+              stream(context, response, response.stream(), keepAlive);
+            } else {
+              write(context, response, keepAlive);
             }
             connections.busy(context.channel(), false);
-            write(context, response, keepAlive);
           });
+    }
+
+    /**
+     * Writes a streamed response on the handler's thread: the head, the body in chunks (each
+     * written before the next is made, so a slow client slows the writer instead of filling the
+     * heap), and the end; a failure closes the connection without the end.
+     */
+    @SuppressWarnings("FutureReturnValueIgnored") // a failed write closes the connection below
+    private void stream(
+        ChannelHandlerContext context, Response response, BodyWriter writer, boolean keepAlive) {
+      HttpResponse head =
+          new DefaultHttpResponse(
+              HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(response.status()));
+      head.headers()
+          .set(HttpHeaderNames.CONTENT_TYPE, response.contentType())
+          .set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED)
+          .set(
+              HttpHeaderNames.CONNECTION,
+              keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+      response.headers().forEach(head.headers()::set);
+      context.write(head);
+      try (ChunkedBody body = new ChunkedBody(context)) {
+        writer.write(body);
+      } catch (IOException | RuntimeException e) {
+        log.warn("streamed response failed", "error", e.toString());
+        context.close();
+        return;
+      }
+      ChannelFuture end = context.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+      if (keepAlive) {
+        end.addListener(
+            (ChannelFutureListener)
+                done -> {
+                  awaitRequest(context);
+                  done.channel().config().setAutoRead(true);
+                });
+      } else {
+        end.addListener(ChannelFutureListener.CLOSE);
+      }
     }
 
     private void write(ChannelHandlerContext context, Response response, boolean keepAlive) {
@@ -334,6 +408,67 @@ public final class HttpServer implements AutoCloseable {
     public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
       log.debug("management connection failed", "error", cause.toString());
       context.close();
+    }
+  }
+
+  /**
+   * A streamed body's chunks: 64 KiB each, each written and flushed before the next is accepted
+   * (backpressure from the client, at most one chunk in memory).
+   */
+  private static final class ChunkedBody extends java.io.OutputStream {
+    private static final int CHUNK = 64 << 10;
+    private final ChannelHandlerContext context;
+    private final byte[] buffer = new byte[CHUNK];
+    private int count;
+
+    ChunkedBody(ChannelHandlerContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      if (count == CHUNK) {
+        flush();
+      }
+      buffer[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) throws IOException {
+      java.util.Objects.checkFromIndexSize(offset, length, bytes.length);
+      while (length > 0) {
+        if (count == CHUNK) {
+          flush();
+        }
+        int n = Math.min(length, CHUNK - count);
+        System.arraycopy(bytes, offset, buffer, count, n);
+        count += n;
+        offset += n;
+        length -= n;
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (count == 0) {
+        return;
+      }
+      ChannelFuture written =
+          context.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(buffer, 0, count)));
+      count = 0;
+      if (context.executor().inEventLoop()) {
+        return; // a handler run on the event loop (a direct executor) cannot wait for it
+      }
+      written.awaitUninterruptibly();
+      if (!written.isSuccess()) {
+        throw new IOException("the client went away: " + written.cause(), written.cause());
+      }
+    }
+
+    /** Writes what is buffered; the response's end is written by the server. */
+    @Override
+    public void close() throws IOException {
+      flush();
     }
   }
 

@@ -3,6 +3,7 @@ package dev.meshboot.server;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
+import dev.meshboot.http.HttpClient;
 import dev.meshboot.http.HttpServer;
 import dev.meshboot.http.HttpServer.Response;
 import dev.meshboot.io.SocketEndpoint;
@@ -21,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -45,6 +45,7 @@ public final class ManagementApi implements AutoCloseable {
   private final RateLimit limit = new RateLimit(10, 20, System.nanoTime());
   private final StatusReport report;
   private final EnvoyLogLevel logLevel;
+  private final DeltaSnapshots snapshots;
 
   private ManagementApi(
       Supervisor supervisor,
@@ -66,6 +67,14 @@ public final class ManagementApi implements AutoCloseable {
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().name("meshboot-log-level-reset").daemon(true).factory());
     this.logLevel = new EnvoyLogLevel(admin, defaultLogLevel, loggingReset, timer);
+    this.snapshots =
+        new DeltaSnapshots(
+            supervisor::pid,
+            () -> admin.prometheus(false),
+            timer,
+            Duration.ofMinutes(1),
+            Duration.ofMinutes(10),
+            System::nanoTime);
   }
 
   /**
@@ -93,7 +102,6 @@ public final class ManagementApi implements AutoCloseable {
       api.close();
       throw e;
     }
-    api.snapshots = api.timer.scheduleAtFixedRate(api::snapshot, 0, 1, TimeUnit.MINUTES);
     log.info("management API listening", "endpoint", api.server.endpoint());
     return api;
   }
@@ -214,46 +222,31 @@ public final class ManagementApi implements AutoCloseable {
     return Response.text(ok ? 200 : 503, (ok ? "" : "not ") + what + "\n");
   }
 
+  /**
+   * Envoy's Prometheus page passed through as it arrives (a large mesh's is tens of megabytes, the
+   * heap 64 MB), reduced by the last snapshot for {@code delta}, filtered for {@code filter}, with
+   * meshboot's own metrics after it.
+   */
   private Response prometheus(Map<String, String> query) throws IOException {
     String filter = query.get("filter");
     if (filter != null && !filter.equals("metrics_extension")) {
       return Response.text(400, "filter: expected metrics_extension but got \"" + filter + "\"\n");
     }
-    String page = admin.prometheus(query.containsKey("usedonly"));
-    if (query.containsKey("delta")) {
-      page = deltaSince(page);
-    }
-    String body = filter != null ? PrometheusFilter.metricsExtension(page) : page;
-    return new Response(200, "text/plain; version=0.0.4", body + report.ownMetrics(), Map.of());
-  }
-
-  /**
-   * The page minus the snapshot of a minute ago (taken by {@link #snapshot()}); a snapshot of
-   * another Envoy process does not count.
-   */
-  private String deltaSince(String page) {
-    Snapshot previous = snapshot;
-    long pid = supervisor.pid().isPresent() ? supervisor.pid().getAsLong() : -1;
-    return previous != null && previous.pid() == pid ? previous.delta().apply(page) : page;
-  }
-
-  private record Snapshot(long pid, PrometheusDelta delta) {}
-
-  private volatile @Nullable Snapshot snapshot;
-  private @Nullable ScheduledFuture<?> snapshots;
-
-  /** Takes the minute snapshot that {@code delta} subtracts. */
-  void snapshot() {
-    if (supervisor.pid().isEmpty()) {
-      snapshot = null;
-      return;
-    }
-    long pid = supervisor.pid().getAsLong();
-    try {
-      snapshot = new Snapshot(pid, PrometheusDelta.snapshot(admin.prometheus(false)));
-    } catch (IOException e) {
-      log.debug("no Prometheus snapshot this minute", "error", e.getMessage());
-    }
+    Optional<PrometheusDelta> since =
+        query.containsKey("delta") ? snapshots.deltaAsked() : Optional.empty();
+    HttpClient.Streamed page = admin.prometheus(query.containsKey("usedonly"));
+    return Response.streamed(
+        200,
+        "text/plain; version=0.0.4",
+        out -> {
+          try (page) {
+            PrometheusLines.Sink own = PrometheusLines.writingTo(out, report::ownMetrics);
+            PrometheusLines.Sink filtered =
+                filter != null ? PrometheusFilter.metricsExtension(own) : own;
+            PrometheusLines.read(
+                page.body(), since.isPresent() ? since.get().apply(filtered) : filtered);
+          }
+        });
   }
 
   @Override
@@ -261,9 +254,7 @@ public final class ManagementApi implements AutoCloseable {
     if (server != null) {
       server.close();
     }
-    if (snapshots != null) {
-      snapshots.cancel(false);
-    }
+    snapshots.stop();
     timer.shutdownNow();
     executor.shutdown();
     try {

@@ -23,7 +23,8 @@ class RelayTargetTest {
                 443,
                 true,
                 Optional.of("us-west-2"),
-                "appmesh"));
+                "appmesh",
+                Optional.empty()));
     assertThat(RelayTarget.of(Scenarios.GOLDEN.resolve("preview.json")).orElseThrow().signingName())
         .isEqualTo("appmesh-preview");
   }
@@ -49,7 +50,8 @@ class RelayTargetTest {
             - name: meshboot_xds_relay
               metadata:
                 filterMetadata:
-                  meshboot.xds_relay: {upstream: "xds.example.com:8443", tls: false}
+                  meshboot.xds_relay:
+                    {upstream: "xds.example.com:8443", tls: false, ca_file: /etc/mesh/ca.pem}
               loadAssignment:
                 endpoints: [{lbEndpoints: [{endpoint: {address: {pipe: {path: /run/relay.sock}}}}]}]
         """);
@@ -61,7 +63,8 @@ class RelayTargetTest {
                 8443,
                 false,
                 Optional.empty(),
-                "appmesh"));
+                "appmesh",
+                Optional.of(Path.of("/etc/mesh/ca.pem"))));
   }
 
   @Test

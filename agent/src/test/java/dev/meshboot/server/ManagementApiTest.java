@@ -44,6 +44,13 @@ class ManagementApiTest {
   private HttpServer envoyAdmin;
   private final List<String> adminCalls = new CopyOnWriteArrayList<>();
   private volatile String readyState = "LIVE";
+
+  /** Series on the fake Envoy's streamed Prometheus page; 0: the small page. */
+  private volatile int bigPage;
+
+  /** Whether the fake Envoy's streamed page fails half way. */
+  private volatile boolean pageFails;
+
   private Supervisor supervisor;
   private CompletableFuture<Supervisor.Outcome> run;
   private HealthPoller poller;
@@ -61,6 +68,9 @@ class ManagementApiTest {
             request -> {
               adminCalls.add(request.method() + " " + request.uri());
               String path = request.uri().replaceFirst("\\?.*", "");
+              if (path.equals("/stats/prometheus") && bigPage > 0) {
+                return HttpServer.Response.streamed(200, "text/plain", this::writeBigPage);
+              }
               String body =
                   switch (path) {
                     case "/ready" -> readyState;
@@ -74,7 +84,7 @@ class ManagementApiTest {
                   };
               return HttpServer.Response.text(200, body);
             },
-            Runnable::run);
+            java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor());
     Path script = Files.writeString(tmp.resolve("envoy.sh"), "#!/bin/sh\nexec sleep 60\n");
     script.toFile().setExecutable(true);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
@@ -180,6 +190,52 @@ class ManagementApiTest {
         .startsWith("# TYPE RequestCount counter\nRequestCount{} 4\n")
         .contains("meshboot_healthy 1");
     assertThat(adminCalls).contains("GET /stats/prometheus?usedonly");
+  }
+
+  private void writeBigPage(java.io.OutputStream out) throws IOException {
+    out.write("# TYPE envoy_cluster_upstream_rq_total counter\n".getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < bigPage; i++) {
+      if (pageFails && i == bigPage / 2) {
+        throw new IOException("Envoy went away");
+      }
+      out.write(
+          ("envoy_cluster_upstream_rq_total{envoy_cluster_name=\"cluster-" + i + "\"} 7\n")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    out.write("# TYPE envoy_appmesh_RequestCount counter\n".getBytes(StandardCharsets.UTF_8));
+    out.write("envoy_appmesh_RequestCount{} 4\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** A large mesh's page (200,000 series, ~14 MB) passes through whole, filtered or not. */
+  @Test
+  void aLargePagePassesThroughAsItArrives() throws Exception {
+    bigPage = 200_000;
+    String all = call("GET", "/stats/prometheus").body();
+    assertThat(all.lines().filter(line -> line.endsWith("} 7")).count()).isEqualTo(200_000);
+    assertThat(all).contains("envoy_appmesh_RequestCount{} 4\n").contains("meshboot_healthy 1");
+    assertThat(call("GET", "/stats/prometheus?filter=metrics_extension").body())
+        .startsWith("# TYPE RequestCount counter\nRequestCount{} 4\n# TYPE meshboot_");
+  }
+
+  /** A page that fails half way is not passed off as whole: the response is cut short. */
+  @Test
+  void aPageThatFailsHalfWayIsCutShort() {
+    bigPage = 200_000;
+    pageFails = true;
+    assertThatThrownBy(() -> call("GET", "/stats/prometheus")).isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void takesNoSnapshotUntilDeltaIsAskedFor() throws Exception {
+    Thread.sleep(300);
+    assertThat(adminCalls).noneMatch(call -> call.startsWith("GET /stats/prometheus"));
+    assertThat(call("GET", "/stats/prometheus?delta").body())
+        .as("nothing to subtract yet")
+        .contains("envoy_appmesh_RequestCount{} 4");
+    Wait.until(
+        "the first snapshot",
+        Duration.ofSeconds(5),
+        () -> adminCalls.stream().filter("GET /stats/prometheus"::equals).count() >= 2);
   }
 
   @Test

@@ -2,12 +2,16 @@ package dev.meshboot.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class PrometheusFilterTest {
 
   @Test
-  void keepsAppMeshFamiliesStripsThePrefixAndSorts() {
+  void keepsAppMeshFamiliesStripsThePrefixAndSorts() throws IOException {
     String page =
         """
         # TYPE envoy_cluster_upstream_rq counter
@@ -24,7 +28,7 @@ class PrometheusFilterTest {
         # TYPE envoy_server_live gauge
         envoy_server_live{} 1
         """;
-    assertThat(PrometheusFilter.metricsExtension(page))
+    assertThat(filter(page))
         .isEqualTo(
             """
             # TYPE GrpcRequestCount counter
@@ -40,7 +44,26 @@ class PrometheusFilterTest {
   }
 
   @Test
-  void anEmptyPageGivesNothing() {
-    assertThat(PrometheusFilter.metricsExtension("")).isEmpty();
+  void anEmptyPageGivesNothing() throws IOException {
+    assertThat(filter("")).isEmpty();
+  }
+
+  @Test
+  void theKeptFamiliesAreBounded() {
+    StringBuilder page = new StringBuilder("# TYPE envoy_appmesh_RequestCount counter\n");
+    for (int i = 0; page.length() <= PrometheusFilter.MAX_KEPT; i++) {
+      page.append("envoy_appmesh_RequestCount{VirtualNode=\"node-").append(i).append("\"} 1\n");
+    }
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> filter(page.toString()))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("exceed 8 MiB");
+  }
+
+  private static String filter(String page) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusLines.read(
+        new ByteArrayInputStream(page.getBytes(StandardCharsets.UTF_8)),
+        PrometheusFilter.metricsExtension(PrometheusLines.writingTo(out)));
+    return out.toString(StandardCharsets.UTF_8);
   }
 }

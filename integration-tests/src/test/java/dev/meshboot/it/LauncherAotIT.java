@@ -2,10 +2,13 @@ package dev.meshboot.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.gson.JsonParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -81,6 +84,108 @@ class LauncherAotIT {
         .doesNotContain("[error][aot]")
         .contains("envoy exited cleanly");
     assertThat(run(tmp, cache, envoy, "-Xms2m")).as("not trained again").doesNotContain("creating");
+  }
+
+  /**
+   * Two first launches at once on one cache directory (two containers on a shared volume, two
+   * systemd units), each the first process of its own PID namespace, so that both launchers have
+   * the same PID: one trains the renderer's cache, neither takes away the other's output or marks
+   * the cache as failed, and the next launch starts with it.
+   */
+  @Test
+  void simultaneousFirstLaunchesWithTheSamePidTrainOneCacheAndMarkNoFailure(@TempDir Path tmp)
+      throws Exception {
+    Path cache = Files.createDirectory(tmp.resolve("cache"));
+    Path envoy = standIn(tmp);
+    Map<String, String> environment = bootstrapEnvironment(tmp, cache, envoy);
+    List<Process> launches = new ArrayList<>();
+    for (int i = 1; i <= 2; i++) {
+      launches.add(
+          bootstrap(
+              tmp, environment, i, "unshare", "--pid", "--fork", "--mount-proc", "--kill-child"));
+    }
+    List<String> outputs = new ArrayList<>();
+    for (int i = 1; i <= 2; i++) {
+      outputs.add(finish(launches.get(i - 1), tmp, i));
+    }
+    assertThat(String.join("", outputs))
+        .doesNotContain("training failed")
+        .doesNotContain("[error][aot]");
+    List<String> names;
+    try (Stream<Path> files = Files.list(cache)) {
+      names = files.map(file -> file.getFileName().toString()).toList();
+    }
+    assertThat(names)
+        .as("no failure marker and no training left behind")
+        .noneMatch(name -> name.endsWith(".failed"))
+        .noneMatch(name -> name.contains("training-") || name.contains(".tmp-"));
+    List<String> caches = names.stream().filter(n -> n.matches("meshboot-[0-9].*\\.aot")).toList();
+    assertThat(caches).hasSize(1);
+    Path renderer = cache.resolve(caches.get(0));
+
+    // JAVA_TOOL_OPTIONS leaves the cache's key alone (MESHBOOT_JAVA_OPTS is part of it); the
+    // launcher sends the JVM's stdout and stderr logs elsewhere, not this file.
+    Path aotLog = tmp.resolve("aot-3.log");
+    Map<String, String> logging = new HashMap<>(environment);
+    logging.put("JAVA_TOOL_OPTIONS", "-Xlog:aot=info:file=" + aotLog);
+    String third = finish(bootstrap(tmp, logging, 3), tmp, 3);
+    assertThat(third).doesNotContain("creating").doesNotContain("[error][aot]");
+    assertThat(Files.readString(aotLog)).contains("Opened AOT cache " + renderer);
+    String rendered = Files.readString(tmp.resolve("envoy-3.json"));
+    assertThat(JsonParser.parseString(rendered).getAsJsonObject().getAsJsonObject("node"))
+        .extracting(node -> node.get("id").getAsString())
+        .isEqualTo(RunIT.ARN);
+    for (int i = 1; i <= 2; i++) {
+      assertThat(tmp.resolve("envoy-" + i + ".json")).hasContent(rendered);
+    }
+    assertThat(String.join("", outputs))
+        .as("one training at a time (flock): the other launch starts without the cache")
+        .containsOnlyOnce("creating the AOT cache");
+  }
+
+  /** The environment of a {@code bin/meshboot bootstrap} with the stand-in Envoy. */
+  private static Map<String, String> bootstrapEnvironment(Path tmp, Path cache, Path envoy) {
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    return Map.of(
+        "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+        "HOME", tmp.toString(),
+        "MESHBOOT_JAR", jar.toString(),
+        "MESHBOOT_JAVA_HOME", System.getProperty("java.home"),
+        "MESHBOOT_CACHE_DIR", cache.toString(),
+        "ENVOY_BIN", envoy.toString(),
+        "APPMESH_RESOURCE_ARN", RunIT.ARN,
+        "AWS_REGION", "us-west-2");
+  }
+
+  /**
+   * Starts {@code bin/meshboot bootstrap -o envoy-N.json} (under {@code wrapper}), its output in
+   * run-N.log.
+   */
+  private static Process bootstrap(
+      Path tmp, Map<String, String> environment, int n, String... wrapper) throws IOException {
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    List<String> command = new ArrayList<>(List.of(wrapper));
+    command.add(jar.getParent().getParent().getParent().resolve("bin/meshboot").toString());
+    command.addAll(List.of("bootstrap", "-o", tmp.resolve("envoy-" + n + ".json").toString()));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(tmp.resolve("run-" + n + ".log").toFile());
+    builder.environment().clear();
+    builder.environment().putAll(environment);
+    return builder.start();
+  }
+
+  /** Waits for launch N, which must succeed, and returns its output. */
+  private static String finish(Process process, Path tmp, int n) throws Exception {
+    boolean done = process.waitFor(120, TimeUnit.SECONDS);
+    if (!done) {
+      process.destroyForcibly();
+    }
+    String output = Files.readString(tmp.resolve("run-" + n + ".log"));
+    assertThat(done).as(output).isTrue();
+    assertThat(process.exitValue()).as(output).isZero();
+    return output;
   }
 
   /**

@@ -62,4 +62,43 @@ class RelayIT {
       assertThat(text).doesNotContain(SigV4Upstream.SECRET).doesNotContain(SigV4Upstream.TOKEN);
     }
   }
+
+  /**
+   * The written bootstrap is the single source of truth (issue #16, item 2): a bootstrap rendered
+   * for the relay, run as ENVOY_CONFIG_FILE by a meshboot whose own environment would choose a
+   * direct connection elsewhere and names no region, still gets its relay, which forwards and signs
+   * where and as the file says.
+   */
+  @Test
+  void aBootstrapRenderedForTheRelayGetsItsRelayWhateverTheRunsEnvironmentSays(@TempDir Path tmp)
+      throws Exception {
+    upstream = SigV4Upstream.create(tmp, ControlPlaneIT.snapshot()).start();
+    int admin = Local.freePort();
+    Path rendered = tmp.resolve("rendered.json");
+    Map<String, String> render = upstream.relayEnv(tmp);
+    render.put("APPMESH_RESOURCE_ARN", RunIT.ARN);
+    render.put("ENVOY_BIN", Envoy.path().toString());
+    render.put("ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin));
+    Cli.Result bootstrap = Cli.run(render, "bootstrap", "--output", rendered.toString());
+    assertThat(bootstrap.exitCode()).as(bootstrap.stderr()).isZero();
+
+    Map<String, String> run = new java.util.HashMap<>();
+    run.put("ENVOY_CONFIG_FILE", rendered.toString());
+    run.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:1");
+    run.put("MESHBOOT_XDS_MODE", "direct");
+    run.put("AWS_EC2_METADATA_DISABLED", "true");
+    run.put("MESHBOOT_STS_ENDPOINT", "http://127.0.0.1:1");
+    run.put("AWS_ACCESS_KEY_ID", SigV4Upstream.KEY_ID);
+    run.put("AWS_SECRET_ACCESS_KEY", SigV4Upstream.SECRET);
+    run.put("AWS_SESSION_TOKEN", SigV4Upstream.TOKEN);
+    meshboot = RelayRun.start(tmp, run, admin);
+
+    meshboot.waitUntil(
+        () -> upstream.acceptedKeys().contains(SigV4Upstream.KEY_ID),
+        "a stream the relay signed, accepted upstream");
+    meshboot.waitUntil(
+        () -> meshboot.envoy("/stats?filter=cluster_manager.cds.update_success").endsWith(": 1\n"),
+        "Envoy's clusters from the management server");
+    assertThat(meshboot.output()).contains("xDS relay listening");
+  }
 }

@@ -39,7 +39,11 @@ final class RelayRun implements AutoCloseable {
 
   /** Starts {@code meshboot run} with {@code env} (e.g. {@link SigV4Upstream#env}); log in tmp. */
   static RelayRun start(Path tmp, Map<String, String> env) throws IOException {
-    int admin = Local.freePort();
+    return start(tmp, env, Local.freePort());
+  }
+
+  /** As {@link #start(Path, Map)}, with Envoy's admin on {@code admin}. */
+  static RelayRun start(Path tmp, Map<String, String> env, int admin) throws IOException {
     int api = Local.freePort();
     Map<String, String> all = new HashMap<>(env);
     all.put("ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin));
