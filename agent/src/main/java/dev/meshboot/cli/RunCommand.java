@@ -182,6 +182,9 @@ final class RunCommand implements Main.Command {
             context.err());
     // A stop requested before this point reaches the supervisor now: Envoy is not started.
     session.onStop(supervisor::shutdown);
+    if (stoppedEarly(session)) {
+      return ExitCode.OK;
+    }
     // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
     // reaped; the processes this run waits for itself (context.children()) are left to it.
     if (posix.isPresent()) {
@@ -194,7 +197,7 @@ final class RunCommand implements Main.Command {
             new HealthPoller(adminClient, supervisor, health, api.pollInterval(), Clock.systemUTC())
                 .start());
     supervisor.onExit(poller::wake);
-    if (api.served()) {
+    if (api.served() && !session.stopRequested()) {
       try {
         session.own(
             "management API",
@@ -216,15 +219,18 @@ final class RunCommand implements Main.Command {
     }
     if (renderer.isPresent()) {
       ExitCode rendered = awaitRenderer(renderer.get());
-      if (session.stopRequested()) {
-        log.info("stopped before Envoy started");
+      if (stoppedEarly(session)) {
         return ExitCode.OK;
       }
       if (rendered != ExitCode.OK) {
         return rendered;
       }
     } else {
-      write(bootstrapPath, generation.render());
+      Generation.Result result = generation.render();
+      if (stoppedEarly(session)) {
+        return ExitCode.OK;
+      }
+      write(bootstrapPath, result);
     }
     // The written bootstrap says whether Envoy uses the relay, and where the relay forwards (a
     // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials),
@@ -232,7 +238,10 @@ final class RunCommand implements Main.Command {
     WrittenBootstrap written = WrittenBootstrap.read(bootstrapPath);
     envoyEnvironment.set(EnvoyEnvironment.of(context.environment(), written.envoySigns()));
     health.expect(written.listenersFromXds(), written.clustersFromXds());
-    if (written.relay().isPresent() && !session.stopRequested()) {
+    if (stoppedEarly(session)) {
+      return ExitCode.OK;
+    }
+    if (written.relay().isPresent()) {
       relay.set(
           startRelay(
               session,
@@ -250,6 +259,15 @@ final class RunCommand implements Main.Command {
       case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
       case NOT_STARTED -> ExitCode.ENVOY_FAILED;
     };
+  }
+
+  /** Whether a stop came while starting; nothing more is started then. */
+  private static boolean stoppedEarly(RunSession session) {
+    if (session.stopRequested()) {
+      log.info("stopped before Envoy started");
+      return true;
+    }
+    return false;
   }
 
   /**

@@ -65,12 +65,12 @@ public final class AdminClient {
 
   /**
    * {@code GET /stats/prometheus[?usedonly]}: Envoy's stats page as is, to be read as it arrives (a
-   * large mesh's page is tens of megabytes); the caller closes it.
+   * large mesh's page is tens of megabytes) and whole within {@code total}; the caller closes it.
    */
-  public HttpClient.Streamed prometheus(boolean usedOnly) throws IOException {
+  public HttpClient.Streamed prometheus(boolean usedOnly, Duration total) throws IOException {
     String path = "/stats/prometheus" + (usedOnly ? "?usedonly" : "");
     // A large mesh's page takes Envoy seconds to render.
-    HttpClient.Streamed page = http.open("GET", path, Duration.ofSeconds(30));
+    HttpClient.Streamed page = http.open("GET", path, Duration.ofSeconds(30), total);
     if (page.status() / 100 != 2) {
       page.close();
       throw new IOException("GET " + path + " on " + http.endpoint() + ": HTTP " + page.status());

@@ -151,12 +151,14 @@ public final class HttpClient {
   /**
    * Sends {@code method pathAndQuery} with no body and returns once the response's head has
    * arrived; the body is then read from {@link Streamed#body()}, each read waiting at most {@code
-   * timeout}.
+   * timeout}, the whole body within {@code total} of the request.
    *
    * @throws IOException when the server cannot be reached or sends no head within {@code timeout};
    *     the message names the request and the endpoint
    */
-  public Streamed open(String method, String pathAndQuery, Duration timeout) throws IOException {
+  public Streamed open(String method, String pathAndQuery, Duration timeout, Duration total)
+      throws IOException {
+    long deadline = System.nanoTime() + total.toNanos();
     String what = method + " " + pathAndQuery + " on " + endpoint;
     StreamHandler handler = new StreamHandler(what);
     Bootstrap bootstrap =
@@ -183,7 +185,7 @@ public final class HttpClient {
           connected.channel().writeAndFlush(request(method, pathAndQuery));
           connected.channel().read();
         });
-    BodyStream body = new BodyStream(connect.channel(), handler, timeout, what);
+    BodyStream body = new BodyStream(connect.channel(), handler, timeout, deadline, what);
     try {
       int status = handler.head.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       return new Streamed(status, body);
@@ -329,14 +331,17 @@ public final class HttpClient {
     private final Channel channel;
     private final StreamHandler handler;
     private final long timeoutMillis;
+    private final long deadline;
     private final String what;
     private @Nullable ByteBuf current;
     private boolean ended;
 
-    BodyStream(Channel channel, StreamHandler handler, Duration timeout, String what) {
+    BodyStream(
+        Channel channel, StreamHandler handler, Duration timeout, long deadline, String what) {
       this.channel = channel;
       this.handler = handler;
       this.timeoutMillis = Math.max(1, timeout.toMillis());
+      this.deadline = deadline;
       this.what = what;
     }
 
@@ -370,9 +375,13 @@ public final class HttpClient {
         if (handler.drained()) {
           channel.read();
         }
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) {
+          throw new IOException(what + ": the body did not arrive whole in time");
+        }
         Object item;
         try {
-          item = handler.take(timeoutMillis);
+          item = handler.take(Math.min(timeoutMillis, left));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           throw new IOException("interrupted: " + what, e);

@@ -44,8 +44,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Bounded against slow or many clients: a request must arrive whole within {@link
  * #REQUEST_DEADLINE} of the connection or of the previous response (a keep-alive connection idle
- * that long is closed); beyond {@link #MAX_CONNECTIONS} connections the oldest idle one is closed
- * to make room, so held-open connections cannot lock out a health check.
+ * that long is closed), and a client reading a streamed response must take each chunk within the
+ * same time; beyond {@link #MAX_CONNECTIONS} connections the oldest idle one is closed to make
+ * room, so held-open connections cannot lock out a health check.
  */
 public final class HttpServer implements AutoCloseable {
 
@@ -57,7 +58,7 @@ public final class HttpServer implements AutoCloseable {
   /** Most connections open at once; a new one beyond closes the oldest idle one. */
   static final int MAX_CONNECTIONS = 64;
 
-  /** How long a whole request may take to arrive. */
+  /** How long a whole request may take to arrive, and a streamed chunk to be taken. */
   static final java.time.Duration REQUEST_DEADLINE = java.time.Duration.ofSeconds(10);
 
   /**
@@ -356,12 +357,15 @@ public final class HttpServer implements AutoCloseable {
               keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
       response.headers().forEach(head.headers()::set);
       context.write(head);
-      try (ChunkedBody body = new ChunkedBody(context)) {
+      try (ChunkedBody body = new ChunkedBody(context, requestDeadline)) {
         writer.write(body);
       } catch (IOException | RuntimeException e) {
         log.warn("streamed response failed", "error", e.toString());
         context.close();
         return;
+      } catch (Error e) {
+        context.close(); // no end will come: the client must not wait for it
+        throw e;
       }
       ChannelFuture end = context.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
       if (keepAlive) {
@@ -413,16 +417,19 @@ public final class HttpServer implements AutoCloseable {
 
   /**
    * A streamed body's chunks: 64 KiB each, each written and flushed before the next is accepted
-   * (backpressure from the client, at most one chunk in memory).
+   * (backpressure from the client, at most one chunk in memory); a client that takes none of a
+   * chunk within {@code stall} (it stopped reading) fails the response.
    */
   private static final class ChunkedBody extends java.io.OutputStream {
     private static final int CHUNK = 64 << 10;
     private final ChannelHandlerContext context;
+    private final java.time.Duration stall;
     private final byte[] buffer = new byte[CHUNK];
     private int count;
 
-    ChunkedBody(ChannelHandlerContext context) {
+    ChunkedBody(ChannelHandlerContext context, java.time.Duration stall) {
       this.context = context;
+      this.stall = stall;
     }
 
     @Override
@@ -459,7 +466,14 @@ public final class HttpServer implements AutoCloseable {
       if (context.executor().inEventLoop()) {
         return; // a handler run on the event loop (a direct executor) cannot wait for it
       }
-      written.awaitUninterruptibly();
+      try {
+        if (!written.await(stall.toMillis())) {
+          throw new IOException("the client stopped reading for " + stall.toSeconds() + " s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted while the client read", e);
+      }
       if (!written.isSuccess()) {
         throw new IOException("the client went away: " + written.cause(), written.cause());
       }

@@ -16,9 +16,10 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The snapshots {@code delta} subtracts: one a minute, taken only while someone asks for {@code
- * delta}. The first request starts them (and is answered whole: there is nothing to subtract yet);
- * ten minutes without one stop them and drop the last, so that a sidecar nobody scrapes with {@code
- * delta} neither fetches Envoy's page every minute nor keeps its series.
+ * delta}, each on a virtual thread and never two at once. The first request starts them (and is
+ * answered whole: there is nothing to subtract yet); ten minutes without one stop them and drop the
+ * last, so that a sidecar nobody scrapes with {@code delta} neither fetches Envoy's page every
+ * minute nor keeps its series.
  */
 final class DeltaSnapshots {
 
@@ -45,7 +46,16 @@ final class DeltaSnapshots {
   @GuardedBy("lock")
   private long lastAsked;
 
-  private volatile @Nullable Snapshot latest;
+  /** Counts starts and stops: a snapshot taken across a stop is not kept. */
+  @GuardedBy("lock")
+  private long generation;
+
+  @GuardedBy("lock")
+  private @Nullable Snapshot latest;
+
+  /** Whether a snapshot is being taken (on a virtual thread: the timer only starts it). */
+  private final java.util.concurrent.atomic.AtomicBoolean taking =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   DeltaSnapshots(
       Supplier<OptionalLong> envoyPid,
@@ -67,13 +77,17 @@ final class DeltaSnapshots {
    * running now (a snapshot of another Envoy process does not count).
    */
   Optional<PrometheusDelta> deltaAsked() {
+    Snapshot snapshot;
     synchronized (lock) {
       lastAsked = nanoTime.getAsLong();
       if (task == null) {
-        task = timer.scheduleAtFixedRate(this::take, 0, period.toMillis(), TimeUnit.MILLISECONDS);
+        generation++;
+        task =
+            timer.scheduleAtFixedRate(
+                this::startTaking, 0, period.toMillis(), TimeUnit.MILLISECONDS);
       }
+      snapshot = latest;
     }
-    Snapshot snapshot = latest;
     OptionalLong pid = envoyPid.get();
     return snapshot != null && pid.isPresent() && snapshot.pid() == pid.getAsLong()
         ? Optional.of(snapshot.delta())
@@ -87,23 +101,51 @@ final class DeltaSnapshots {
     }
   }
 
+  /**
+   * On the timer: starts a snapshot on a virtual thread, unless one is still being taken (a slow
+   * Envoy must not hold up the timer, which also reverts log levels, nor pile snapshots up).
+   */
+  private void startTaking() {
+    if (taking.compareAndSet(false, true)) {
+      Thread.ofVirtual()
+          .name("meshboot-delta-snapshot")
+          .start(
+              () -> {
+                try {
+                  take();
+                } finally {
+                  taking.set(false);
+                }
+              });
+    }
+  }
+
   /** Takes a snapshot, or stops when {@code delta} has not been asked for in a while. */
   void take() {
+    long taken;
+    int expected;
     synchronized (lock) {
       if (nanoTime.getAsLong() - lastAsked > idle.toNanos()) {
         stopLocked();
         return;
       }
+      taken = generation;
+      expected = latest == null ? 0 : latest.delta().series();
     }
     OptionalLong pid = envoyPid.get();
-    if (pid.isEmpty()) {
-      latest = null;
-      return;
+    Snapshot snapshot = null;
+    if (pid.isPresent()) {
+      try (HttpClient.Streamed page = pages.open()) {
+        snapshot = new Snapshot(pid.getAsLong(), PrometheusDelta.snapshot(page.body(), expected));
+      } catch (IOException e) {
+        log.debug("no Prometheus snapshot this minute", "error", e.getMessage());
+        return;
+      }
     }
-    try (HttpClient.Streamed page = pages.open()) {
-      latest = new Snapshot(pid.getAsLong(), PrometheusDelta.snapshot(page.body()));
-    } catch (IOException e) {
-      log.debug("no Prometheus snapshot this minute", "error", e.getMessage());
+    synchronized (lock) {
+      if (generation == taken && task != null) {
+        latest = snapshot;
+      }
     }
   }
 
@@ -120,6 +162,7 @@ final class DeltaSnapshots {
       task.cancel(false);
       task = null;
     }
+    generation++;
     latest = null;
   }
 }

@@ -47,6 +47,12 @@ public final class ManagementApi implements AutoCloseable {
   private final EnvoyLogLevel logLevel;
   private final DeltaSnapshots snapshots;
 
+  /** How many Prometheus pages may stream through at once. */
+  static final int MAX_PAGES = 2;
+
+  private final java.util.concurrent.Semaphore pages =
+      new java.util.concurrent.Semaphore(MAX_PAGES);
+
   private ManagementApi(
       Supervisor supervisor,
       HealthPoller poller,
@@ -70,7 +76,7 @@ public final class ManagementApi implements AutoCloseable {
     this.snapshots =
         new DeltaSnapshots(
             supervisor::pid,
-            () -> admin.prometheus(false),
+            () -> admin.prometheus(false, Duration.ofSeconds(50)),
             timer,
             Duration.ofMinutes(1),
             Duration.ofMinutes(10),
@@ -232,9 +238,20 @@ public final class ManagementApi implements AutoCloseable {
     if (filter != null && !filter.equals("metrics_extension")) {
       return Response.text(400, "filter: expected metrics_extension but got \"" + filter + "\"\n");
     }
-    Optional<PrometheusDelta> since =
-        query.containsKey("delta") ? snapshots.deltaAsked() : Optional.empty();
-    HttpClient.Streamed page = admin.prometheus(query.containsKey("usedonly"));
+    // Each page in flight holds up to a read of Envoy's, a chunk and the kept families: a few at
+    // once, not the rate limit's burst of 20, on a 64 MB heap.
+    if (!pages.tryAcquire()) {
+      return Response.text(503, "busy: " + MAX_PAGES + " Prometheus pages already in flight\n");
+    }
+    HttpClient.Streamed page;
+    Optional<PrometheusDelta> since;
+    try {
+      since = query.containsKey("delta") ? snapshots.deltaAsked() : Optional.empty();
+      page = admin.prometheus(query.containsKey("usedonly"), Duration.ofMinutes(2));
+    } catch (IOException | RuntimeException e) {
+      pages.release();
+      throw e;
+    }
     return Response.streamed(
         200,
         "text/plain; version=0.0.4",
@@ -245,6 +262,8 @@ public final class ManagementApi implements AutoCloseable {
                 filter != null ? PrometheusFilter.metricsExtension(own) : own;
             PrometheusLines.read(
                 page.body(), since.isPresent() ? since.get().apply(filtered) : filtered);
+          } finally {
+            pages.release();
           }
         });
   }

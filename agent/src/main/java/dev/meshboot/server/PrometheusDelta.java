@@ -29,9 +29,12 @@ public final class PrometheusDelta {
     this.values = values;
   }
 
-  /** A snapshot of the page {@code in} holds, read to its end. */
-  public static PrometheusDelta snapshot(InputStream in) throws IOException {
-    SeriesTable values = new SeriesTable();
+  /**
+   * A snapshot of the page {@code in} holds, read to its end, in a table sized at once for {@code
+   * expected} series (the previous snapshot's: growing it would hold both sizes at once).
+   */
+  public static PrometheusDelta snapshot(InputStream in, int expected) throws IOException {
+    SeriesTable values = new SeriesTable(expected);
     Families families = new Families();
     PrometheusLines.read(
         in,
@@ -54,6 +57,11 @@ public final class PrometheusDelta {
           public void end() {}
         });
     return new PrometheusDelta(values);
+  }
+
+  /** How many series the snapshot keeps. */
+  int series() {
+    return values.size;
   }
 
   /** A sink that passes the page on to {@code next} with its cumulative series reduced. */
@@ -164,9 +172,18 @@ public final class PrometheusDelta {
 
   /** Hash → value, open addressing with linear probing; 0 marks an empty slot. */
   private static final class SeriesTable {
-    private long[] keys = new long[1024];
-    private double[] values = new double[1024];
+    private long[] keys;
+    private double[] values;
     private int size;
+
+    SeriesTable(int expected) {
+      int slots = 1024;
+      while (slots < (1 << 19) && (long) Math.min(expected, MAX_SERIES) * 4 > slots * 3L) {
+        slots *= 2;
+      }
+      keys = new long[slots];
+      values = new double[slots];
+    }
 
     void put(long key, double value) {
       if (size >= MAX_SERIES) {

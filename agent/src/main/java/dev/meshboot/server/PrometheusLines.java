@@ -14,7 +14,7 @@ final class PrometheusLines {
   /** The longest line accepted (label values are names: Envoy's lines are well under 1 KiB). */
   static final int MAX_LINE = 1 << 20;
 
-  /** Receives lines (without their newline) and then the end. */
+  /** Receives lines (without their newline; empty ones too) and then the end. */
   interface Sink {
     void line(byte[] bytes, int from, int to) throws IOException;
 
@@ -23,7 +23,10 @@ final class PrometheusLines {
 
   private PrometheusLines() {}
 
-  /** Reads {@code in} to its end, line by line, into {@code sink}. */
+  /**
+   * Reads {@code in} to its end, line by line, into {@code sink}; a last line without a newline is
+   * a line (written back, it gets one).
+   */
   static void read(InputStream in, Sink sink) throws IOException {
     byte[] buffer = new byte[64 << 10];
     int start = 0;
@@ -52,9 +55,7 @@ final class PrometheusLines {
       filled += read;
       for (int i = scan; i < filled; i++) {
         if (buffer[i] == '\n') {
-          if (i > start) {
-            sink.line(buffer, start, i);
-          }
+          sink.line(buffer, start, i); // empty ones too: the page passes through as it is
           start = i + 1;
         }
       }
@@ -86,13 +87,13 @@ final class PrometheusLines {
     };
   }
 
-  /** Whether {@code bytes[from, to)} starts with the ASCII {@code prefix}. */
+  /** Whether {@code bytes[from, to)} starts with {@code prefix} (Latin-1, as {@link #ascii}). */
   static boolean startsWith(byte[] bytes, int from, int to, String prefix) {
     if (to - from < prefix.length()) {
       return false;
     }
     for (int i = 0; i < prefix.length(); i++) {
-      if (bytes[from + i] != prefix.charAt(i)) {
+      if ((bytes[from + i] & 0xff) != prefix.charAt(i)) {
         return false;
       }
     }

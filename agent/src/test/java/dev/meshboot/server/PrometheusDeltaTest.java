@@ -68,7 +68,8 @@ class PrometheusDeltaTest {
     // 200,000 counters of ~60 bytes each: a 12 MB page, read in a stream.
     int series = 200_000;
     long before = usedHeap();
-    PrometheusDelta snapshot = PrometheusDelta.snapshot(page(series, 10));
+    PrometheusDelta snapshot = PrometheusDelta.snapshot(page(series, 10), 0);
+    assertThat(snapshot.series()).isEqualTo(series);
     long kept = usedHeap() - before;
     assertThat(kept).as("the snapshot's heap").isLessThan(16L << 20);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -82,7 +83,7 @@ class PrometheusDeltaTest {
     byte[] line = new byte[PrometheusLines.MAX_LINE + 1];
     java.util.Arrays.fill(line, (byte) 'a');
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> PrometheusDelta.snapshot(new ByteArrayInputStream(line)))
+            () -> PrometheusDelta.snapshot(new ByteArrayInputStream(line), 0))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("longer than 1 MiB");
   }
@@ -107,7 +108,8 @@ class PrometheusDeltaTest {
 
   static String delta(String before, String now) throws IOException {
     PrometheusDelta snapshot =
-        PrometheusDelta.snapshot(new ByteArrayInputStream(before.getBytes(StandardCharsets.UTF_8)));
+        PrometheusDelta.snapshot(
+            new ByteArrayInputStream(before.getBytes(StandardCharsets.UTF_8)), 0);
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrometheusLines.read(
         new ByteArrayInputStream(now.getBytes(StandardCharsets.UTF_8)),

@@ -66,4 +66,16 @@ class PrometheusFilterTest {
         PrometheusFilter.metricsExtension(PrometheusLines.writingTo(out)));
     return out.toString(StandardCharsets.UTF_8);
   }
+
+  @Test
+  void aPagePassesThroughTheLineReaderAsItIs() throws IOException {
+    String page = "# TYPE a counter\na 1\n\n# TYPE b gauge\n\nb 2\nlast 3";
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrometheusLines.read(
+        new ByteArrayInputStream(page.getBytes(StandardCharsets.UTF_8)),
+        PrometheusLines.writingTo(out));
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .as("blank lines kept; the last line gets its newline")
+        .isEqualTo(page + "\n");
+  }
 }
