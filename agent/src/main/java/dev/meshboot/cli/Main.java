@@ -40,6 +40,7 @@ public final class Main {
             case "bootstrap" -> new BootstrapCommand(context);
             case "validate" -> new ValidateCommand(context);
             case "run" -> new RunCommand(context);
+            case "mesh" -> new MeshCommand(context);
             case "healthcheck" -> new ProbeCommand(context, ProbeCommand.Kind.HEALTHCHECK);
             case "wait-ready" -> new ProbeCommand(context, ProbeCommand.Kind.WAIT_READY);
             case "version", "--version" -> new VersionCommand(context);
