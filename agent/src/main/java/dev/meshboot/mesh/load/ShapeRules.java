@@ -246,13 +246,11 @@ final class ShapeRules {
         if (!given.equals(protocol)) {
           report.error(
               path + "." + part + "." + given,
-              "a "
+              "for "
                   + given
-                  + " "
-                  + (part.equals("timeout") ? "timeout" : "connection pool")
-                  + " on a "
+                  + " but the listener is "
                   + protocol
-                  + " listener; expected "
+                  + "; expected "
                   + part
                   + "."
                   + protocol);
