@@ -1,0 +1,93 @@
+package dev.meshboot.mesh.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshboot.mesh.MeshDefinition;
+import dev.meshboot.mesh.NodeKey;
+import dev.meshboot.mesh.NodeResources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every fixture mesh's nodes against their golden xDS files in {@code
+ * src/test/resources/mesh-xds/<mesh>/golden/<virtualNode|virtualGateway>_<name>.json}. Regenerate
+ * on purpose with {@code -Dgolden.update=true} and review the diff; the integration test {@code
+ * MeshXdsEnvoyIT} has a real Envoy accept every one.
+ */
+class GoldenXdsTest {
+
+  static final boolean UPDATE = Boolean.getBoolean("golden.update");
+
+  static Stream<String> meshes() {
+    return MeshFixtures.meshes(MeshFixtures.ROOT).stream();
+  }
+
+  /** The golden file of {@code key}. */
+  static String fileName(NodeKey key) {
+    return key.kind().wrapper() + "_" + key.name() + ".json";
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("meshes")
+  void translatesTheMeshToItsGoldenFiles(String mesh) throws IOException {
+    Path dir = MeshFixtures.ROOT.resolve(mesh);
+    MeshDefinition definition = MeshFixtures.load(dir, Map.of());
+    Map<NodeKey, NodeResources> nodes = Translator.translate(definition);
+    Path goldens = dir.resolve("golden");
+    if (UPDATE) {
+      if (Files.isDirectory(goldens)) {
+        try (Stream<Path> old = Files.list(goldens)) {
+          for (Path file : old.toList()) {
+            Files.delete(file);
+          }
+        }
+      }
+      Files.createDirectories(goldens);
+      for (Map.Entry<NodeKey, NodeResources> node : nodes.entrySet()) {
+        Files.writeString(goldens.resolve(fileName(node.getKey())), XdsJson.print(node.getValue()));
+      }
+    }
+    assertThat(nodes).as("nodes of %s", mesh).isNotEmpty();
+    try (Stream<Path> files = Files.list(goldens)) {
+      assertThat(files.map(f -> f.getFileName().toString()).sorted().toList())
+          .as("golden files of %s (create them with -Dgolden.update=true)", mesh)
+          .isEqualTo(nodes.keySet().stream().map(GoldenXdsTest::fileName).sorted().toList());
+    }
+    for (Map.Entry<NodeKey, NodeResources> node : nodes.entrySet()) {
+      assertThat(XdsJson.print(node.getValue()))
+          .as("%s", node.getKey())
+          .isEqualTo(Files.readString(goldens.resolve(fileName(node.getKey()))));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("meshes")
+  void translatesTheSameDefinitionToTheSameBytes(String mesh) {
+    Path dir = MeshFixtures.ROOT.resolve(mesh);
+    Map<NodeKey, NodeResources> first = Translator.translate(MeshFixtures.load(dir, Map.of()));
+    Map<NodeKey, NodeResources> second = Translator.translate(MeshFixtures.load(dir, Map.of()));
+    assertThat(second.keySet()).containsExactlyElementsOf(first.keySet());
+    for (NodeKey key : first.keySet()) {
+      assertThat(bytes(second.get(key))).isEqualTo(bytes(first.get(key)));
+    }
+  }
+
+  private static List<String> bytes(NodeResources resources) {
+    return Stream.of(
+            resources.listeners(),
+            resources.clusters(),
+            resources.routes(),
+            resources.endpoints(),
+            resources.secrets())
+        .flatMap(List::stream)
+        .map(m -> Base64.getEncoder().encodeToString(m.toByteArray()))
+        .toList();
+  }
+}
