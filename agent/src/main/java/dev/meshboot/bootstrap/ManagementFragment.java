@@ -20,13 +20,18 @@ final class ManagementFragment {
     String modeSource =
         source.apply(Variables.MESHBOOT_XDS_MODE) + ": " + String.join("; ", xds.decisions());
     String endpointSource =
-        environment.given(Variables.APPMESH_XDS_ENDPOINT).isPresent()
-            ? source.apply(Variables.APPMESH_XDS_ENDPOINT)
-            : "regional endpoint from "
-                + xds.regionSource().orElse(source.apply(Variables.AWS_REGION))
-                + " ("
-                + modeSource
-                + ")";
+        xds.mesh().isPresent()
+            ? source.apply(Variables.MESHBOOT_MESH_SOCKET)
+                + " (the embedded control plane, "
+                + source.apply(Variables.MESHBOOT_MESH)
+                + ")"
+            : environment.given(Variables.APPMESH_XDS_ENDPOINT).isPresent()
+                ? source.apply(Variables.APPMESH_XDS_ENDPOINT)
+                : "regional endpoint from "
+                    + xds.regionSource().orElse(source.apply(Variables.AWS_REGION))
+                    + " ("
+                    + modeSource
+                    + ")";
     String caFile = xds.caFile().orElse(facts.caBundle()).toString();
     String caSource =
         xds.caFile().isPresent()
@@ -66,6 +71,12 @@ final class ManagementFragment {
       case DIRECT, AUTO -> {
         if (xds.endpoint() instanceof Endpoint.Unix unix) {
           values.put("xds.unix_path", Value.of(unix.path().toString(), endpointSource));
+          xds.mesh()
+              .ifPresent(
+                  mesh ->
+                      values.put(
+                          "xds.cluster_metadata",
+                          new Value(meshMetadata(mesh), source.apply(Variables.MESHBOOT_MESH))));
           yield new Fragment("ads-direct-unix", values.build());
         }
         Endpoint.Tcp tcp = (Endpoint.Tcp) xds.endpoint();
@@ -85,5 +96,19 @@ final class ManagementFragment {
         yield new Fragment("ads-direct-tcp", values.build());
       }
     };
+  }
+
+  /**
+   * {@code filter_metadata["meshboot.mesh"]} on the xDS cluster: which definition {@code meshboot
+   * run} serves on the cluster's socket, read back from the written bootstrap ({@code MeshTarget}).
+   */
+  private static com.google.gson.JsonObject meshMetadata(java.nio.file.Path mesh) {
+    com.google.gson.JsonObject definition = new com.google.gson.JsonObject();
+    definition.addProperty("definition", mesh.toString());
+    com.google.gson.JsonObject filter = new com.google.gson.JsonObject();
+    filter.add("meshboot.mesh", definition);
+    com.google.gson.JsonObject metadata = new com.google.gson.JsonObject();
+    metadata.add("filter_metadata", filter);
+    return metadata;
   }
 }

@@ -94,6 +94,8 @@ public final class Main {
    *     children})
    * @param hostFacts reads the host's interfaces, kernel and CA bundle
    * @param self the command line that starts this program again
+   * @param mesh how {@code mesh serve} and {@code run --mesh} load and translate a definition;
+   *     empty where no loader and translator are wired (those commands say so)
    */
   public record Context(
       Map<String, String> environment,
@@ -102,7 +104,8 @@ public final class Main {
       dev.meshboot.envoy.Children children,
       dev.meshboot.envoy.ProcessRunner processes,
       java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts,
-      Optional<List<String>> self) {
+      Optional<List<String>> self,
+      Optional<dev.meshboot.mesh.serve.MeshSource> mesh) {
 
     /** A context with real processes and host facts. */
     public static Context system(
@@ -118,7 +121,14 @@ public final class Main {
           children,
           dev.meshboot.envoy.ProcessRunner.system(children),
           dev.meshboot.platform.Hosts::facts,
-          self);
+          self,
+          Optional.empty());
+    }
+
+    /** This context with {@code source} loading and translating mesh definitions. */
+    public Context withMesh(dev.meshboot.mesh.serve.MeshSource source) {
+      return new Context(
+          environment, out, err, children, processes, hostFacts, self, Optional.of(source));
     }
 
     /**
@@ -138,6 +148,7 @@ public final class Main {
           new dev.meshboot.envoy.Children(),
           processes,
           hostFacts,
+          Optional.empty(),
           Optional.empty());
     }
   }

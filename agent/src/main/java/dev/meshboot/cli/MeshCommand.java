@@ -91,6 +91,6 @@ final class MeshCommand implements Main.Command {
   }
 
   private ExitCode serve(List<String> argv) {
-    throw new UsageException("mesh", "mesh serve is being built (issue #13): " + argv);
+    return new MeshServeCommand(context).call(argv);
   }
 }

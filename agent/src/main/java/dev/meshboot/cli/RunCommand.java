@@ -6,10 +6,12 @@ import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
 import dev.meshboot.config.AdminConfig;
 import dev.meshboot.config.ApiConfig;
+import dev.meshboot.config.ConfigException;
 import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.Environment;
 import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
+import dev.meshboot.config.Variables;
 import dev.meshboot.envoy.AdminClient;
 import dev.meshboot.envoy.Children;
 import dev.meshboot.envoy.Concurrency;
@@ -25,8 +27,14 @@ import dev.meshboot.envoy.SessionProcess;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.health.HealthState;
+import dev.meshboot.io.SocketEndpoint;
 import dev.meshboot.io.Transport;
 import dev.meshboot.log.Log;
+import dev.meshboot.mesh.MeshException;
+import dev.meshboot.mesh.NodeKey;
+import dev.meshboot.mesh.NodeResources;
+import dev.meshboot.mesh.serve.MeshServer;
+import dev.meshboot.mesh.serve.MeshSource;
 import dev.meshboot.server.ManagementApi;
 import dev.meshboot.xds.AwsSigning;
 import dev.meshboot.xds.LastGoodCache;
@@ -251,6 +259,9 @@ final class RunCommand implements Main.Command {
               generation.xdsCacheDir(),
               written.relay().get().caFile().or(generation::xdsCaFile)));
     }
+    if (written.mesh().isPresent()) {
+      startMesh(session, transport, written.mesh().get());
+    }
     log.info("starting envoy", "command", String.join(" ", command));
     session.running();
     return switch (supervisor.run()) {
@@ -318,6 +329,76 @@ final class RunCommand implements Main.Command {
               + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * The embedded control plane Envoy's ADS connects to with {@code MESHBOOT_MESH}, owned by {@code
+   * session}: it serves this Envoy's node only, and refuses a definition (at start: the run exits
+   * 3) that does not define it.
+   */
+  private void startMesh(RunSession session, Transport transport, MeshTarget target) {
+    MeshSource source =
+        context
+            .mesh()
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "run",
+                        "MESHBOOT_MESH: serving a mesh definition is being built (issue #13): no"
+                            + " definition loader is wired"));
+    MeshSource thisNode =
+        new MeshSource(
+            source.loader(), definition -> onlyNode(source.translator().apply(definition), target));
+    try {
+      session.own(
+          "mesh control plane",
+          MeshServer.start(
+              new MeshServer.Options(
+                  target.definition(),
+                  new SocketEndpoint.Unix(target.socket()),
+                  Optional.empty(),
+                  Optional.empty()),
+              thisNode,
+              transport));
+    } catch (MeshException e) {
+      throw new ConfigException(
+          Variables.MESHBOOT_MESH.name(),
+          "MESHBOOT_MESH: cannot serve " + target.definition() + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          "cannot serve the mesh definition on "
+              + target.socket()
+              + " (the bootstrap's meshboot_xds pipe, MESHBOOT_MESH_SOCKET when rendered): "
+              + e.getMessage(),
+          e);
+    }
+  }
+
+  /** This node's resources; a definition that does not define it is refused. */
+  static Map<NodeKey, NodeResources> onlyNode(
+      Map<NodeKey, NodeResources> nodes, MeshTarget target) {
+    NodeResources mine = nodes.get(target.node());
+    if (mine == null) {
+      List<String> defined = nodes.keySet().stream().map(NodeKey::toString).sorted().toList();
+      throw new MeshException(
+          List.of(
+              "the definition "
+                  + target.definition()
+                  + " defines no "
+                  + target.node().kind().wrapper()
+                  + " "
+                  + target.node().name()
+                  + " in mesh "
+                  + target.node().mesh()
+                  + ", the node this Envoy runs as (APPMESH_RESOURCE_ARN); it defines "
+                  + (defined.isEmpty()
+                      ? "none"
+                      : String.join(", ", defined.subList(0, Math.min(20, defined.size())))
+                          + (defined.size() > 20
+                              ? " and " + (defined.size() - 20) + " more"
+                              : ""))));
+    }
+    return Map.of(target.node(), mine);
   }
 
   /**

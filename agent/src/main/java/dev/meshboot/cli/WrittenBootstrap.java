@@ -15,6 +15,8 @@ import java.util.Optional;
  * deciding again from the environment.
  *
  * @param relay where meshboot's relay forwards, when Envoy's ADS goes to it
+ * @param mesh the definition meshboot serves Envoy itself, when its ADS goes to the embedded
+ *     control plane
  * @param envoySigns whether Envoy signs its own ADS stream ({@code envoy.grpc_credentials.aws_iam},
  *     Envoy 1.34 and older): only then does Envoy need AWS credentials in its environment
  * @param listenersFromXds whether listeners come from xDS ({@code lds_config}): readiness then
@@ -23,6 +25,7 @@ import java.util.Optional;
  */
 record WrittenBootstrap(
     Optional<RelayTarget> relay,
+    Optional<MeshTarget> mesh,
     boolean envoySigns,
     boolean listenersFromXds,
     boolean clustersFromXds) {
@@ -40,6 +43,7 @@ record WrittenBootstrap(
     JsonObject ads = RelayTarget.object(dynamic, "ads_config");
     return new WrittenBootstrap(
         RelayTarget.of(bootstrap, file),
+        MeshTarget.of(bootstrap, file),
         ads != null && ads.toString().contains("envoy.grpc_credentials.aws_iam"),
         RelayTarget.field(dynamic, "lds_config") != null
             || RelayTarget.field(dynamic, "lds_resources_locator") != null,

@@ -106,6 +106,19 @@ public final class Variables {
               "Directory (an absolute path) of the last-known-good xDS cache (files 0600, one directory"
                   + " per node id and"
                   + " endpoint); a volume that outlives the container keeps it across restarts.");
+  public static final Variable MESHBOOT_MESH =
+      variable(IDENTITY, "MESHBOOT_MESH")
+          .option("--mesh")
+          .defaultDoc("unset")
+          .describe(
+              "Directory (or file) of App Mesh resource definitions: meshboot run serves this"
+                  + " node's configuration from it itself (the embedded control plane, watched for"
+                  + " changes), and Envoy's ADS goes to MESHBOOT_MESH_SOCKET; excludes"
+                  + " APPMESH_XDS_ENDPOINT.");
+  public static final Variable MESHBOOT_MESH_SOCKET =
+      variable(IDENTITY, "MESHBOOT_MESH_SOCKET")
+          .defaultValue("/tmp/meshboot_mesh.sock")
+          .describe("Unix socket of the embedded control plane (MESHBOOT_MESH), mode 0600.");
   public static final Variable ENVOY_BIN =
       variable(IDENTITY, "ENVOY_BIN")
           .option("--envoy")

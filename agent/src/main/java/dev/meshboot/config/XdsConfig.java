@@ -7,6 +7,8 @@ import static dev.meshboot.config.Variables.APPMESH_SIGNING_NAME;
 import static dev.meshboot.config.Variables.APPMESH_XDS_ENDPOINT;
 import static dev.meshboot.config.Variables.AWS_DEFAULT_REGION;
 import static dev.meshboot.config.Variables.AWS_REGION;
+import static dev.meshboot.config.Variables.MESHBOOT_MESH;
+import static dev.meshboot.config.Variables.MESHBOOT_MESH_SOCKET;
 import static dev.meshboot.config.Variables.MESHBOOT_XDS_CACHE;
 import static dev.meshboot.config.Variables.MESHBOOT_XDS_CACHE_DIR;
 import static dev.meshboot.config.Variables.MESHBOOT_XDS_CA_FILE;
@@ -33,6 +35,8 @@ import java.util.regex.Pattern;
  * @param tls whether the connection to {@code endpoint} uses TLS
  * @param caFile CA bundle that verifies the server; empty means the system bundle
  * @param relaySocket the relay's unix socket (relay mode)
+ * @param mesh the definition meshboot serves itself ({@code MESHBOOT_MESH}): the endpoint is then
+ *     the embedded control plane's unix socket, in direct mode
  * @param decisions why the mode and endpoint were chosen, one line each, for the log
  */
 public record XdsConfig(
@@ -44,6 +48,7 @@ public record XdsConfig(
     boolean tls,
     Optional<Path> caFile,
     Path relaySocket,
+    Optional<Path> mesh,
     List<String> decisions) {
 
   private static final Pattern REGION = Pattern.compile("[a-z]{2}(-[a-z]+)+-\\d+");
@@ -81,6 +86,9 @@ public record XdsConfig(
    */
   public static boolean needsRegion(Environment environment) {
     ConfigReader reader = new ConfigReader(environment);
+    if (environment.setting(MESHBOOT_MESH).isPresent()) {
+      return false;
+    }
     boolean awsEndpoint =
         environment
             .setting(APPMESH_XDS_ENDPOINT)
@@ -94,6 +102,11 @@ public record XdsConfig(
       ConfigReader reader,
       Supplier<Optional<EnvoyBuild>> envoyProbe,
       Supplier<FoundRegion> regionLookup) {
+    Optional<Path> mesh = mesh(reader);
+    Path meshSocket = reader.socketPath(MESHBOOT_MESH_SOCKET).orElseThrow();
+    if (mesh.isPresent()) {
+      return embedded(reader, mesh.get(), meshSocket);
+    }
     Supplier<Optional<EnvoyBuild>> envoy = memoize(envoyProbe);
     List<String> decisions = new ArrayList<>();
     XdsMode requested = reader.choice(MESHBOOT_XDS_MODE, XdsMode.BY_NAME);
@@ -159,7 +172,74 @@ public record XdsConfig(
         tls,
         caFile,
         reader.socketPath(MESHBOOT_XDS_RELAY_SOCKET).orElseThrow(),
+        Optional.empty(),
         List.copyOf(decisions));
+  }
+
+  /**
+   * The definition {@code MESHBOOT_MESH} names: a directory or file that exists (it is read when
+   * {@code meshboot run} starts), as an absolute path (the bootstrap records it).
+   */
+  private static Optional<Path> mesh(ConfigReader reader) {
+    return reader
+        .path(MESHBOOT_MESH)
+        .map(
+            path -> {
+              Path absolute = path.toAbsolutePath().normalize();
+              if (!java.nio.file.Files.isDirectory(absolute)
+                  && !java.nio.file.Files.isRegularFile(absolute)) {
+                throw new ConfigException(
+                    MESHBOOT_MESH.name(),
+                    MESHBOOT_MESH.name()
+                        + ": "
+                        + absolute
+                        + " is not a directory or file of App Mesh resource definitions");
+              }
+              return absolute;
+            });
+  }
+
+  /**
+   * The embedded control plane: Envoy's ADS goes straight to its unix socket (direct mode, no
+   * region, no signing); a management endpoint or another mode given as well is a contradiction.
+   */
+  private static XdsConfig embedded(ConfigReader reader, Path mesh, Path socket) {
+    if (reader.environment().setting(APPMESH_XDS_ENDPOINT).isPresent()) {
+      throw new ConfigException(
+          MESHBOOT_MESH.name(),
+          "MESHBOOT_MESH: meshboot serves the definition "
+              + mesh
+              + " itself, on MESHBOOT_MESH_SOCKET; APPMESH_XDS_ENDPOINT names another management"
+              + " endpoint: unset one of them");
+    }
+    XdsMode requested = reader.choice(MESHBOOT_XDS_MODE, XdsMode.BY_NAME);
+    if (requested != XdsMode.AUTO && requested != XdsMode.DIRECT) {
+      throw new ConfigException(
+          MESHBOOT_MESH.name(),
+          "MESHBOOT_MESH: Envoy connects to the embedded control plane directly, but"
+              + " MESHBOOT_XDS_MODE is "
+              + requested
+              + ": unset it or use direct");
+    }
+    String signingName = reader.optionalString(APPMESH_SIGNING_NAME).orElse("appmesh").trim();
+    checkCache(reader);
+    return new XdsConfig(
+        XdsMode.DIRECT,
+        new Endpoint.Unix(socket),
+        optionalRegion(reader).map(FoundRegion::name),
+        optionalRegion(reader).map(FoundRegion::source),
+        signingName,
+        false,
+        Optional.empty(),
+        reader.socketPath(MESHBOOT_XDS_RELAY_SOCKET).orElseThrow(),
+        Optional.of(mesh),
+        List.of(
+            "endpoint=unix://"
+                + socket
+                + " from MESHBOOT_MESH_SOCKET: meshboot serves "
+                + mesh
+                + " (MESHBOOT_MESH)",
+            "mode=direct: the embedded control plane"));
   }
 
   /** The CA bundle must be a readable file now: Envoy (direct mode) or the relay reads it later. */

@@ -86,6 +86,7 @@ class PlaceholdersTest {
             true,
             Optional.empty(),
             Path.of("/run/relay.sock"),
+            Optional.empty(),
             List.of());
     HostFacts facts = new HostFacts(List.of(), "x86_64", "6.1", Path.of("/etc/ssl/ca.pem"));
 

@@ -97,6 +97,7 @@ class MalformedVariablesTest {
     for (String socket :
         List.of(
             "MESHBOOT_XDS_RELAY_SOCKET",
+            "MESHBOOT_MESH_SOCKET",
             "ENVOY_ADMIN_UDS_PATH",
             "APPMESH_SDS_SOCKET_PATH",
             "STATSD_SOCKET_PATH",
@@ -106,6 +107,7 @@ class MalformedVariablesTest {
     TYPED.put(
         "APPMESH_XDS_ENDPOINT",
         List.of("host", "host:port", "unix://x", "http://h:1", "h:99999", "unix://" + longSocket));
+    TYPED.put("MESHBOOT_MESH", List.of("/nonexistent/mesh", "/dev/null"));
     TYPED.put("MESHBOOT_XDS_CA_FILE", List.of("/nonexistent/ca.pem", "/tmp"));
     TYPED.put("MESHBOOT_XDS_CACHE_DIR", List.of("/etc/hostname", "relative/xds"));
     TYPED.put("MESHBOOT_CACHE_DIR", List.of("relative/cache"));
