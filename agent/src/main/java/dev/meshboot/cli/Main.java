@@ -94,8 +94,8 @@ public final class Main {
    *     children})
    * @param hostFacts reads the host's interfaces, kernel and CA bundle
    * @param self the command line that starts this program again
-   * @param mesh how {@code mesh serve} and {@code run --mesh} load and translate a definition;
-   *     empty where no loader and translator are wired (those commands say so)
+   * @param mesh how {@code mesh} and {@code run --mesh} load and translate a definition (tests pass
+   *     a simpler one to test serving on its own)
    */
   public record Context(
       Map<String, String> environment,
@@ -105,7 +105,14 @@ public final class Main {
       dev.meshboot.envoy.ProcessRunner processes,
       java.util.function.Supplier<dev.meshboot.config.HostFacts> hostFacts,
       Optional<List<String>> self,
-      Optional<dev.meshboot.mesh.serve.MeshSource> mesh) {
+      dev.meshboot.mesh.serve.MeshSource mesh) {
+
+    /**
+     * App Mesh definitions as {@code mesh.load} reads them and {@code mesh.xds} translates them.
+     */
+    static final dev.meshboot.mesh.serve.MeshSource MESH =
+        new dev.meshboot.mesh.serve.MeshSource(
+            dev.meshboot.mesh.load.MeshLoader::load, dev.meshboot.mesh.xds.Translator::translate);
 
     /** A context with real processes and host facts. */
     public static Context system(
@@ -122,13 +129,12 @@ public final class Main {
           dev.meshboot.envoy.ProcessRunner.system(children),
           dev.meshboot.platform.Hosts::facts,
           self,
-          Optional.empty());
+          MESH);
     }
 
     /** This context with {@code source} loading and translating mesh definitions. */
     public Context withMesh(dev.meshboot.mesh.serve.MeshSource source) {
-      return new Context(
-          environment, out, err, children, processes, hostFacts, self, Optional.of(source));
+      return new Context(environment, out, err, children, processes, hostFacts, self, source);
     }
 
     /**
@@ -149,7 +155,7 @@ public final class Main {
           processes,
           hostFacts,
           Optional.empty(),
-          Optional.empty());
+          MESH);
     }
   }
 

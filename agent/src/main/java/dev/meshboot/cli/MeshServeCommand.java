@@ -95,14 +95,7 @@ final class MeshServeCommand {
       return ExitCode.OK;
     }
     MeshServer.Options options = options(args);
-    MeshSource source =
-        context
-            .mesh()
-            .orElseThrow(
-                () ->
-                    new UsageException(
-                        "mesh",
-                        "mesh serve is being built (issue #13): no definition loader is wired"));
+    MeshSource source = context.mesh();
     configureLog();
     CountDownLatch stop = new CountDownLatch(1);
     Signals.onShutdown(stop::countDown);

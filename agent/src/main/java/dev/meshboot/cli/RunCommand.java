@@ -337,15 +337,7 @@ final class RunCommand implements Main.Command {
    * 3) that does not define it.
    */
   private void startMesh(RunSession session, Transport transport, MeshTarget target) {
-    MeshSource source =
-        context
-            .mesh()
-            .orElseThrow(
-                () ->
-                    new UsageException(
-                        "run",
-                        "MESHBOOT_MESH: serving a mesh definition is being built (issue #13): no"
-                            + " definition loader is wired"));
+    MeshSource source = context.mesh();
     MeshSource thisNode =
         new MeshSource(
             source.loader(), definition -> onlyNode(source.translator().apply(definition), target));
