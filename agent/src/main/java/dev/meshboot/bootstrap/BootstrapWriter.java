@@ -53,10 +53,15 @@ public final class BootstrapWriter {
     } catch (InvalidProtocolBufferException e) {
       throw new IllegalStateException("cannot print the bootstrap", e);
     }
-    if (format == Format.JSON) {
-      return json + "\n";
-    }
-    Object tree = new Load(LoadSettings.builder().build()).loadFromString(json);
+    return format == Format.JSON ? json + "\n" : yaml(json);
+  }
+
+  /** JSON text as block-style YAML (the same tree; keys in the JSON's order). */
+  public static String yaml(String json) {
+    // our own text: no limit below its length (the default, 3 MiB, is for untrusted input)
+    Object tree =
+        new Load(LoadSettings.builder().setCodePointLimit(Math.max(json.length(), 1)).build())
+            .loadFromString(json);
     return new Dump(
             DumpSettings.builder()
                 .setDefaultFlowStyle(FlowStyle.BLOCK)
