@@ -17,7 +17,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -72,6 +74,12 @@ final class Local {
    * files under {@code tmp}, quick restarts and drains) plus {@code extra}; output to {@code log}.
    */
   static Process meshbootRun(Path tmp, Path log, Map<String, String> extra) throws IOException {
+    return meshbootRun(tmp, log, extra, List.of());
+  }
+
+  /** {@link #meshbootRun(Path, Path, Map)} started through {@code prefix} (such as nsenter). */
+  static Process meshbootRun(Path tmp, Path log, Map<String, String> extra, List<String> prefix)
+      throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     env.put("HOME", tmp.toString());
@@ -83,14 +91,15 @@ final class Local {
     env.put("LISTENER_DRAIN_WAIT_TIME_S", "5");
     env.put("ENVOY_LOG_LEVEL", "warning");
     env.putAll(extra);
+    List<String> command = new ArrayList<>(prefix);
+    command.addAll(
+        List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-jar",
+            System.getProperty("meshboot.jar"),
+            "run"));
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                System.getProperty("meshboot.jar"),
-                "run")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().clear();
     builder.environment().putAll(env);
     return builder.start();

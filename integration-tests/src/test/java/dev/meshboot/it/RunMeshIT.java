@@ -1,0 +1,297 @@
+package dev.meshboot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshboot.testing.Wait;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code meshboot run --mesh examples/appmesh-workshop} as the README's first command runs it: the
+ * control plane embedded in the supervisor serves the workshop's {@code frontend} node to a real
+ * Envoy, whose egress listener (15001) routes {@code crystal.appmeshworkshop.hosted.local} through
+ * the crystal router to the crystal apps and refuses what the mesh does not know (DROP_ALL). A
+ * change to the definition reaches the running Envoy without a restart or a failed request; an
+ * invalid change is refused and the previous definition kept.
+ *
+ * <p>App Mesh's listeners are 0.0.0.0:15000 and 0.0.0.0:15001, so everything runs in a network
+ * namespace the test creates, as in a task or a pod of its own ({@code unshare --net}; root, which
+ * CI has: without it the test fails, it does not skip).
+ */
+class RunMeshIT {
+
+  private static final Path WORKSHOP =
+      Path.of(System.getProperty("meshboot.examples"), "appmesh-workshop").toAbsolutePath();
+  private static final String CRYSTAL = "crystal.appmeshworkshop.hosted.local";
+
+  private @Nullable Process pod;
+  private final List<Process> processes = new ArrayList<>();
+
+  @BeforeEach
+  void pod() throws IOException {
+    // the namespace lives as long as this process: everything else joins it with nsenter
+    pod =
+        new ProcessBuilder(
+                "unshare",
+                "--net",
+                "--",
+                "sh",
+                "-c",
+                "ip link set lo up && echo up && exec sleep 600")
+            .redirectErrorStream(true)
+            .start();
+    String first =
+        new BufferedReader(new InputStreamReader(pod.getInputStream(), StandardCharsets.UTF_8))
+            .readLine();
+    assertThat(first).as("unshare --net (needs root)").isEqualTo("up");
+  }
+
+  @AfterEach
+  void stop() throws InterruptedException {
+    for (Process process : processes) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+    if (pod != null) {
+      pod.destroyForcibly();
+      pod.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void theWorkshopMeshRoutesThroughEgressAndRefusesTheRest(@TempDir Path tmp) throws Exception {
+    app(9081, "vanilla");
+    app(9082, "epoch");
+    Path log = tmp.resolve("meshboot.log");
+    Process meshboot = run(tmp, WORKSHOP, log);
+    waitRouted(meshboot, log);
+
+    // crystal-random-route: 2:1 between vanilla and epoch; both answer over 60 requests
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < 60; i++) {
+      answers.add(curl(CRYSTAL, "/", Map.of()));
+    }
+    assertThat(answers).containsOnly("200 vanilla", "200 epoch").contains("200 epoch");
+    long vanilla = answers.stream().filter("200 vanilla"::equals).count();
+    assertThat(vanilla).as("vanilla's share (2 of 3) of 60").isBetween(25L, 55L);
+    // crystal-header-route (priority 1): canary_fleet: true goes to epoch only
+    for (int i = 0; i < 10; i++) {
+      assertThat(curl(CRYSTAL, "/", Map.of("canary_fleet", "true"))).isEqualTo("200 epoch");
+    }
+    // DROP_ALL: a destination the mesh does not define gets no route
+    assertThat(curl("example.com", "/", Map.of())).isEqualTo("404 ");
+    // a backend whose node is down: the mesh routes, nothing answers
+    assertThat(curl("nodejs.appmeshworkshop.hosted.local", "/", Map.of())).startsWith("503 ");
+  }
+
+  @Test
+  void aChangeReachesTheRunningEnvoyWithoutRestartOrFailedRequest(@TempDir Path tmp)
+      throws Exception {
+    app(9081, "vanilla");
+    app(9082, "epoch");
+    Path mesh = copy(WORKSHOP, tmp.resolve("mesh"));
+    Path log = tmp.resolve("meshboot.log");
+    Process meshboot = run(tmp, mesh, log);
+    waitRouted(meshboot, log);
+    long envoy = Local.envoyUnder(meshboot.toHandle()).orElseThrow().pid();
+
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicInteger sent = new AtomicInteger();
+    ConcurrentLinkedQueue<String> failed = new ConcurrentLinkedQueue<>();
+    Thread load =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  while (running.get()) {
+                    try {
+                      String answer = curl(CRYSTAL, "/", Map.of());
+                      sent.incrementAndGet();
+                      if (!answer.startsWith("200 ")) {
+                        failed.add(answer);
+                      }
+                    } catch (IOException | InterruptedException e) {
+                      failed.add(e.toString());
+                    }
+                  }
+                });
+    // every request to epoch: the random route's weights changed
+    Path route = mesh.resolve("routes/crystal-random-route.json");
+    Files.writeString(
+        route,
+        Files.readString(route).replace("\"weight\": 2", "\"weight\": 0"),
+        StandardCharsets.UTF_8);
+    Wait.until(
+        "the new weights in effect",
+        Duration.ofSeconds(10),
+        Duration.ofMillis(100),
+        () -> {
+          for (int i = 0; i < 10; i++) {
+            if (!curl(CRYSTAL, "/", Map.of()).equals("200 epoch")) {
+              return false;
+            }
+          }
+          return true;
+        },
+        meshboot::isAlive,
+        () -> Local.read(log));
+    // an invalid change is refused and logged; the previous definition keeps being served
+    Files.writeString(
+        mesh.resolve("routes/broken.json"),
+        "{\"meshName\": \"appmesh-workshop\", \"virtualRouterName\": \"crystal-router\","
+            + " \"routeName\": \"broken\", \"spec\": {\"httpRoute\": {\"match\": {\"prefix\":"
+            + " \"/\"}, \"action\": {\"weightedTargets\": [{\"virtualNode\": \"missing\","
+            + " \"weight\": 1}]}}}}");
+    Local.waitUntil(
+        meshboot,
+        () -> Local.read(log).contains("missing"),
+        log,
+        "the invalid change refused",
+        Duration.ofSeconds(10));
+    for (int i = 0; i < 10; i++) {
+      assertThat(curl(CRYSTAL, "/", Map.of())).isEqualTo("200 epoch");
+    }
+    running.set(false);
+    load.join(10_000);
+    assertThat(failed).as("requests that failed during the changes").isEmpty();
+    assertThat(sent.get()).isGreaterThan(20);
+    assertThat(Local.envoyUnder(meshboot.toHandle()).orElseThrow().pid())
+        .as("the same Envoy")
+        .isEqualTo(envoy);
+    assertThat(Local.read(log))
+        .contains("virtualNode \"missing\" is not defined in mesh appmesh-workshop");
+  }
+
+  @Test
+  void aDefinitionWithoutThisNodeIsExit3(@TempDir Path tmp) throws Exception {
+    Path log = tmp.resolve("meshboot.log");
+    Process meshboot =
+        run(
+            tmp,
+            WORKSHOP,
+            log,
+            Map.of("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/cart"));
+    assertThat(meshboot.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(meshboot.exitValue()).as(Local.read(log)).isEqualTo(3);
+    assertThat(Local.read(log))
+        .contains("defines no virtualNode cart in mesh appmesh-workshop")
+        .doesNotContain("starting envoy");
+  }
+
+  private Process run(Path tmp, Path mesh, Path log) throws IOException {
+    return run(tmp, mesh, log, Map.of());
+  }
+
+  private Process run(Path tmp, Path mesh, Path log, Map<String, String> extra) throws IOException {
+    Map<String, String> env = new java.util.HashMap<>();
+    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
+    env.put("MESHBOOT_MESH", mesh.toString());
+    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    env.putAll(extra);
+    Process meshboot = Local.meshbootRun(tmp, log, env, nsenter());
+    processes.add(meshboot);
+    return meshboot;
+  }
+
+  /** Waits for the first request routed through the mesh. */
+  private void waitRouted(Process meshboot, Path log) throws Exception {
+    Local.waitUntil(
+        meshboot,
+        () -> curl(CRYSTAL, "/", Map.of("canary_fleet", "true")).equals("200 epoch"),
+        log,
+        "a request routed through the egress listener",
+        Duration.ofSeconds(60));
+  }
+
+  /** An app in the pod on {@code port} that answers every GET with {@code name}. */
+  private void app(int port, String name) throws Exception {
+    List<String> command = new ArrayList<>(nsenter());
+    command.addAll(
+        List.of(
+            "python3",
+            "-c",
+            """
+            import http.server, sys
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    body = sys.argv[2].encode()
+                    self.send_response(200)
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                def log_message(self, *args):
+                    pass
+            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+            """,
+            String.valueOf(port),
+            name));
+    processes.add(new ProcessBuilder(command).redirectErrorStream(true).start());
+    Wait.until(
+        "app " + name + " on " + port,
+        Duration.ofSeconds(10),
+        () -> get("http://127.0.0.1:" + port + "/", List.of()).equals("200 " + name));
+  }
+
+  /** {@code "<status> <body>"} of a request through the egress listener with {@code host}. */
+  private String curl(String host, String path, Map<String, String> headers)
+      throws IOException, InterruptedException {
+    List<String> options = new ArrayList<>(List.of("-H", "Host: " + host));
+    headers.forEach((name, value) -> options.addAll(List.of("-H", name + ": " + value)));
+    return get("http://127.0.0.1:15001" + path, options);
+  }
+
+  /** {@code "<status> <body>"} of {@code curl options url} in the pod (status 000: no answer). */
+  private String get(String url, List<String> options) throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>(nsenter());
+    command.addAll(List.of("curl", "-s", "-m", "5", "-w", "\n%{http_code}"));
+    command.addAll(options);
+    command.add(url);
+    Process process =
+        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return "curl did not end";
+    }
+    int last = out.lastIndexOf('\n');
+    return out.substring(last + 1) + " " + out.substring(0, Math.max(last, 0));
+  }
+
+  private List<String> nsenter() {
+    return List.of(
+        "nsenter", "--net=/proc/" + java.util.Objects.requireNonNull(pod).pid() + "/ns/net", "--");
+  }
+
+  private static Path copy(Path from, Path to) throws IOException {
+    try (Stream<Path> files = Files.walk(from)) {
+      for (Path file : files.toList()) {
+        Path target = to.resolve(from.relativize(file).toString());
+        if (Files.isDirectory(file)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+        }
+      }
+    }
+    return to;
+  }
+}
