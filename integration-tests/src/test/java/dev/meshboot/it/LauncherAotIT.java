@@ -72,6 +72,44 @@ class LauncherAotIT {
     assertThat(runCaches(cache)).containsExactlyInAnyOrderElementsOf(caches);
   }
 
+  /**
+   * A run that embeds the control plane ({@code MESHBOOT_MESH}) gets a supervisor cache trained
+   * with a mesh (loading, checking and translating load classes no other run does), and uses it the
+   * next time; the other modes' caches stay.
+   */
+  @Test
+  void runsThatEmbedTheControlPlaneGetACacheOfTheirOwn(@TempDir Path tmp) throws Exception {
+    Path cache = tmp.resolve("cache");
+    Path envoy = standIn(tmp);
+    Path root =
+        Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize().getParent();
+    Map<String, String> mesh =
+        Map.of(
+            "MESHBOOT_MESH",
+            root.getParent().getParent().resolve("bin/lib/training/mesh").toString(),
+            "APPMESH_RESOURCE_ARN",
+            "mesh/training/virtualNode/node",
+            "MESHBOOT_MESH_SOCKET",
+            tmp.resolve("mesh.sock").toString());
+    assertThat(run(tmp, cache, envoy, "", Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:1")))
+        .contains("creating the supervisor's AOT cache (direct)");
+    assertThat(run(tmp, cache, envoy, "", mesh))
+        .contains("creating the supervisor's AOT cache (mesh)")
+        .contains("mesh control plane serving");
+    List<Path> caches = runCaches(cache);
+    assertThat(caches)
+        .extracting(path -> path.getFileName().toString().replaceAll("-[0-9].*", ""))
+        .containsExactlyInAnyOrder("meshboot-run-direct", "meshboot-run-mesh");
+    Path meshCache =
+        caches.stream()
+            .filter(path -> path.toString().contains("-mesh-"))
+            .findFirst()
+            .orElseThrow();
+    assertThat(run(tmp, cache, envoy, "", mesh))
+        .doesNotContain("creating")
+        .contains("-XX:AOTCache=" + meshCache);
+  }
+
   @Test
   void optionsACacheCannotBeUsedWithLeaveItOut(@TempDir Path tmp) throws Exception {
     // An initial heap below what the renderer's cache's archived objects need: a JVM started with
