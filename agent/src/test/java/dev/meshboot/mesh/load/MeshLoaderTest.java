@@ -191,7 +191,7 @@ class MeshLoaderTest {
   void loadsAMeshUsingEverySupportedMember() throws IOException, URISyntaxException {
     Path file = Path.of(getClass().getResource("every-member.yaml").toURI());
     MeshDefinition mesh = MeshLoader.load(file);
-    assertThat(mesh.resources()).hasSize(19);
+    assertThat(mesh.resources()).hasSize(22);
     // Every supported member of the model that bin/test installs occurs in it.
     JsonObject shapes = InstalledModel.shapes();
     Set<String> used = new TreeSet<>();
