@@ -160,6 +160,17 @@ class MeshValidateTest {
                 + " column 18"));
     cases.add(
         c(
+            "a file that cannot be parsed, whose resources others name",
+            Map.of(
+                "nodes/payments.yaml",
+                base().get("nodes/payments.yaml").replace("listeners: [{", "listeners: [{{")),
+            "nodes/payments.yaml: not valid YAML or JSON: expected ',' or '}', but got ] at line 4"
+                + " column 59 (while parsing a flow mapping at line 4 column 15)",
+            ROUTE
+                + "$.spec.httpRoute.action.weightedTargets[0].virtualNode: virtualNode \"payments\""
+                + " is not defined in mesh shop; a file that could not be read may define it"));
+    cases.add(
+        c(
             "a FIFO",
             Map.of("pipe.json", FIFO),
             "mesh definition: pipe.json is not a regular file (a FIFO, socket or device); name a"
@@ -202,9 +213,12 @@ class MeshValidateTest {
     Map<String, String> files = base();
     errorClasses()
         .map(Arguments::get)
-        // Both change the route that another case leaves without its match.
+        // These change files that other cases change.
         .filter(
-            c -> !c[0].toString().startsWith("a number") && !c[0].toString().startsWith("a route"))
+            c ->
+                !c[0].toString().startsWith("a number")
+                    && !c[0].toString().startsWith("a route")
+                    && !c[0].toString().startsWith("a file that cannot be parsed"))
         .forEach(
             c -> {
               @SuppressWarnings("unchecked")
@@ -227,7 +241,8 @@ class MeshValidateTest {
                 + " but got \"DROP_SOME\"",
             CART
                 + "$.spec.backends[0].virtualService.virtualServiceName: virtualService"
-                + " \"orders.shop.local\" is not defined in mesh shop",
+                + " \"orders.shop.local\" is not defined in mesh shop; a file that could not be read"
+                + " may define it",
             PAYMENTS
                 + "$.spec.listeners[0].portMaping: unknown member; expected one of connectionPool,"
                 + " healthCheck, outlierDetection, portMapping, timeout, tls",
