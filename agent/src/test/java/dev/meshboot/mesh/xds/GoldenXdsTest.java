@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * example mesh of the repository ({@code examples/<example>}, each directory there, loaded by the
  * real {@link MeshLoader}) against {@code src/test/resources/mesh-xds-examples/<example>/}.
  * Regenerate on purpose with {@code -Dgolden.update=true} and review the diff; the integration test
- * {@code MeshXdsEnvoyIT} has a real Envoy accept every one.
+ * {@code MeshXdsEnvoyIT} has a real Envoy accept every fixture mesh's.
  */
 class GoldenXdsTest {
 
