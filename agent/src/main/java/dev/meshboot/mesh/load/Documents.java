@@ -5,6 +5,8 @@ import dev.meshboot.bootstrap.InvalidBootstrapException;
 import dev.meshboot.bootstrap.YamlTrees;
 import java.nio.file.Path;
 import java.util.List;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 
 /**
  * The documents of a file: a {@code .json} file is one strict JSON value ({@link StrictJson}); a
@@ -37,7 +39,29 @@ final class Documents {
     try {
       return YamlTrees.parseAll(body, file.toString());
     } catch (InvalidBootstrapException e) {
+      if (e.getCause() instanceof MarkedYamlEngineException marked) {
+        throw new Unreadable(file + ": not valid YAML or JSON: " + oneLine(marked));
+      }
       throw new Unreadable(String.valueOf(e.getMessage()));
     }
+  }
+
+  /**
+   * SnakeYAML's message spreads over lines with a copy of the text; errors are listed one a line,
+   * so this says the problem and where it is: {@code mapping values are not allowed here at line 2
+   * column 18 (while parsing a block mapping at line 1 column 1)}.
+   */
+  private static String oneLine(MarkedYamlEngineException e) {
+    String problem = e.getProblem() == null ? "unreadable" : e.getProblem();
+    String where = e.getProblemMark().map(Documents::at).orElse("");
+    String context =
+        e.getContext() == null
+            ? ""
+            : " (" + e.getContext() + e.getContextMark().map(Documents::at).orElse("") + ")";
+    return problem + where + context;
+  }
+
+  private static String at(Mark mark) {
+    return " at line " + (mark.getLine() + 1) + " column " + (mark.getColumn() + 1);
   }
 }

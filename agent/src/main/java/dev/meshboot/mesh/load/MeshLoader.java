@@ -33,6 +33,7 @@ public final class MeshLoader {
     List<String> unreadable = new ArrayList<>();
     List<DefinitionFiles.Text> texts = DefinitionFiles.read(dirOrFile, unreadable);
     unreadable.forEach(problems::general);
+    boolean incomplete = !unreadable.isEmpty();
     Requests requests = new Requests(model, problems);
     List<Found> found = new ArrayList<>();
     for (DefinitionFiles.Text text : texts) {
@@ -41,6 +42,7 @@ public final class MeshLoader {
         documents = Documents.parse(text.file(), text.text());
       } catch (Documents.Unreadable e) {
         problems.general(String.valueOf(e.getMessage()));
+        incomplete = true;
         continue;
       }
       for (int i = 0; i < documents.size(); i++) {
@@ -54,7 +56,7 @@ public final class MeshLoader {
           DefinitionFiles.SUBJECT + ": " + dirOrFile + " defines no App Mesh resource");
     }
     Index index = new Index(found);
-    new References(index, problems).check(found);
+    new References(index, problems, incomplete).check(found);
     new Routing(index, problems).check(found);
     if (problems.any()) {
       throw new MeshException(problems.all());

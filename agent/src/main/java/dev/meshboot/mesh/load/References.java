@@ -17,10 +17,17 @@ final class References {
 
   private final Index index;
   private final Problems problems;
+  private final String unread;
 
-  References(Index index, Problems problems) {
+  /**
+   * @param incomplete some files could not be read or parsed: what they define is missing, and an
+   *     error that a name is not defined says so, so that it does not send the user looking for a
+   *     typo in a name that is defined
+   */
+  References(Index index, Problems problems, boolean incomplete) {
     this.index = index;
     this.problems = problems;
+    this.unread = incomplete ? "; a file that could not be read may define it" : "";
   }
 
   void check(List<Found> found) {
@@ -45,7 +52,7 @@ final class References {
         problems.at(
             f,
             f.at() + ".meshName",
-            "mesh \"" + mesh + "\" is not defined (no create-mesh request names it)");
+            "mesh \"" + mesh + "\" is not defined (no create-mesh request names it)" + unread);
       }
       owner(f, mesh, owners);
       String parent = f.parent();
@@ -160,6 +167,7 @@ final class References {
     if (name == null || mesh == null || index.find(kind, mesh, name) != null) {
       return;
     }
-    problems.at(f, path, kind.wrapper() + " \"" + name + "\" is not defined in mesh " + mesh);
+    problems.at(
+        f, path, kind.wrapper() + " \"" + name + "\" is not defined in mesh " + mesh + unread);
   }
 }

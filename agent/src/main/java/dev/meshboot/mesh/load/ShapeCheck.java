@@ -124,7 +124,7 @@ final class ShapeCheck {
       return;
     }
     JsonArray array = value.getAsJsonArray();
-    limit(array.size(), shape, "item", path, report);
+    limit(array.size(), shape, "items", path, report);
     for (int i = 0; i < array.size(); i++) {
       check(array.get(i), element(shape), path + "[" + i + "]", List.of(), report);
     }
@@ -136,7 +136,7 @@ final class ShapeCheck {
       return;
     }
     JsonObject object = value.getAsJsonObject();
-    limit(object.size(), shape, "entry", path, report);
+    limit(object.size(), shape, "entries", path, report);
     String key = shape.key();
     for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
       String at = Values.path(path, entry.getKey());
@@ -171,7 +171,7 @@ final class ShapeCheck {
               + Values.describe(value));
       return;
     }
-    limit(text.codePointCount(0, text.length()), shape, "character", path, report);
+    limit(text.codePointCount(0, text.length()), shape, "characters", path, report);
     Pattern pattern = shape.pattern();
     if (pattern != null && !pattern.matcher(text).find()) {
       report.error(
@@ -237,7 +237,7 @@ final class ShapeCheck {
           min != null && max != null
               ? min + " to " + max
               : min != null ? "at least " + min : "at most " + max;
-      report.error(path, "expected " + expected + " " + unit + "s but got " + count);
+      report.error(path, "expected " + expected + " " + unit + " but got " + count);
     }
   }
 }

@@ -59,7 +59,7 @@ final class StrictJson {
     JsonToken token = in.peek();
     if (token == JsonToken.BEGIN_OBJECT || token == JsonToken.BEGIN_ARRAY) {
       if (depth >= MAX_DEPTH) {
-        throw new Malformed("nested deeper than " + MAX_DEPTH + " levels" + where(in));
+        throw new Malformed("nested deeper than " + MAX_DEPTH + " levels" + line(in));
       }
       return token == JsonToken.BEGIN_OBJECT ? object(in, depth) : array(in, depth);
     } else if (token == JsonToken.STRING) {
@@ -113,6 +113,13 @@ final class StrictJson {
     return literal.length() <= 18
         ? new JsonPrimitive(Long.parseLong(literal))
         : new JsonPrimitive(new BigInteger(literal));
+  }
+
+  /** Where the reader is, without the path (which is as long as the nesting is deep). */
+  private static String line(JsonReader in) {
+    String where = where(in);
+    int path = where.indexOf(" path ");
+    return path < 0 ? where : where.substring(0, path);
   }
 
   /** Gson's reader says where it is: {@code at line 3 column 5 path $.spec}. */

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 final class Values {
 
   private static final int SHOWN = 80;
+  private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,100}");
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private Values() {}
@@ -54,6 +55,8 @@ final class Values {
         || number instanceof Byte) {
       return Optional.of(BigInteger.valueOf(number.longValue()));
     }
-    return Optional.empty();
+    // Gson's own trees hold numbers as their text: an integer is one written without a fraction.
+    String text = number.toString();
+    return INTEGER.matcher(text).matches() ? Optional.of(new BigInteger(text)) : Optional.empty();
   }
 }
