@@ -8,7 +8,10 @@ public enum ExitCode {
   CONFIG(
       3,
       "bad configuration: a variable, option or env file is malformed, or a file cannot be read"),
-  INVALID(4, "invalid bootstrap: a file or the result breaks the Envoy API, or Envoy rejected it"),
+  INVALID(
+      4,
+      "invalid bootstrap or mesh definition: a file or the result breaks the Envoy (or App Mesh)"
+          + " API, or Envoy rejected it"),
   ENVOY_FAILED(5, "Envoy could not judge the bootstrap: it crashed, hung or could not be started"),
   IO(6, "the output could not be written"),
   RESTARTS_EXHAUSTED(

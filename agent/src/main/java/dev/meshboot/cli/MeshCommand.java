@@ -9,6 +9,7 @@ import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
 import dev.meshboot.mesh.xds.Translator;
 import dev.meshboot.mesh.xds.XdsJson;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -121,7 +122,7 @@ final class MeshCommand implements Main.Command {
     try {
       resources = translator.node(key).orElseThrow();
     } catch (MeshException e) {
-      return refused(definition, e);
+      return refused(context.err(), definition, e);
     }
     String json = XdsJson.print(resources);
     context.out().print(format == BootstrapWriter.Format.JSON ? json : BootstrapWriter.yaml(json));
@@ -171,21 +172,24 @@ final class MeshCommand implements Main.Command {
     try {
       return Optional.of(context.mesh().loader().apply(definition));
     } catch (MeshException e) {
-      refused(definition, e);
+      refused(context.err(), definition, e);
       return Optional.empty();
     }
   }
 
-  private ExitCode refused(Path definition, MeshException e) {
-    e.errors().forEach(context.err()::println);
-    context
-        .err()
-        .println(
-            "meshboot: "
-                + definition
-                + " is not a valid mesh definition ("
-                + e.errors().size()
-                + (e.errors().size() == 1 ? " error)" : " errors)"));
+  /**
+   * Every error of an invalid definition on {@code err}, then a summary: exit 4, as for a bootstrap
+   * that breaks the Envoy API (the same for {@code mesh validate}, {@code render}, {@code serve}
+   * and {@code run --mesh}).
+   */
+  static ExitCode refused(PrintStream err, Path definition, MeshException e) {
+    e.errors().forEach(err::println);
+    err.println(
+        "meshboot: "
+            + definition
+            + " is not a valid mesh definition ("
+            + e.errors().size()
+            + (e.errors().size() == 1 ? " error)" : " errors)"));
     return ExitCode.INVALID;
   }
 

@@ -106,9 +106,7 @@ final class MeshServeCommand {
       stop.await();
       log.info("stopping the mesh control plane");
     } catch (MeshException e) {
-      throw new ConfigException(
-          options.definition().toString(),
-          "mesh serve: the definition " + options.definition() + " is invalid: " + e.getMessage());
+      return MeshCommand.refused(context.err(), options.definition(), e);
     } catch (IOException e) {
       throw new Main.OutputException("mesh serve: " + e.getMessage(), e);
     } catch (InterruptedException e) {

@@ -10,11 +10,17 @@ public final class MeshException extends RuntimeException {
 
   private final List<String> errors;
 
+  /** Errors a message shows; {@link #errors()} has every one. */
+  private static final int SHOWN = 10;
+
   public MeshException(List<String> errors) {
     super(
         errors.size() == 1
             ? errors.get(0)
-            : errors.size() + " errors:\n" + String.join("\n", errors));
+            : errors.size()
+                + " errors:\n"
+                + String.join("\n", errors.subList(0, Math.min(SHOWN, errors.size())))
+                + (errors.size() > SHOWN ? "\n... and " + (errors.size() - SHOWN) + " more" : ""));
     this.errors = List.copyOf(errors);
   }
 

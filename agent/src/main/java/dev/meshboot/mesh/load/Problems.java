@@ -13,6 +13,15 @@ import java.util.TreeMap;
  */
 final class Problems {
 
+  /**
+   * Errors kept: a small hostile file (a list of 300,000 wrong items) would otherwise hold, and
+   * print, an error per item. The rest are counted.
+   */
+  static final int KEPT = 1_000;
+
+  private int kept;
+  private int dropped;
+
   private final List<String> general = new ArrayList<>();
   private final Map<Source, List<String>> bySource =
       new TreeMap<>(
@@ -21,7 +30,9 @@ final class Problems {
 
   /** An error about the whole definition or a file, already naming what it is about. */
   void general(String error) {
-    general.add(error);
+    if (keep()) {
+      general.add(error);
+    }
   }
 
   /** An error in a document that is not (yet) a resource: {@code file: $.path: message}. */
@@ -35,16 +46,31 @@ final class Problems {
   }
 
   private void add(Source source, String error) {
-    bySource.computeIfAbsent(source, s -> new ArrayList<>()).add(error);
+    if (keep()) {
+      bySource.computeIfAbsent(source, s -> new ArrayList<>()).add(error);
+    }
+  }
+
+  private boolean keep() {
+    if (kept < KEPT) {
+      kept++;
+      return true;
+    }
+    dropped++;
+    return false;
   }
 
   boolean any() {
-    return !general.isEmpty() || !bySource.isEmpty();
+    return kept > 0;
   }
 
+  /** The errors kept, and a last line counting those that were not. */
   List<String> all() {
     List<String> all = new ArrayList<>(general);
     bySource.values().forEach(all::addAll);
+    if (dropped > 0) {
+      all.add("... and " + dropped + " more errors (the first " + KEPT + " are shown)");
+    }
     return all;
   }
 }

@@ -124,7 +124,9 @@ final class ShapeCheck {
       return;
     }
     JsonArray array = value.getAsJsonArray();
-    limit(array.size(), shape, "items", path, report);
+    if (!limit(array.size(), shape, "items", path, report) && tooMany(array.size(), shape)) {
+      return; // a list too long is one error, not one more per item
+    }
     for (int i = 0; i < array.size(); i++) {
       check(array.get(i), element(shape), path + "[" + i + "]", List.of(), report);
     }
@@ -136,7 +138,9 @@ final class ShapeCheck {
       return;
     }
     JsonObject object = value.getAsJsonObject();
-    limit(object.size(), shape, "entries", path, report);
+    if (!limit(object.size(), shape, "entries", path, report) && tooMany(object.size(), shape)) {
+      return;
+    }
     String key = shape.key();
     for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
       String at = Values.path(path, entry.getKey());
@@ -228,7 +232,13 @@ final class ShapeCheck {
   }
 
   /** A count (characters, items, entries) against the shape's min and max. */
-  private static void limit(
+  private static boolean tooMany(long count, ApiModel.Shape shape) {
+    Long max = shape.max();
+    return max != null && count > max;
+  }
+
+  /** Whether {@code count} is within the shape's limits; an error if not. */
+  private static boolean limit(
       long count, ApiModel.Shape shape, String unit, String path, Report report) {
     Long min = shape.min();
     Long max = shape.max();
@@ -238,6 +248,8 @@ final class ShapeCheck {
               ? min + " to " + max
               : min != null ? "at least " + min : "at most " + max;
       report.error(path, "expected " + expected + " " + unit + " but got " + count);
+      return false;
     }
+    return true;
   }
 }

@@ -28,6 +28,30 @@ class HostileDefinitionsTest {
     return Definitions.errors(dir, dir);
   }
 
+  /**
+   * A small file with an error per item of a long list (backends has no size limit in the model):
+   * the errors kept are bounded, the rest counted, so neither memory nor the output grows with it.
+   */
+  @Test
+  void aListOfManyWrongItemsKeepsABoundedNumberOfErrors() {
+    Definitions.write(dir, Map.of());
+    StringBuilder backends = new StringBuilder("[1");
+    backends.append(",1".repeat(299_999)).append(']');
+    Definitions.writeOnly(
+        dir,
+        Map.of(
+            "many.json",
+            "{\"meshName\": \"appmesh-workshop\", \"virtualNodeName\": \"many\", \"spec\":"
+                + " {\"backends\": "
+                + backends
+                + "}}"));
+    java.util.List<String> errors = errors();
+    assertThat(errors).hasSize(Problems.KEPT + 1);
+    assertThat(errors.get(0)).contains("$.spec.backends[0]: expected an object but got");
+    assertThat(errors.get(errors.size() - 1))
+        .matches("\\.\\.\\. and 2990\\d\\d more errors \\(the first 1000 are shown\\)");
+  }
+
   @Test
   void aFifoWithoutAWriter() throws Exception {
     Definitions.write(dir, Map.of());
