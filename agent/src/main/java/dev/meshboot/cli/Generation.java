@@ -66,6 +66,15 @@ final class Generation {
     this.schema = likely.map(EnvoySchema::preload);
     this.environment = environment(context, args);
     this.reader = new ConfigReader(environment);
+    configureLog(reader);
+    // What envoy --version says decides the auto mode, FIPS, and which of the contract's runtime
+    // keys the release removed: asked in the background as soon as the command will render.
+    this.envoyBuild =
+        likely.isPresent() ? envoy().map(EnvoyBinary::buildInBackground) : Optional.empty();
+  }
+
+  /** meshboot's log as MESHBOOT_LOG_LEVEL and MESHBOOT_LOG_FORMAT say. */
+  static void configureLog(ConfigReader reader) {
     Log.configure(
         reader.choice(
             Variables.MESHBOOT_LOG_LEVEL,
@@ -79,10 +88,6 @@ final class Generation {
                 "error",
                 Log.Level.ERROR)),
         reader.choice(Variables.MESHBOOT_LOG_FORMAT, Map.of("text", false, "json", true)));
-    // What envoy --version says decides the auto mode, FIPS, and which of the contract's runtime
-    // keys the release removed: asked in the background as soon as the command will render.
-    this.envoyBuild =
-        likely.isPresent() ? envoy().map(EnvoyBinary::buildInBackground) : Optional.empty();
   }
 
   /** What {@code envoy --version} says, asked once. */

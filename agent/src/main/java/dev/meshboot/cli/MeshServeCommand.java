@@ -3,7 +3,6 @@ package dev.meshboot.cli;
 import dev.meshboot.config.ConfigException;
 import dev.meshboot.config.ConfigReader;
 import dev.meshboot.config.Environment;
-import dev.meshboot.config.Variables;
 import dev.meshboot.io.Addresses;
 import dev.meshboot.io.SocketEndpoint;
 import dev.meshboot.io.Transport;
@@ -18,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
@@ -166,20 +164,7 @@ final class MeshServeCommand {
 
   private void configureLog() {
     LibraryLogs.install();
-    ConfigReader reader = new ConfigReader(Environment.of(context.environment()));
-    Log.configure(
-        reader.choice(
-            Variables.MESHBOOT_LOG_LEVEL,
-            Map.of(
-                "debug",
-                Log.Level.DEBUG,
-                "info",
-                Log.Level.INFO,
-                "warn",
-                Log.Level.WARN,
-                "error",
-                Log.Level.ERROR)),
-        reader.choice(Variables.MESHBOOT_LOG_FORMAT, Map.of("text", false, "json", true)));
+    Generation.configureLog(new ConfigReader(Environment.of(context.environment())));
   }
 
   private static Path readable(String option, String file) {
