@@ -5,18 +5,26 @@ import dev.meshboot.mesh.MeshDefinition;
 import dev.meshboot.mesh.MeshException;
 import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
+import dev.meshboot.mesh.Translation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Loads the definition, translates it and applies the result to the cache, as a whole or not at
- * all: a definition that does not load or translate (every error of it logged) leaves the previous
- * one served, and is what {@code /status} shows as the last refused change. Called by one thread at
- * a time.
+ * all. The first definition is translated whole; a change only for the nodes the resources it
+ * changed can affect ({@link Translation#affectedBy}, asked of the old and the new translation),
+ * and only those nodes' snapshots are rebuilt and, if their versions changed, pushed. A definition
+ * that does not load or translate (every error of it logged) leaves the previous one served, and is
+ * what {@code /status} shows as the last refused change. Called by one thread at a time.
  */
 final class Reloader {
 
@@ -27,6 +35,8 @@ final class Reloader {
   private final MeshCache cache;
   private final ServeStats stats;
   private final Clock clock;
+  private @Nullable MeshDefinition served;
+  private @Nullable Translation translation;
 
   Reloader(Path definition, MeshSource source, MeshCache cache, ServeStats stats, Clock clock) {
     this.definition = definition;
@@ -80,9 +90,23 @@ final class Reloader {
     Duration load = Duration.ofNanos(System.nanoTime() - start);
     stats.loaded(load);
     long translating = System.nanoTime();
-    Map<NodeKey, NodeResources> nodes;
+    Translation next;
+    Map<NodeKey, NodeResources> nodes = new LinkedHashMap<>();
+    Set<NodeKey> gone = new LinkedHashSet<>();
     try {
-      nodes = source.translator().apply(loaded);
+      next = source.translator().apply(loaded);
+      List<String> errors = new ArrayList<>();
+      for (NodeKey key : affected(loaded, next)) {
+        try {
+          next.node(key)
+              .ifPresentOrElse(resources -> nodes.put(key, resources), () -> gone.add(key));
+        } catch (MeshException e) {
+          errors.addAll(e.errors());
+        }
+      }
+      if (!errors.isEmpty()) {
+        throw new MeshException(errors);
+      }
     } catch (MeshException e) {
       throw e;
     } catch (RuntimeException e) {
@@ -92,14 +116,17 @@ final class Reloader {
     stats.translated(translate);
     MeshCache.Update update;
     try {
-      update = cache.apply(nodes);
+      update = cache.apply(nodes, gone);
     } catch (IllegalArgumentException e) {
       throw new MeshException(List.of(definition + ": " + e.getMessage()));
     }
+    served = loaded;
+    translation = next;
     ServeStats.Applied applied =
         new ServeStats.Applied(
             at,
             update.version(),
+            update.nodes(),
             nodes.size(),
             update.changed().stream().map(NodeKey::toString).toList(),
             update.removed().stream().map(NodeKey::toString).toList(),
@@ -115,6 +142,8 @@ final class Reloader {
           "version",
           update.version(),
           "nodes",
+          update.nodes(),
+          "translated",
           nodes.size(),
           "changed",
           update.changed().size(),
@@ -128,5 +157,25 @@ final class Reloader {
       log.debug("definition unchanged", "definition", definition, "version", update.version());
     }
     return applied;
+  }
+
+  /**
+   * The nodes to translate: every node of the first definition; after a change, those the old or
+   * the new translation says a changed resource can affect (the old one knows who read a removed
+   * resource or reference, the new one who reads an added one). Every other node's inputs are the
+   * same, so its resources, and what its Envoys were sent, are too.
+   */
+  private Set<NodeKey> affected(MeshDefinition loaded, Translation next) {
+    MeshDefinition before = served;
+    Translation previous = translation;
+    if (before == null || previous == null) {
+      return new LinkedHashSet<>(next.nodes());
+    }
+    Set<NodeKey> affected = new LinkedHashSet<>();
+    for (Changes.Changed changed : Changes.between(before, loaded)) {
+      affected.addAll(previous.affectedBy(changed.kind(), changed.mesh(), changed.name()));
+      affected.addAll(next.affectedBy(changed.kind(), changed.mesh(), changed.name()));
+    }
+    return affected;
   }
 }
