@@ -68,6 +68,9 @@ public final class MeshSwarm {
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     for (String line = in.readLine(); line != null; line = in.readLine()) {
+      if (line.isBlank()) {
+        continue;
+      }
       List<String> words = List.of(line.trim().split(" +", -1));
       long t0 = Long.parseLong(words.get(1));
       List<Integer> listed = new ArrayList<>();
