@@ -112,7 +112,7 @@ public final class Main {
      */
     static final dev.meshboot.mesh.serve.MeshSource MESH =
         new dev.meshboot.mesh.serve.MeshSource(
-            dev.meshboot.mesh.load.MeshLoader::load, dev.meshboot.mesh.xds.Translator::translate);
+            dev.meshboot.mesh.load.MeshLoader::load, dev.meshboot.mesh.xds.Translator::of);
 
     /** A context with real processes and host facts. */
     public static Context system(

@@ -30,9 +30,11 @@ import dev.meshboot.health.HealthState;
 import dev.meshboot.io.SocketEndpoint;
 import dev.meshboot.io.Transport;
 import dev.meshboot.log.Log;
+import dev.meshboot.mesh.Kind;
 import dev.meshboot.mesh.MeshException;
 import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
+import dev.meshboot.mesh.Translation;
 import dev.meshboot.mesh.serve.MeshServer;
 import dev.meshboot.mesh.serve.MeshSource;
 import dev.meshboot.server.ManagementApi;
@@ -366,22 +368,22 @@ final class RunCommand implements Main.Command {
     }
   }
 
-  /** This node's resources; a definition that does not define it is refused. */
-  static Map<NodeKey, NodeResources> onlyNode(
-      Map<NodeKey, NodeResources> nodes, MeshTarget target) {
-    NodeResources mine = nodes.get(target.node());
-    if (mine == null) {
-      List<String> defined = nodes.keySet().stream().map(NodeKey::toString).sorted().toList();
+  /** This node's translation alone; a definition that does not define it is refused. */
+  static Translation onlyNode(Translation all, MeshTarget target) {
+    NodeKey mine = target.node();
+    List<NodeKey> nodes = all.nodes();
+    if (!nodes.contains(mine)) {
+      List<String> defined = nodes.stream().map(NodeKey::toString).sorted().toList();
       throw new MeshException(
           List.of(
               "the definition "
                   + target.definition()
                   + " defines no "
-                  + target.node().kind().wrapper()
+                  + mine.kind().wrapper()
                   + " "
-                  + target.node().name()
+                  + mine.name()
                   + " in mesh "
-                  + target.node().mesh()
+                  + mine.mesh()
                   + ", the node this Envoy runs as (APPMESH_RESOURCE_ARN); it defines "
                   + (defined.isEmpty()
                       ? "none"
@@ -390,7 +392,22 @@ final class RunCommand implements Main.Command {
                               ? " and " + (defined.size() - 20) + " more"
                               : ""))));
     }
-    return Map.of(target.node(), mine);
+    return new Translation() {
+      @Override
+      public List<NodeKey> nodes() {
+        return List.of(mine);
+      }
+
+      @Override
+      public Optional<NodeResources> node(NodeKey key) {
+        return key.equals(mine) ? all.node(key) : Optional.empty();
+      }
+
+      @Override
+      public Set<NodeKey> affectedBy(Kind kind, String mesh, String name) {
+        return all.affectedBy(kind, mesh, name).contains(mine) ? Set.of(mine) : Set.of();
+      }
+    };
   }
 
   /**

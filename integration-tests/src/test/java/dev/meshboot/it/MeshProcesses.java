@@ -4,24 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The processes of the mesh control plane's integration tests: meshboot (the shaded jar, with the
- * test loader and translator: {@link TestMeshMain}) and Envoys started from the bootstraps meshboot
- * renders, plus requests through them.
+ * The processes of the mesh control plane's integration tests: meshboot (the shaded jar, as users
+ * run it) and Envoys started from the bootstraps meshboot renders, in the test's network namespace
+ * or in a {@link Pod}.
  */
 final class MeshProcesses {
 
@@ -29,53 +23,42 @@ final class MeshProcesses {
   static final String PAYMENTS =
       "arn:aws:appmesh:us-west-2:111122223333:mesh/shop/virtualNode/payments";
 
-  private static final HttpClient HTTP =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
   private final List<Process> processes = new ArrayList<>();
 
   /**
-   * Starts {@code java -cp meshboot.jar:<tests> TestMeshMain argv} with {@code environment} (plus
-   * PATH and HOME), output to {@code log}.
+   * Starts {@code java -jar meshboot.jar argv} with {@code environment} (plus PATH and HOME),
+   * output to {@code log}, in {@code pod} if given.
    */
-  Process meshboot(Path log, Map<String, String> environment, String... argv) throws IOException {
+  Process meshboot(Path log, Map<String, String> environment, Pod pod, String... argv)
+      throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("--enable-native-access=ALL-UNNAMED");
-    command.add("-cp");
-    command.add(classPath());
-    command.add(TestMeshMain.class.getName());
+    command.add("-jar");
+    command.add(System.getProperty("meshboot.jar"));
     command.addAll(List.of(argv));
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().clear();
-    builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    builder.environment().put("HOME", log.getParent().toString());
-    builder.environment().putAll(environment);
-    Process process = builder.start();
+    // ip netns exec passes its environment on: the process gets exactly this one either way.
+    List<String> full = new ArrayList<>(List.of("env", "-i"));
+    full.add("PATH=" + System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+    full.add("HOME=" + log.getParent());
+    environment.forEach((name, value) -> full.add(name + "=" + value));
+    full.addAll(command);
+    Process process;
+    if (pod == null) {
+      process =
+          new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } else {
+      process = pod.start(full, log);
+    }
     processes.add(process);
     return process;
   }
 
-  /**
-   * The shaded jar first (what users run), then this module's test classes and the agent's test jar
-   * (the test loader and translator).
-   */
-  private static String classPath() {
-    List<String> entries = new ArrayList<>();
-    entries.add(System.getProperty("meshboot.jar"));
-    for (String entry : System.getProperty("java.class.path").split(File.pathSeparator, -1)) {
-      if (entry.contains("test-classes") || entry.contains("tests.jar")) {
-        entries.add(entry);
-      }
-    }
-    return String.join(File.pathSeparator, entries);
-  }
-
-  /** Envoy with {@code bootstrap}, its output to {@code log}. */
-  Process envoy(Path bootstrap, Path log) throws IOException {
+  /** Envoy with {@code bootstrap} in {@code pod}, its output to {@code log}. */
+  Process envoy(Pod pod, Path bootstrap, Path log) throws IOException {
     Process envoy =
-        new ProcessBuilder(
+        pod.start(
+            List.of(
                 Envoy.path().toString(),
                 "-c",
                 bootstrap.toString(),
@@ -83,10 +66,8 @@ final class MeshProcesses {
                 Long.toString((ProcessHandle.current().pid() * 7 + processes.size()) % 100000),
                 "--disable-hot-restart",
                 "-l",
-                "info")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+                "info"),
+            log);
     processes.add(envoy);
     return envoy;
   }
@@ -102,36 +83,15 @@ final class MeshProcesses {
     assertThat(rendered.exitCode()).as(rendered.stderr()).isZero();
   }
 
-  /** The response to {@code GET http://127.0.0.1:port/path}, or null when none came. */
-  static HttpResponse<String> request(int port, String path) {
-    try {
-      return HTTP.send(
-          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-              .timeout(Duration.ofSeconds(2))
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return null;
-    }
-  }
-
-  /** The body answered on {@code port}, or the error in words. */
-  static String answer(int port) {
-    HttpResponse<String> response = request(port, "/");
-    return response == null ? "(no answer)" : response.statusCode() + " " + response.body();
-  }
-
-  /** The control plane's {@code /status}. */
-  static JsonObject status(int adminPort) {
-    return JsonParser.parseString(Local.get(adminPort, "/status")).getAsJsonObject();
+  /** The control plane's {@code /status}, its admin API on {@code adminPort} in {@code pod}. */
+  static JsonObject status(Pod pod, int adminPort) {
+    String body = pod == null ? Local.get(adminPort, "/status") : pod.body(adminPort, "/status");
+    return JsonParser.parseString(body).getAsJsonObject();
   }
 
   /** The node's entry of the control plane's {@code /status}. */
-  static JsonObject node(int adminPort, String node) {
-    return status(adminPort).getAsJsonObject("nodes").getAsJsonObject(node);
+  static JsonObject node(Pod pod, int adminPort, String node) {
+    return status(pod, adminPort).getAsJsonObject("nodes").getAsJsonObject(node);
   }
 
   /** Stops every process started, newest first. */

@@ -2,13 +2,13 @@ package dev.meshboot.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.meshboot.mesh.serve.TestMesh;
+import com.google.gson.JsonObject;
 import dev.meshboot.testing.TestPki;
 import dev.meshboot.testing.Wait;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,138 +20,229 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code meshboot mesh serve} as a process, real Envoys connected to it: each gets its node's
- * configuration (state-of-the-world over TCP, delta over a unix socket) and goes LIVE without a
- * NACK; a change reaches connected Envoys within a second with no failed request; a client
- * certificate of one node cannot fetch another's configuration.
+ * {@code meshboot mesh serve} (the shaded jar) serving an App Mesh definition (create requests:
+ * virtual nodes with listeners and backends, a virtual router with routes, virtual services) to
+ * real Envoys, each in a {@link Pod} of its own since App Mesh's listeners bind 0.0.0.0:15000 and
+ * :15001: each Envoy gets its node's configuration (state-of-the-world over TCP, delta over a unix
+ * socket) and goes LIVE without a NACK, and requests through its egress listener reach the
+ * application its backend's route names; a route change reaches the Envoy that routes through it
+ * within a second with no failed request, and the node it does not affect is pushed nothing; a
+ * client certificate of one node cannot fetch another's configuration.
  */
 class MeshServeIT {
 
+  private static final String CART = "mesh/shop/virtualNode/cart";
+  private static final String PAYMENTS = "mesh/shop/virtualNode/payments";
+  private static final int EGRESS = 15001;
+
   @TempDir Path tmp;
   private final MeshProcesses processes = new MeshProcesses();
+  private final List<Pod> pods = new ArrayList<>();
 
   @AfterEach
-  void stop() throws InterruptedException {
+  void stop() throws Exception {
     processes.stop();
+    for (Pod pod : pods.reversed()) {
+      pod.close();
+    }
   }
 
-  private Path definition(int cartPort, int paymentsPort) throws Exception {
+  private Pod pod() throws Exception {
+    Pod pod = Pod.create();
+    pods.add(pod);
+    return pod;
+  }
+
+  /**
+   * The shop mesh: cart's backend color.shop.local is served by router color, whose route {@code
+   * main} sends / to blue and route {@code green} sends /green to green; payments' backend
+   * ledger.shop.local is node ledger. Every node is found at 127.0.0.1 (DNS), its pod's loopback.
+   */
+  private Path definition() throws Exception {
     Path dir = Files.createDirectories(tmp.resolve("mesh"));
-    TestMesh.writeNode(dir, "shop", "cart", cartPort, "cart v1");
-    TestMesh.writeNode(dir, "shop", "payments", paymentsPort, "payments v1");
+    write(dir, "mesh.json", "{\"meshName\": \"shop\", \"spec\": {}}");
+    write(dir, "nodes/cart.json", node("cart", 9080, "color.shop.local"));
+    write(dir, "nodes/payments.json", node("payments", 9081, "ledger.shop.local"));
+    write(dir, "nodes/blue.json", node("blue", 9101, null));
+    write(dir, "nodes/green.json", node("green", 9102, null));
+    write(dir, "nodes/ledger.json", node("ledger", 9103, null));
+    write(
+        dir,
+        "services/color.json",
+        """
+        {"meshName": "shop", "virtualServiceName": "color.shop.local",
+         "spec": {"provider": {"virtualRouter": {"virtualRouterName": "color"}}}}
+        """);
+    write(
+        dir,
+        "services/ledger.json",
+        """
+        {"meshName": "shop", "virtualServiceName": "ledger.shop.local",
+         "spec": {"provider": {"virtualNode": {"virtualNodeName": "ledger"}}}}
+        """);
+    write(
+        dir,
+        "routers/color.json",
+        """
+        {"meshName": "shop", "virtualRouterName": "color",
+         "spec": {"listeners": [{"portMapping": {"port": 9100, "protocol": "http"}}]}}
+        """);
+    write(dir, "routes/main.json", route("main", "/", "blue", 2));
+    write(dir, "routes/green.json", route("green", "/green", "green", 1));
     return dir;
   }
 
-  /** {@code mesh serve} with {@code options}, once its admin API says it is ready. */
-  private Process serve(Path dir, int admin, String... options) throws Exception {
-    Path log = tmp.resolve("serve.log");
+  private static String node(String name, int port, String backend) {
+    return """
+        {"meshName": "shop", "virtualNodeName": "%s",
+         "spec": {"listeners": [{"portMapping": {"port": %d, "protocol": "http"}}],
+                  "serviceDiscovery": {"dns": {"hostname": "127.0.0.1"}},
+                  "backends": [%s]}}
+        """
+        .formatted(
+            name,
+            port,
+            backend == null
+                ? ""
+                : "{\"virtualService\": {\"virtualServiceName\": \"" + backend + "\"}}");
+  }
+
+  private static String route(String name, String prefix, String target, int priority) {
+    return """
+        {"meshName": "shop", "virtualRouterName": "color", "routeName": "%s",
+         "spec": {"priority": %d, "httpRoute": {"match": {"prefix": "%s"},
+                  "action": {"weightedTargets": [{"virtualNode": "%s", "weight": 1}]}}}}
+        """
+        .formatted(name, priority, prefix, target);
+  }
+
+  private static void write(Path dir, String file, String text) throws Exception {
+    Path path = dir.resolve(file);
+    Files.createDirectories(path.getParent());
+    Files.writeString(path, text);
+  }
+
+  /** {@code mesh serve} with {@code options} (in {@code pod} if given), once it is ready. */
+  private Process serve(Path dir, Pod pod, int admin, String... options) throws Exception {
+    Path log = tmp.resolve("serve-" + admin + ".log");
     List<String> argv =
-        new java.util.ArrayList<>(
-            List.of("mesh", "serve", dir.toString(), "--admin", "127.0.0.1:" + admin));
+        new ArrayList<>(List.of("mesh", "serve", dir.toString(), "--admin", "127.0.0.1:" + admin));
     argv.addAll(List.of(options));
-    Process serve = processes.meshboot(log, Map.of(), argv.toArray(String[]::new));
+    Process serve = processes.meshboot(log, Map.of(), pod, argv.toArray(String[]::new));
     Local.waitUntil(
         serve,
-        () -> Local.get(admin, "/ready").startsWith("ready"),
+        () ->
+            (pod == null ? Local.get(admin, "/ready") : pod.body(admin, "/ready"))
+                .startsWith("ready"),
         log,
         "mesh serve ready",
         Duration.ofSeconds(30));
     return serve;
   }
 
-  private Process envoy(String node, int adminPort, Map<String, String> environment)
+  /** The bootstrap meshboot renders for {@code node}, its admin on {@code adminPort}. */
+  private Path bootstrap(String node, int adminPort, Map<String, String> environment)
       throws Exception {
-    Path dir = Files.createDirectories(tmp.resolve("envoy-" + adminPort));
-    Path bootstrap = dir.resolve("envoy.json");
-    MeshProcesses.bootstrap(bootstrap, node, adminPort, environment);
-    return envoy(bootstrap, adminPort);
+    Path bootstrap =
+        Files.createDirectories(tmp.resolve("envoy-" + adminPort)).resolve("envoy.json");
+    MeshProcesses.bootstrap(
+        bootstrap, "arn:aws:appmesh:us-west-2:111122223333:" + node, adminPort, environment);
+    return bootstrap;
   }
 
-  private Process envoy(Path bootstrap, int adminPort) throws Exception {
+  private Process envoy(Pod pod, Path bootstrap, int adminPort) throws Exception {
     Path log = bootstrap.resolveSibling("envoy.log");
-    Process envoy = processes.envoy(bootstrap, log);
+    Process envoy = processes.envoy(pod, bootstrap, log);
     Wait.until(
         "Envoy LIVE",
         Duration.ofSeconds(30),
         Duration.ofMillis(100),
-        () -> Local.ready(adminPort).equals("LIVE"),
+        () -> pod.body(adminPort, "/ready").strip().equals("LIVE"),
         envoy::isAlive,
-        () -> "Envoy's /ready: " + Local.ready(adminPort) + "\n" + MeshProcesses.read(log));
+        () -> "Envoy's /ready: " + pod.body(adminPort, "/ready") + "\n" + MeshProcesses.read(log));
     return envoy;
+  }
+
+  private void acknowledgedWithoutNack(Pod pod, int admin, String node) throws Exception {
+    Wait.until(
+        "every response to " + node + " ACKed",
+        Duration.ofSeconds(5),
+        () -> MeshProcesses.node(pod, admin, node).get("pending").getAsInt() == 0);
+    assertThat(MeshProcesses.node(pod, admin, node).get("nacks").getAsInt()).isZero();
   }
 
   @Test
   void envoysGetTheirNodesConfigurationOverTcpAndAUnixSocket() throws Exception {
-    int cartPort = Local.freePort();
-    int paymentsPort = Local.freePort();
-    Path dir = definition(cartPort, paymentsPort);
+    Path dir = definition();
+    // State-of-the-world over TCP: the control plane in cart's pod, on its loopback.
+    Pod cartPod = pod();
+    cartPod.app(9101, "blue", tmp.resolve("blue.log"));
     int admin = Local.freePort();
     int xds = Local.freePort();
-    serve(dir, admin, "--listen", "127.0.0.1:" + xds);
+    serve(dir, cartPod, admin, "--listen", "127.0.0.1:" + xds);
     int cartAdmin = Local.freePort();
+    envoy(
+        cartPod,
+        bootstrap(CART, cartAdmin, Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + xds)),
+        cartAdmin);
 
-    envoy(MeshProcesses.CART, cartAdmin, Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + xds));
+    assertThat(cartPod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 blue");
+    assertThat(cartPod.body(cartAdmin, "/clusters"))
+        .contains("cds_egress_shop_blue_http_9101")
+        .contains("cds_ingress_shop_cart_http_9080");
+    assertThat(cartPod.body(cartAdmin, "/listeners"))
+        .contains("lds_ingress_0.0.0.0_15000")
+        .contains("lds_egress_0.0.0.0_15001");
+    acknowledgedWithoutNack(cartPod, admin, CART);
+    assertThat(cartPod.body(admin, "/stats/prometheus"))
+        .contains("meshboot_mesh_streams{node=\"" + CART + "\"} 1")
+        .contains("meshboot_mesh_nacks_total{node=\"" + CART + "\"} 0");
 
-    assertThat(MeshProcesses.answer(cartPort)).isEqualTo("200 cart v1");
-    assertThat(Local.get(cartAdmin, "/clusters")).contains("cds_ingress_shop_cart_http_");
-    Wait.until(
-        "every response ACKed",
-        Duration.ofSeconds(5),
-        () ->
-            MeshProcesses.node(admin, "mesh/shop/virtualNode/cart").get("pending").getAsInt() == 0);
-    assertThat(MeshProcesses.node(admin, "mesh/shop/virtualNode/cart").get("nacks").getAsInt())
-        .isZero();
-    assertThat(Local.get(admin, "/stats/prometheus"))
-        .contains("meshboot_mesh_streams{node=\"mesh/shop/virtualNode/cart\"} 1")
-        .contains("meshboot_mesh_nacks_total{node=\"mesh/shop/virtualNode/cart\"} 0");
-
-    // Delta xDS over a unix socket: a second server on the same definition.
+    // Delta over a unix socket: a control plane in this namespace, payments' Envoy in its pod.
+    Pod paymentsPod = pod();
+    paymentsPod.app(9103, "ledger", tmp.resolve("ledger.log"));
     Path socket = tmp.resolve("xds.sock");
     int unixAdmin = Local.freePort();
-    serve(dir, unixAdmin, "--socket", socket.toString());
-    assertThat(Files.getPosixFilePermissions(socket))
-        .hasToString("[OWNER_READ, OWNER_WRITE]")
-        .isNotNull();
+    serve(dir, null, unixAdmin, "--socket", socket.toString());
+    assertThat(Files.getPosixFilePermissions(socket)).hasToString("[OWNER_READ, OWNER_WRITE]");
     int paymentsAdmin = Local.freePort();
-    Path bootstrap = Files.createDirectories(tmp.resolve("payments")).resolve("envoy.json");
-    MeshProcesses.bootstrap(
-        bootstrap,
-        MeshProcesses.PAYMENTS,
-        paymentsAdmin,
-        Map.of("APPMESH_XDS_ENDPOINT", "unix://" + socket));
+    Path bootstrap =
+        bootstrap(PAYMENTS, paymentsAdmin, Map.of("APPMESH_XDS_ENDPOINT", "unix://" + socket));
     String delta =
         Files.readString(bootstrap)
             .replace("\"api_type\": \"GRPC\"", "\"api_type\": \"DELTA_GRPC\"");
     assertThat(delta).contains("DELTA_GRPC");
     Files.writeString(bootstrap, delta);
-    envoy(bootstrap, paymentsAdmin);
+    envoy(paymentsPod, bootstrap, paymentsAdmin);
 
-    assertThat(MeshProcesses.answer(paymentsPort)).isEqualTo("200 payments v1");
-    Wait.until(
-        "every delta response ACKed",
-        Duration.ofSeconds(5),
-        () ->
-            MeshProcesses.node(unixAdmin, "mesh/shop/virtualNode/payments")
-                    .get("pending")
-                    .getAsInt()
-                == 0);
-    assertThat(
-            MeshProcesses.node(unixAdmin, "mesh/shop/virtualNode/payments").get("nacks").getAsInt())
-        .isZero();
+    assertThat(paymentsPod.get(EGRESS, "/", "ledger.shop.local")).isEqualTo("200 ledger");
+    acknowledgedWithoutNack(null, unixAdmin, PAYMENTS);
+    assertThat(MeshProcesses.status(null, unixAdmin).getAsJsonObject("nodes").keySet())
+        .contains(CART, PAYMENTS, "mesh/shop/virtualNode/blue");
   }
 
   @Test
-  void aChangeReachesConnectedEnvoysWithinASecondWithNoFailedRequest() throws Exception {
-    int cartPort = Local.freePort();
-    int paymentsPort = Local.freePort();
-    Path dir = definition(cartPort, paymentsPort);
+  void aRouteChangeReachesTheEnvoyRoutingThroughItWithinASecondWithNoFailedRequest()
+      throws Exception {
+    Path dir = definition();
+    Path socket = tmp.resolve("xds.sock");
     int admin = Local.freePort();
-    int xds = Local.freePort();
-    serve(dir, admin, "--listen", "127.0.0.1:" + xds);
-    Map<String, String> env = Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + xds);
-    envoy(MeshProcesses.CART, Local.freePort(), env);
-    envoy(MeshProcesses.PAYMENTS, Local.freePort(), env);
-    assertThat(MeshProcesses.answer(cartPort)).isEqualTo("200 cart v1");
+    serve(dir, null, admin, "--socket", socket.toString());
+    Map<String, String> env = Map.of("APPMESH_XDS_ENDPOINT", "unix://" + socket);
+    Pod cartPod = pod();
+    cartPod.app(9101, "blue", tmp.resolve("blue.log"));
+    cartPod.app(9102, "green", tmp.resolve("green.log"));
+    int cartAdmin = Local.freePort();
+    envoy(cartPod, bootstrap(CART, cartAdmin, env), cartAdmin);
+    Pod paymentsPod = pod();
+    paymentsPod.app(9103, "ledger", tmp.resolve("ledger.log"));
+    int paymentsAdmin = Local.freePort();
+    envoy(paymentsPod, bootstrap(PAYMENTS, paymentsAdmin, env), paymentsAdmin);
+    assertThat(cartPod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 blue");
+    assertThat(cartPod.get(EGRESS, "/green", "color.shop.local")).isEqualTo("200 green");
+    assertThat(paymentsPod.get(EGRESS, "/", "ledger.shop.local")).isEqualTo("200 ledger");
+    acknowledgedWithoutNack(null, admin, PAYMENTS);
+    int paymentsPushes = MeshProcesses.node(null, admin, PAYMENTS).get("pushes").getAsInt();
 
     List<String> failures = new CopyOnWriteArrayList<>();
     AtomicLong seenAt = new AtomicLong();
@@ -164,46 +255,55 @@ class MeshServeIT {
                 () -> {
                   long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                   while (running.get() && System.nanoTime() < end) {
-                    for (int port : new int[] {cartPort, paymentsPort}) {
-                      HttpResponse<String> response = MeshProcesses.request(port, "/");
-                      requests.incrementAndGet();
-                      if (response == null || response.statusCode() != 200) {
-                        failures.add(
-                            port + ": " + (response == null ? "no answer" : response.statusCode()));
-                      } else if (response.body().equals("cart v2") && seenAt.get() == 0) {
-                        seenAt.set(System.nanoTime());
-                      }
+                    String color = cartPod.get(EGRESS, "/", "color.shop.local");
+                    long at = System.nanoTime();
+                    String ledger = paymentsPod.get(EGRESS, "/", "ledger.shop.local");
+                    requests.addAndGet(2);
+                    if (color.equals("200 green")) {
+                      seenAt.compareAndSet(0, at);
+                    } else if (!color.equals("200 blue")) {
+                      failures.add("cart: " + color);
+                    }
+                    if (!ledger.equals("200 ledger")) {
+                      failures.add("payments: " + ledger);
                     }
                   }
                 });
     Thread.sleep(500);
     long changedAt = System.nanoTime();
-    TestMesh.writeNode(dir, "shop", "cart", cartPort, "cart v2");
-    Wait.until("cart v2 answered", Duration.ofSeconds(5), () -> seenAt.get() != 0);
+    write(dir, "routes/main.json", route("main", "/", "green", 2));
+    Wait.until("cart's / answered by green", Duration.ofSeconds(5), () -> seenAt.get() != 0);
     Thread.sleep(500);
     running.set(false);
     loop.join(10_000);
 
     assertThat(Duration.ofNanos(seenAt.get() - changedAt)).isLessThan(Duration.ofSeconds(1));
     assertThat(failures).isEmpty();
-    assertThat(requests.get()).isGreaterThan(20);
-    assertThat(MeshProcesses.answer(paymentsPort)).isEqualTo("200 payments v1");
-    assertThat(MeshProcesses.node(admin, "mesh/shop/virtualNode/payments").get("pushes").getAsInt())
-        .as("payments did not change: its Envoy got its three responses and nothing more")
-        .isEqualTo(3);
+    assertThat(requests.get()).isGreaterThan(10);
+    assertThat(cartPod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 green");
+    JsonObject last = MeshProcesses.status(null, admin).getAsJsonObject("lastChange");
+    assertThat(last.getAsJsonArray("changed")).hasSize(1);
+    assertThat(last.getAsJsonArray("changed").get(0).getAsString()).isEqualTo(CART);
+    assertThat(last.get("translated").getAsInt()).as("only cart reads router color").isEqualTo(1);
+    acknowledgedWithoutNack(null, admin, CART);
+    assertThat(MeshProcesses.node(null, admin, PAYMENTS).get("pushes").getAsInt())
+        .as("payments does not route through color: its Envoy was sent nothing more")
+        .isEqualTo(paymentsPushes);
   }
 
   @Test
   void aClientCertificateOfOneNodeCannotFetchAnothersConfiguration() throws Exception {
-    int cartPort = Local.freePort();
-    Path dir = definition(cartPort, Local.freePort());
+    Path dir = definition();
     TestPki pki = TestPki.create(Files.createDirectories(tmp.resolve("pki")));
     TestPki.Issued server = pki.issue("server", "ip:127.0.0.1");
-    TestPki.Issued cart = pki.issue("cart", "uri:spiffe://shop.test/mesh/shop/virtualNode/cart");
+    TestPki.Issued cart = pki.issue("cart", "uri:spiffe://shop.test/" + CART);
+    Pod pod = pod();
+    pod.app(9101, "blue", tmp.resolve("blue.log"));
     int admin = Local.freePort();
     int xds = Local.freePort();
     serve(
         dir,
+        pod,
         admin,
         "--listen",
         "127.0.0.1:" + xds,
@@ -224,30 +324,30 @@ class MeshServeIT {
 
     // The cart certificate as cart: served.
     int cartAdmin = Local.freePort();
-    Path cartBootstrap = withClientCertificate(MeshProcesses.CART, cartAdmin, env, cart);
-    envoy(cartBootstrap, cartAdmin);
-    assertThat(MeshProcesses.answer(cartPort)).isEqualTo("200 cart v1");
+    envoy(pod, withClientCertificate(CART, cartAdmin, env, cart), cartAdmin);
+    assertThat(pod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 blue");
 
-    // The cart certificate as payments: refused, and Envoy gets nothing.
+    // The cart certificate as payments: refused, and Envoy gets nothing (no listener: it can
+    // share the pod).
     int thiefAdmin = Local.freePort();
-    Path thiefBootstrap = withClientCertificate(MeshProcesses.PAYMENTS, thiefAdmin, env, cart);
+    Path thiefBootstrap = withClientCertificate(PAYMENTS, thiefAdmin, env, cart);
     Path thiefLog = thiefBootstrap.resolveSibling("envoy.log");
-    Process thief = processes.envoy(thiefBootstrap, thiefLog);
+    Process thief = processes.envoy(pod, thiefBootstrap, thiefLog);
     Wait.until(
         "the stream refused",
         Duration.ofSeconds(15),
         () ->
-            MeshProcesses.status(admin).getAsJsonObject("refusedStreams").has("PERMISSION_DENIED"));
+            MeshProcesses.status(pod, admin)
+                .getAsJsonObject("refusedStreams")
+                .has("PERMISSION_DENIED"));
     Wait.until(
         "Envoy's log of the refusal",
         Duration.ofSeconds(10),
-        () ->
-            MeshProcesses.read(thiefLog)
-                .contains("does not name node mesh/shop/virtualNode/payments"));
+        () -> MeshProcesses.read(thiefLog).contains("does not name node " + PAYMENTS));
     assertThat(thief.isAlive()).isTrue();
-    assertThat(Local.ready(thiefAdmin)).isNotEqualTo("LIVE");
-    assertThat(Local.get(thiefAdmin, "/clusters")).doesNotContain("cds_ingress_shop_payments");
-    assertThat(MeshProcesses.read(tmp.resolve("serve.log")))
+    assertThat(pod.body(thiefAdmin, "/ready")).isNotEqualTo("LIVE");
+    assertThat(pod.body(thiefAdmin, "/clusters")).doesNotContain("cds_ingress_shop_payments");
+    assertThat(MeshProcesses.read(tmp.resolve("serve-" + admin + ".log")))
         .contains("ADS stream refused")
         .contains("PERMISSION_DENIED");
     thief.destroy();
@@ -258,9 +358,7 @@ class MeshServeIT {
   private Path withClientCertificate(
       String node, int adminPort, Map<String, String> env, TestPki.Issued certificate)
       throws Exception {
-    Path bootstrap =
-        Files.createDirectories(tmp.resolve("envoy-" + adminPort)).resolve("envoy.json");
-    MeshProcesses.bootstrap(bootstrap, node, adminPort, env);
+    Path bootstrap = bootstrap(node, adminPort, env);
     String text = Files.readString(bootstrap);
     String anchor = "\"validation_context\": {";
     assertThat(text).contains(anchor);

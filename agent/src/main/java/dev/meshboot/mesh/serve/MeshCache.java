@@ -8,11 +8,13 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -27,8 +29,14 @@ final class MeshCache {
 
   private static final Log log = Log.of(MeshCache.class);
 
-  /** What applying a translation did. */
-  record Update(String version, List<NodeKey> changed, List<NodeKey> removed) {}
+  /**
+   * What applying a translation did.
+   *
+   * @param nodes how many nodes are served now
+   */
+  record Update(String version, int nodes, List<NodeKey> changed, List<NodeKey> removed) {}
+
+  private static final Comparator<NodeKey> BY_ID = Comparator.comparing(NodeKey::toString);
 
   private final SimpleCache<NodeKey> cache =
       new SimpleCache<>(
@@ -47,23 +55,30 @@ final class MeshCache {
     return cache;
   }
 
-  /** Serves {@code nodes} from now on; called by one thread at a time. */
-  Update apply(Map<NodeKey, NodeResources> nodes) {
-    Map<NodeKey, NodeSnapshot> next = new HashMap<>();
-    nodes.forEach((key, resources) -> next.put(key, NodeSnapshot.of(resources)));
+  /**
+   * Serves {@code translated}'s nodes with these resources from now on, and {@code gone}'s no
+   * longer; every other node served keeps its snapshot. A node's snapshot is set (and its Envoys
+   * sent the parts that changed) only if its version changed. Called by one thread at a time.
+   */
+  Update apply(Map<NodeKey, NodeResources> translated, Set<NodeKey> gone) {
+    Map<NodeKey, NodeSnapshot> next = new HashMap<>(served);
     List<NodeKey> changed = new ArrayList<>();
-    for (Map.Entry<NodeKey, NodeSnapshot> node : sorted(next).entrySet()) {
+    for (Map.Entry<NodeKey, NodeResources> node : translated.entrySet()) {
+      NodeSnapshot snapshot = NodeSnapshot.of(node.getValue());
       NodeSnapshot before = served.get(node.getKey());
-      if (before == null || !before.version().equals(node.getValue().version())) {
+      if (before == null || !before.version().equals(snapshot.version())) {
+        next.put(node.getKey(), snapshot);
         changed.add(node.getKey());
       }
     }
     List<NodeKey> removed = new ArrayList<>();
-    for (NodeKey key : sorted(served).keySet()) {
-      if (!next.containsKey(key)) {
+    for (NodeKey key : gone) {
+      if (next.remove(key) != null) {
         removed.add(key);
       }
     }
+    changed.sort(BY_ID);
+    removed.sort(BY_ID);
     // Admission reads the new set first: a stream for a new node finds its snapshot, or waits
     // for it in the cache, never a refusal for a node being added.
     served = Map.copyOf(next);
@@ -73,7 +88,7 @@ final class MeshCache {
     for (NodeKey key : removed) {
       dropIfUnused(key);
     }
-    return new Update(version(next), List.copyOf(changed), List.copyOf(removed));
+    return new Update(version(next), next.size(), List.copyOf(changed), List.copyOf(removed));
   }
 
   /** Drops the snapshot of a node no longer defined once none of its Envoys is connected. */
@@ -103,8 +118,7 @@ final class MeshCache {
   }
 
   private static Map<NodeKey, NodeSnapshot> sorted(Map<NodeKey, NodeSnapshot> nodes) {
-    Map<NodeKey, NodeSnapshot> out =
-        new TreeMap<>(java.util.Comparator.comparing(NodeKey::toString));
+    Map<NodeKey, NodeSnapshot> out = new TreeMap<>(BY_ID);
     out.putAll(nodes);
     return out;
   }

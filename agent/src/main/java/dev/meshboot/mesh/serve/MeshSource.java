@@ -1,10 +1,8 @@
 package dev.meshboot.mesh.serve;
 
 import dev.meshboot.mesh.MeshDefinition;
-import dev.meshboot.mesh.NodeKey;
-import dev.meshboot.mesh.NodeResources;
+import dev.meshboot.mesh.Translation;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.function.Function;
 
 /**
@@ -14,9 +12,9 @@ import java.util.function.Function;
  *
  * @param loader reads the directory (or file); throws {@link dev.meshboot.mesh.MeshException} with
  *     every error of an invalid definition
- * @param translator gives the resources of every node the server serves; a node it leaves out is
- *     refused
+ * @param translator the definition's translation, node by node: the server serves the nodes it
+ *     lists (a node it leaves out is refused) and, after a change, translates again only the nodes
+ *     it says the changed resources affect
  */
 public record MeshSource(
-    Function<Path, MeshDefinition> loader,
-    Function<MeshDefinition, Map<NodeKey, NodeResources>> translator) {}
+    Function<Path, MeshDefinition> loader, Function<MeshDefinition, Translation> translator) {}

@@ -74,10 +74,11 @@ final class ServeReport {
       JsonObject last = new JsonObject();
       last.addProperty("at", change.at().toString());
       last.addProperty("version", change.version());
+      last.addProperty("translated", change.translated());
       last.add("changed", strings(change.changed()));
       last.add("removed", strings(change.removed()));
-      last.addProperty("loadMs", change.load().toMillis());
-      last.addProperty("translateMs", change.translate().toMillis());
+      last.addProperty("loadMs", millis(change.load()));
+      last.addProperty("translateMs", millis(change.translate()));
       out.add("lastChange", last);
     }
     ServeStats.Refused refused = stats.lastRefused();
@@ -224,5 +225,10 @@ final class ServeReport {
     JsonArray out = new JsonArray();
     values.forEach(out::add);
     return out;
+  }
+
+  /** Milliseconds to the microsecond: a re-translation takes a few. */
+  private static double millis(Duration duration) {
+    return Math.round(duration.toNanos() / 1000.0) / 1000.0;
   }
 }

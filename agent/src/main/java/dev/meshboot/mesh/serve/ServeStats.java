@@ -24,6 +24,8 @@ final class ServeStats {
    *
    * @param version the hash of every node's version
    * @param nodes how many nodes it serves
+   * @param translated how many nodes were translated (all at first; after a change, those it can
+   *     affect)
    * @param changed the nodes whose configuration changed (new ones included)
    * @param removed the nodes no longer defined
    */
@@ -31,6 +33,7 @@ final class ServeStats {
       Instant at,
       String version,
       int nodes,
+      int translated,
       List<String> changed,
       List<String> removed,
       Duration load,

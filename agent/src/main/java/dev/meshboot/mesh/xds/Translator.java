@@ -7,6 +7,7 @@ import dev.meshboot.mesh.MeshException;
 import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
 import dev.meshboot.mesh.Resource;
+import dev.meshboot.mesh.Translation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -27,7 +28,7 @@ import org.jspecify.annotations.Nullable;
  * the others, and {@link #affectedBy} says which nodes a change to one resource can change, so a
  * control plane re-translates only those.
  */
-public final class Translator {
+public final class Translator implements Translation {
 
   private final MeshIndex index;
   private final Map<String, MeshContext> meshes = new LinkedHashMap<>();
@@ -58,6 +59,7 @@ public final class Translator {
   }
 
   /** The virtual nodes and gateways of the definition, mesh by mesh, in name order. */
+  @Override
   public List<NodeKey> nodes() {
     List<NodeKey> keys = new ArrayList<>();
     for (String mesh : meshes.keySet()) {
@@ -96,6 +98,7 @@ public final class Translator {
    *
    * @throws MeshException if the node cannot be translated (naming the resource and JSON path)
    */
+  @Override
   public Optional<NodeResources> node(NodeKey key) {
     MeshContext mesh = meshes.get(key.mesh());
     if (mesh == null) {
@@ -123,6 +126,7 @@ public final class Translator {
    * this translator's definition has them: ask the old and the new definition's translators when a
    * change adds or removes references.
    */
+  @Override
   public Set<NodeKey> affectedBy(Kind kind, String mesh, String name) {
     Set<NodeKey> affected = new LinkedHashSet<>();
     switch (kind) {

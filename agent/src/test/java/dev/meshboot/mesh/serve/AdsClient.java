@@ -159,7 +159,11 @@ public final class AdsClient implements AutoCloseable {
       if (response.getTypeUrl().equals(LISTENERS) && !reject.test(one)) {
         // The listeners name their route configurations (RDS): subscribe to them, as Envoy does.
         List<String> routes =
-            response.getResourcesList().stream().map(AdsClient::routeOf).distinct().toList();
+            response.getResourcesList().stream()
+                .flatMap(listener -> routesOf(listener).stream())
+                .distinct()
+                .sorted()
+                .toList();
         if (!routes.isEmpty() && !accepted.containsKey(ROUTES + "#subscribed")) {
           accepted.put(ROUTES + "#subscribed", "");
           sendSotw(
@@ -221,18 +225,30 @@ public final class AdsClient implements AutoCloseable {
     }
   }
 
-  private static String routeOf(com.google.protobuf.Any listener) {
+  /** The route configurations a listener's HTTP connection managers ask for over RDS. */
+  private static List<String> routesOf(com.google.protobuf.Any listener) {
     try {
-      var manager =
+      List<String> routes = new java.util.ArrayList<>();
+      for (var chain :
           listener
               .unpack(io.envoyproxy.envoy.config.listener.v3.Listener.class)
-              .getFilterChains(0)
-              .getFilters(0)
-              .getTypedConfig()
-              .unpack(
-                  io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
-                      .HttpConnectionManager.class);
-      return manager.getRds().getRouteConfigName();
+              .getFilterChainsList()) {
+        for (var filter : chain.getFiltersList()) {
+          var config = filter.getTypedConfig();
+          if (config.is(
+              io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+                  .HttpConnectionManager.class)) {
+            var manager =
+                config.unpack(
+                    io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+                        .HttpConnectionManager.class);
+            if (manager.hasRds()) {
+              routes.add(manager.getRds().getRouteConfigName());
+            }
+          }
+        }
+      }
+      return routes;
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
       throw new AssertionError(e);
     }

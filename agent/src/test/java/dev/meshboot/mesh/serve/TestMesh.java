@@ -11,6 +11,7 @@ import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
 import dev.meshboot.mesh.Resource;
 import dev.meshboot.mesh.Source;
+import dev.meshboot.mesh.Translation;
 import dev.meshboot.xds.EnvoyResources;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
@@ -28,9 +29,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.stream.Stream;
 
 /**
@@ -47,7 +47,7 @@ public final class TestMesh {
 
   /** The loader and translator. */
   public static MeshSource source() {
-    return new MeshSource(TestMesh::load, TestMesh::translate);
+    return new MeshSource(TestMesh::load, TestTranslation::new);
   }
 
   /** Writes node {@code name} of mesh {@code mesh} to {@code dir/<name>.json}. */
@@ -102,63 +102,75 @@ public final class TestMesh {
     return new MeshDefinition(resources);
   }
 
-  static Map<NodeKey, NodeResources> translate(MeshDefinition definition) {
-    Map<NodeKey, NodeResources> nodes =
-        new TreeMap<>(java.util.Comparator.comparing(Object::toString));
-    for (Resource node : definition.resources()) {
-      if (node.kind() != Kind.VIRTUAL_NODE) {
-        continue;
-      }
-      JsonObject spec = node.spec();
-      int port =
-          spec.getAsJsonArray("listeners")
-              .get(0)
-              .getAsJsonObject()
-              .getAsJsonObject("portMapping")
-              .get("port")
-              .getAsInt();
-      String answer = spec.has("answer") ? spec.get("answer").getAsString() : node.name();
-      String route = "rds_ingress_http_" + port;
-      Listener listener =
-          EnvoyResources.httpListener(
-                  "lds_ingress_0.0.0.0_15000",
-                  port,
-                  EnvoyResources.httpManager()
-                      .setRds(
-                          Rds.newBuilder()
-                              .setRouteConfigName(route)
-                              .setConfigSource(
-                                  ConfigSource.newBuilder()
-                                      .setAds(AggregatedConfigSource.getDefaultInstance())
-                                      .setResourceApiVersion(ApiVersion.V3)))
-                      .build())
-              .build();
-      String clusterName = "cds_ingress_" + node.mesh() + "_" + node.name() + "_http_" + port;
-      Cluster cluster =
-          Cluster.newBuilder()
-              .setName(clusterName)
-              .setType(Cluster.DiscoveryType.STATIC)
-              .setConnectTimeout(Duration.newBuilder().setSeconds(1))
-              .setLoadAssignment(
-                  ClusterLoadAssignment.newBuilder()
-                      .setClusterName(clusterName)
-                      .addEndpoints(
-                          LocalityLbEndpoints.newBuilder()
-                              .addLbEndpoints(
-                                  LbEndpoint.newBuilder()
-                                      .setEndpoint(
-                                          Endpoint.newBuilder()
-                                              .setAddress(EnvoyResources.loopback(port))))))
-              .build();
-      nodes.put(
-          new NodeKey(node.mesh(), Kind.VIRTUAL_NODE, node.name()),
-          new NodeResources(
-              List.of(listener),
-              List.of(cluster),
-              List.of(EnvoyResources.answering(route, answer)),
-              List.of(),
-              List.of()));
+  /** Each node is translated from its own resource only: a change affects that node alone. */
+  private record TestTranslation(MeshDefinition definition) implements Translation {
+
+    @Override
+    public List<NodeKey> nodes() {
+      return definition.resources().stream()
+          .filter(r -> r.kind() == Kind.VIRTUAL_NODE)
+          .map(r -> new NodeKey(r.mesh(), Kind.VIRTUAL_NODE, r.name()))
+          .toList();
     }
-    return nodes;
+
+    @Override
+    public Optional<NodeResources> node(NodeKey key) {
+      return definition.find(key.kind(), key.mesh(), key.name()).map(TestMesh::translate);
+    }
+
+    @Override
+    public Set<NodeKey> affectedBy(Kind kind, String mesh, String name) {
+      return kind == Kind.VIRTUAL_NODE ? Set.of(new NodeKey(mesh, kind, name)) : Set.of();
+    }
+  }
+
+  private static NodeResources translate(Resource node) {
+    JsonObject spec = node.spec();
+    int port =
+        spec.getAsJsonArray("listeners")
+            .get(0)
+            .getAsJsonObject()
+            .getAsJsonObject("portMapping")
+            .get("port")
+            .getAsInt();
+    String answer = spec.has("answer") ? spec.get("answer").getAsString() : node.name();
+    String route = "rds_ingress_http_" + port;
+    Listener listener =
+        EnvoyResources.httpListener(
+                "lds_ingress_0.0.0.0_15000",
+                port,
+                EnvoyResources.httpManager()
+                    .setRds(
+                        Rds.newBuilder()
+                            .setRouteConfigName(route)
+                            .setConfigSource(
+                                ConfigSource.newBuilder()
+                                    .setAds(AggregatedConfigSource.getDefaultInstance())
+                                    .setResourceApiVersion(ApiVersion.V3)))
+                    .build())
+            .build();
+    String clusterName = "cds_ingress_" + node.mesh() + "_" + node.name() + "_http_" + port;
+    Cluster cluster =
+        Cluster.newBuilder()
+            .setName(clusterName)
+            .setType(Cluster.DiscoveryType.STATIC)
+            .setConnectTimeout(Duration.newBuilder().setSeconds(1))
+            .setLoadAssignment(
+                ClusterLoadAssignment.newBuilder()
+                    .setClusterName(clusterName)
+                    .addEndpoints(
+                        LocalityLbEndpoints.newBuilder()
+                            .addLbEndpoints(
+                                LbEndpoint.newBuilder()
+                                    .setEndpoint(
+                                        Endpoint.newBuilder()
+                                            .setAddress(EnvoyResources.loopback(port))))))
+            .build();
+    return new NodeResources(
+        List.of(listener),
+        List.of(cluster),
+        List.of(EnvoyResources.answering(route, answer)),
+        List.of(),
+        List.of());
   }
 }
