@@ -1,5 +1,6 @@
 package dev.meshboot.it;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
@@ -108,6 +109,48 @@ class LauncherAotIT {
     assertThat(run(tmp, cache, envoy, "", mesh))
         .doesNotContain("creating")
         .contains("-XX:AOTCache=" + meshCache);
+  }
+
+  /**
+   * The mesh commands get a cache of their own, trained by {@code mesh render} (the Envoy API's
+   * classes that translating loads), used from the next launch on.
+   */
+  @Test
+  void theMeshCommandsGetACacheOfTheirOwn(@TempDir Path tmp) throws Exception {
+    Path cache = tmp.resolve("cache");
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    Path root = jar.getParent().getParent().getParent();
+    List<String> validate =
+        List.of(
+            root.resolve("bin/meshboot").toString(),
+            "mesh",
+            "validate",
+            root.resolve("bin/lib/training/mesh").toString());
+    List<String> outputs = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      ProcessBuilder builder = new ProcessBuilder(validate).redirectErrorStream(true);
+      builder.environment().clear();
+      builder
+          .environment()
+          .putAll(
+              Map.of(
+                  "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
+                  "HOME", tmp.toString(),
+                  "MESHBOOT_JAR", jar.toString(),
+                  "MESHBOOT_JAVA_HOME", System.getProperty("java.home"),
+                  "MESHBOOT_CACHE_DIR", cache.toString()));
+      Process process = builder.start();
+      String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+      assertThat(process.waitFor(120, TimeUnit.SECONDS)).as(output).isTrue();
+      assertThat(process.exitValue()).as(output).isZero();
+      outputs.add(output);
+    }
+    assertThat(outputs.get(0)).contains("creating the control plane's AOT cache");
+    assertThat(outputs.get(1)).doesNotContain("creating").contains(": valid: 1 mesh");
+    try (var files = Files.list(cache)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .anyMatch(name -> name.matches("meshboot-mesh-.*\\.aot"));
+    }
   }
 
   @Test
