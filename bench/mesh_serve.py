@@ -159,6 +159,7 @@ def one_run(args, java, definition, work, run_index):
         time.sleep(1)
         mem = memory(serve.pid)
         out["rss"] = mem["VmRSS"]
+        out["hwm connected"] = mem["VmHWM"]
         out["hwm"] = mem["VmHWM"]
         changes = []
         for c in range(args.changes):
@@ -239,6 +240,8 @@ def main():
         ("mesh change (all nodes): write to last ACK", statistics.median(r["mesh ack"] for r in runs), "ms", load),
         ("RSS, no client (baseline)", rss_idle, "MB", rss_idle),
         (f"RSS, {args.clients} clients connected", statistics.median(r["rss"] for r in runs), "MB", rss_idle),
+        (f"peak RSS (VmHWM) up to {args.clients} connected", max(r["hwm connected"] for r in runs), "MB",
+         rss_idle),
         ("peak RSS (VmHWM), whole run", max(r["hwm"] for r in runs), "MB", rss_idle),
     ]
     print(f"{args.runs} runs x {args.changes} changes, {args.clients} clients, {files} definition files "
