@@ -79,13 +79,15 @@ final class Netns implements AutoCloseable {
   }
 
   /**
-   * Names resolved inside the namespace ({@code /etc/netns/<name>/hosts}, for processes it runs).
+   * Names resolved inside the namespace ({@code /etc/netns/<name>/hosts}, which {@code ip netns
+   * exec} puts in place of {@code /etc/hosts} for the processes it runs): each name's addresses.
    */
-  void hosts(Map<String, String> names) throws IOException {
+  void hosts(Map<String, List<String>> names) throws IOException {
     Path dir = Path.of("/etc/netns", name);
     Files.createDirectories(dir);
     StringBuilder hosts = new StringBuilder("127.0.0.1 localhost\n");
-    names.forEach((host, ip) -> hosts.append(ip).append(' ').append(host).append('\n'));
+    names.forEach(
+        (host, ips) -> ips.forEach(ip -> hosts.append(ip).append(' ').append(host).append('\n')));
     Files.writeString(dir.resolve("hosts"), hosts.toString());
   }
 

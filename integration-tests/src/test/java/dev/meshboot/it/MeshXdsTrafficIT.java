@@ -1,0 +1,281 @@
+package dev.meshboot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshboot.it.MeshUpstream.Answer;
+import dev.meshboot.it.MeshUpstream.Reset;
+import dev.meshboot.it.MeshUpstream.Response;
+import dev.meshboot.mesh.MeshDefinition;
+import dev.meshboot.mesh.NodeKey;
+import dev.meshboot.mesh.NodeResources;
+import dev.meshboot.mesh.load.MeshLoader;
+import dev.meshboot.mesh.xds.Translator;
+import dev.meshboot.testing.Wait;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The translation's features end to end: the fixture mesh {@code traffic} loaded by the real {@link
+ * MeshLoader}, translated, and served to a real Envoy as the virtual node {@code client} in a
+ * network namespace of its own, with App Mesh's interception (iptables sends the application's
+ * outbound TCP to egress 15001, Envoy's group exempt) and the mesh's applications as real servers
+ * on the namespace's loopback addresses, found by their DNS names ({@code /etc/hosts} of the
+ * namespace). The test is the application: it connects where its code would and sees what Envoy
+ * made of it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class MeshXdsTrafficIT {
+
+  static final Path FIXTURE =
+      Path.of(System.getProperty("meshboot.goldens"))
+          .getParent()
+          .resolve("mesh-xds/traffic/definition");
+  static final String CLIENT = "mesh/traffic/virtualNode/client";
+  static final int PROXY_GID = 1337;
+  static final String VIP = "127.0.0.1";
+
+  private Path tmp = Path.of("");
+  private Netns netns;
+  private MeshXdsServer xds;
+  private MeshEnvoy envoy;
+  private final Map<String, MeshUpstream> upstreams = new TreeMap<>();
+
+  @BeforeAll
+  void start(@TempDir Path dir) throws Exception {
+    tmp = dir;
+    netns = Netns.create();
+    netns.hosts(
+        Map.of(
+            "web-a.traffic.local", List.of("127.0.0.11"),
+            "web-b.traffic.local", List.of("127.0.0.12"),
+            "web-c.traffic.local", List.of("127.0.0.13"),
+            "checked.traffic.local", List.of("127.0.0.21", "127.0.0.22"),
+            "ejecting.traffic.local", List.of("127.0.0.31", "127.0.0.32")));
+    for (String web : List.of("web-a", "web-b")) {
+      upstream(web, "127.0.0.1" + (web.equals("web-a") ? 1 : 2), 80, (r, n) -> MeshUpstream.ok());
+    }
+    upstream(
+        "web-c",
+        "127.0.0.13",
+        80,
+        (request, earlier) -> {
+          String path = request.path();
+          if (path.startsWith("/retry/once-503")) {
+            return earlier == 0 ? new Answer(503, Duration.ZERO) : MeshUpstream.ok();
+          }
+          if (path.startsWith("/retry/once-reset")) {
+            return earlier == 0 ? new Reset() : MeshUpstream.ok();
+          }
+          if (path.startsWith("/retry/always")) {
+            return new Answer(503, Duration.ZERO);
+          }
+          if (path.startsWith("/slow")) {
+            return new Answer(200, Duration.ofSeconds(3));
+          }
+          return MeshUpstream.ok();
+        });
+    upstream("checked-good", "127.0.0.21", 8080, (r, n) -> MeshUpstream.ok());
+    upstream(
+        "checked-bad",
+        "127.0.0.22",
+        8080,
+        (r, n) -> r.path().equals("/health") ? new Answer(503, Duration.ZERO) : MeshUpstream.ok());
+    upstream("ejecting-good", "127.0.0.31", 8082, (r, n) -> MeshUpstream.ok());
+    upstream("ejecting-bad", "127.0.0.32", 8082, (r, n) -> new Answer(503, Duration.ZERO));
+    netns.exec(
+        "iptables",
+        "-t",
+        "nat",
+        "-A",
+        "OUTPUT",
+        "-p",
+        "tcp",
+        "-m",
+        "owner",
+        "!",
+        "--gid-owner",
+        Integer.toString(PROXY_GID),
+        "-j",
+        "REDIRECT",
+        "--to-ports",
+        "15001");
+    xds = MeshXdsServer.start(tmp.resolve("xds.sock"));
+    serve(load("DROP_ALL"));
+    envoy = MeshEnvoy.start(tmp.resolve("client"), netns, CLIENT, xds, PROXY_GID);
+    envoy.awaitLive();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (envoy != null) {
+      envoy.stop();
+    }
+    for (MeshUpstream upstream : upstreams.values()) {
+      upstream.close();
+    }
+    if (xds != null) {
+      xds.close();
+    }
+    if (netns != null) {
+      netns.close();
+    }
+  }
+
+  private void upstream(String name, String ip, int port, MeshUpstream.Handler handler)
+      throws Exception {
+    upstreams.put(name, MeshUpstream.start(netns, name, ip, port, handler));
+  }
+
+  /** The fixture loaded by the real loader, its mesh's egress filter set to {@code egress}. */
+  private MeshDefinition load(String egress) throws IOException {
+    Path copy = tmp.resolve("definition-" + egress);
+    Files.createDirectories(copy);
+    try (Stream<Path> files = Files.list(FIXTURE)) {
+      for (Path file : files.toList()) {
+        String text = Files.readString(file);
+        if (file.getFileName().toString().equals("mesh.json")) {
+          text = text.replace("DROP_ALL", egress);
+        }
+        Files.writeString(copy.resolve(file.getFileName()), text);
+      }
+    }
+    return MeshLoader.load(copy);
+  }
+
+  private void serve(MeshDefinition definition) {
+    Map<NodeKey, NodeResources> nodes = Translator.translate(definition);
+    NodeResources client =
+        nodes.entrySet().stream()
+            .filter(e -> e.getKey().toString().equals(CLIENT))
+            .map(Map.Entry::getValue)
+            .findFirst()
+            .orElseThrow();
+    xds.serve(CLIENT, client, List.of());
+  }
+
+  private Response get(String host, int port, String target, Map<String, String> headers)
+      throws Exception {
+    return MeshUpstream.send(netns, VIP, port, "GET", host, target, headers);
+  }
+
+  private Response web(String method, String target, Map<String, String> headers) throws Exception {
+    return MeshUpstream.send(netns, VIP, 80, method, "web.traffic.local", target, headers);
+  }
+
+  /** Who answered each of {@code n} requests (the body), counted. */
+  private Map<String, Integer> answers(int n, String method, String target, Map<String, String> h)
+      throws Exception {
+    Map<String, Integer> by = new TreeMap<>();
+    for (int i = 0; i < n; i++) {
+      Response response = web(method, target, h);
+      by.merge(
+          response.status() == 200 ? response.body() : "status " + response.status(),
+          1,
+          Integer::sum);
+    }
+    return by;
+  }
+
+  @Test
+  void weightedTargetsShareTheTrafficByWeight() throws Exception {
+    int n = 200;
+    Map<String, Integer> by = answers(n, "GET", "/anything", Map.of());
+    assertThat(by.keySet()).containsExactlyInAnyOrder("web-a", "web-b");
+    // weights 3:1, so web-a answers 150 of 200; 5 standard deviations (6.1 each) either side
+    assertThat(by.get("web-a")).isBetween(120, 180);
+  }
+
+  @Test
+  void headerPathMethodAndQueryMatchesChooseTheirRoute() throws Exception {
+    assertThat(answers(10, "GET", "/x", Map.of("x-canary", "yes"))).isEqualTo(Map.of("web-c", 10));
+    assertThat(answers(20, "GET", "/x", Map.of("x-canary", "no"))).doesNotContainKey("web-c");
+    assertThat(answers(10, "GET", "/exact/only", Map.of())).isEqualTo(Map.of("web-c", 10));
+    assertThat(answers(20, "GET", "/exact/only/more", Map.of())).doesNotContainKey("web-c");
+    assertThat(answers(10, "POST", "/x", Map.of())).isEqualTo(Map.of("web-c", 10));
+    assertThat(answers(20, "PUT", "/x", Map.of())).doesNotContainKey("web-c");
+    assertThat(answers(10, "GET", "/x?a=1&v=2", Map.of())).isEqualTo(Map.of("web-c", 10));
+    assertThat(answers(20, "GET", "/x?v=3", Map.of())).doesNotContainKey("web-c");
+  }
+
+  @Test
+  void routePriorityOrdersRoutesNotTheirNames() throws Exception {
+    // a-low (priority 60, first by name) and z-high (priority 50) both match /prio
+    assertThat(answers(10, "GET", "/prio", Map.of())).isEqualTo(Map.of("web-b", 10));
+  }
+
+  @Test
+  void retryPolicyRetriesServerErrorsAndResetsUpToMaxRetries() throws Exception {
+    MeshUpstream c = upstreams.get("web-c");
+    assertThat(web("GET", "/retry/once-503", Map.of())).isEqualTo(new Response(200, "web-c"));
+    assertThat(c.count("/retry/once-503")).isEqualTo(2);
+    assertThat(web("GET", "/retry/once-reset", Map.of())).isEqualTo(new Response(200, "web-c"));
+    assertThat(c.count("/retry/once-reset")).isEqualTo(2);
+    assertThat(web("GET", "/retry/always", Map.of()).status()).isEqualTo(503);
+    // maxRetries 4: the first attempt and 4 retries, where App Mesh's default policy makes 3
+    assertThat(c.count("/retry/always")).isEqualTo(5);
+  }
+
+  @Test
+  void perRequestTimeoutCutsASlowUpstream() throws Exception {
+    long start = System.nanoTime();
+    Response response = web("GET", "/slow", Map.of());
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(response.status()).isEqualTo(504);
+    assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofMillis(2500));
+    assertThat(upstreams.get("web-c").count("/slow")).isEqualTo(1);
+  }
+
+  @Test
+  void activeHealthCheckTakesTheUnhealthyEndpointOut() throws Exception {
+    String cluster = "cluster.cds_egress_traffic_checked_http_8080.";
+    Wait.until(
+        "the health checks' verdict",
+        Duration.ofSeconds(20),
+        () ->
+            envoy.stat(cluster + "membership_total") == 2
+                && envoy.stat(cluster + "membership_healthy") == 1);
+    List<String> answers = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      answers.add(get("checked.traffic.local", 8080, "/", Map.of()).body());
+    }
+    assertThat(answers).containsOnly("checked-good");
+    assertThat(upstreams.get("checked-bad").requests(r -> true))
+        .isNotEmpty()
+        .allSatisfy(
+            r -> {
+              assertThat(r.path()).isEqualTo("/health");
+              assertThat(r.headers()).containsEntry("host", "checked.traffic.local:8080");
+            });
+  }
+
+  @Test
+  void outlierDetectionEjectsAnEndpointAfterMaxServerErrors() throws Exception {
+    String cluster = "cluster.cds_egress_traffic_ejecting_http_8082.";
+    Wait.until(
+        "an ejection",
+        Duration.ofSeconds(10),
+        () -> {
+          get("ejecting.traffic.local", 8082, "/", Map.of());
+          return envoy.stat(cluster + "outlier_detection.ejections_active") == 1;
+        });
+    long bad = upstreams.get("ejecting-bad").count("/");
+    assertThat(bad).isEqualTo(2);
+    for (int i = 0; i < 20; i++) {
+      assertThat(get("ejecting.traffic.local", 8082, "/", Map.of()))
+          .isEqualTo(new Response(200, "ejecting-good"));
+    }
+    assertThat(upstreams.get("ejecting-bad").count("/")).isEqualTo(bad);
+  }
+}
