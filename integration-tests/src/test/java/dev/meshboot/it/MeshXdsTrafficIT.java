@@ -1,6 +1,7 @@
 package dev.meshboot.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.meshboot.it.MeshUpstream.Answer;
 import dev.meshboot.it.MeshUpstream.Reset;
@@ -11,6 +12,8 @@ import dev.meshboot.mesh.NodeResources;
 import dev.meshboot.mesh.load.MeshLoader;
 import dev.meshboot.mesh.xds.Translator;
 import dev.meshboot.testing.Wait;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import javax.net.ssl.SSLContext;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +56,8 @@ class MeshXdsTrafficIT {
   private MeshXdsServer xds;
   private MeshEnvoy envoy;
   private final Map<String, MeshUpstream> upstreams = new TreeMap<>();
+  private final List<AutoCloseable> closing = new ArrayList<>();
+  private @Nullable SSLContext outsideTls;
 
   @BeforeAll
   void start(@TempDir Path dir) throws Exception {
@@ -61,6 +68,8 @@ class MeshXdsTrafficIT {
             "web-a.traffic.local", List.of("127.0.0.11"),
             "web-b.traffic.local", List.of("127.0.0.12"),
             "web-c.traffic.local", List.of("127.0.0.13"),
+            "grpc-echo.traffic.local", List.of("127.0.0.41"),
+            "db.traffic.local", List.of("127.0.0.51"),
             "checked.traffic.local", List.of("127.0.0.21", "127.0.0.22"),
             "ejecting.traffic.local", List.of("127.0.0.31", "127.0.0.32")));
     for (String web : List.of("web-a", "web-b")) {
@@ -94,6 +103,16 @@ class MeshXdsTrafficIT {
         (r, n) -> r.path().equals("/health") ? new Answer(503, Duration.ZERO) : MeshUpstream.ok());
     upstream("ejecting-good", "127.0.0.31", 8082, (r, n) -> MeshUpstream.ok());
     upstream("ejecting-bad", "127.0.0.32", 8082, (r, n) -> new Answer(503, Duration.ZERO));
+    upstream("outside", "127.0.0.61", 9999, (r, n) -> MeshUpstream.ok());
+    upstream("outside-80", "127.0.0.61", 80, (r, n) -> MeshUpstream.ok());
+    MeshPki pki = MeshPki.create(tmp.resolve("pki"), "outside-ca");
+    pki.issue("outside", "dns:outside.test", "dns:sts.us-east-1.amazonaws.com");
+    outsideTls = MeshApps.tls(pki, "outside");
+    closing.add(MeshApps.lineServer(netns, "outside-tls", "127.0.0.61", 443, outsideTls));
+    closing.add(MeshApps.lineServer(netns, "db", "127.0.0.51", 5432, null));
+    closing.add(
+        MeshApps.grpcServer(
+            netns, "grpc-echo", "127.0.0.41", 50051, "test.Echo", List.of("Say", "Shout")));
     netns.exec(
         "iptables",
         "-t",
@@ -124,6 +143,9 @@ class MeshXdsTrafficIT {
     }
     for (MeshUpstream upstream : upstreams.values()) {
       upstream.close();
+    }
+    for (AutoCloseable app : closing) {
+      app.close();
     }
     if (xds != null) {
       xds.close();
@@ -167,7 +189,13 @@ class MeshXdsTrafficIT {
 
   private Response get(String host, int port, String target, Map<String, String> headers)
       throws Exception {
-    return MeshUpstream.send(netns, VIP, port, "GET", host, target, headers);
+    return get(host, port, target, headers, VIP);
+  }
+
+  private Response get(
+      String host, int port, String target, Map<String, String> headers, String address)
+      throws Exception {
+    return MeshUpstream.send(netns, address, port, "GET", host, target, headers);
   }
 
   private Response web(String method, String target, Map<String, String> headers) throws Exception {
@@ -277,5 +305,78 @@ class MeshXdsTrafficIT {
           .isEqualTo(new Response(200, "ejecting-good"));
     }
     assertThat(upstreams.get("ejecting-bad").count("/")).isEqualTo(bad);
+  }
+
+  /** A TLS connection from the application to {@code 127.0.0.61:443} naming {@code sni}. */
+  private String tlsOut(String sni) throws Exception {
+    return MeshApps.lineCall(netns, "127.0.0.61", 443, "hello", outsideTls, sni);
+  }
+
+  @Test
+  void egressFilterDropsOrPassesDestinationsOutsideTheMesh() throws Exception {
+    MeshUpstream outside = upstreams.get("outside");
+    MeshUpstream outside80 = upstreams.get("outside-80");
+    // DROP_ALL (App Mesh's default): a port no backend uses, an unknown host on a backend's
+    // port, TLS on 443 to anything but AWS are refused; the backend is reached whatever address
+    // the application connected to, and TLS to *.amazonaws.com always leaves
+    assertThat(get("outside.test", 9999, "/", Map.of(), "127.0.0.61").status()).isEqualTo(-1);
+    assertThat(get("outside.test", 80, "/", Map.of(), "127.0.0.61").status()).isEqualTo(404);
+    assertThat(tlsOut("outside.test")).doesNotContain("outside-tls");
+    assertThat(tlsOut("sts.us-east-1.amazonaws.com")).isEqualTo("outside-tls: hello");
+    assertThat(get("web.traffic.local", 80, "/", Map.of(), "127.0.0.61").body())
+        .isIn("web-a", "web-b");
+    assertThat(outside.requests(r -> true)).isEmpty();
+    assertThat(outside80.requests(r -> true)).isEmpty();
+
+    serve(load("ALLOW_ALL"));
+    Wait.until(
+        "ALLOW_ALL in force",
+        Duration.ofSeconds(10),
+        () -> get("outside.test", 9999, "/", Map.of(), "127.0.0.61").status() == 200);
+    assertThat(get("outside.test", 9999, "/x", Map.of(), "127.0.0.61"))
+        .isEqualTo(new Response(200, "outside"));
+    assertThat(get("outside.test", 80, "/", Map.of(), "127.0.0.61"))
+        .isEqualTo(new Response(200, "outside-80"));
+    // not roadmap#79: TLS on 443 to a destination outside AWS passes through as well
+    assertThat(tlsOut("outside.test")).isEqualTo("outside-tls: hello");
+    assertThat(get("web.traffic.local", 80, "/", Map.of(), "127.0.0.61").body())
+        .isIn("web-a", "web-b");
+    assertThat(outside80.count("/")).isEqualTo(1);
+
+    serve(load("DROP_ALL"));
+    Wait.until(
+        "DROP_ALL in force again",
+        Duration.ofSeconds(10),
+        () -> get("outside.test", 9999, "/", Map.of(), "127.0.0.61").status() == -1);
+  }
+
+  @Test
+  void grpcRouteCarriesARealCallAndRefusesOtherMethods() throws Exception {
+    assertThat(
+            MeshApps.grpcCall(
+                netns,
+                VIP,
+                50051,
+                "grpc.traffic.local:50051",
+                MeshApps.method("test.Echo", "Say"),
+                "hi"))
+        .isEqualTo("grpc-echo: hi");
+    StatusRuntimeException refused =
+        catchThrowableOfType(
+            StatusRuntimeException.class,
+            () ->
+                MeshApps.grpcCall(
+                    netns,
+                    VIP,
+                    50051,
+                    "grpc.traffic.local:50051",
+                    MeshApps.method("test.Echo", "Shout"),
+                    "hi"));
+    assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+  }
+
+  @Test
+  void tcpRouteCarriesAConnection() throws Exception {
+    assertThat(MeshApps.lineCall(netns, VIP, 5432, "ping", null, "")).isEqualTo("db: ping");
   }
 }
