@@ -251,11 +251,7 @@ final class MeshApps {
   /** TLS as {@code name} of {@code pki} (its PEM chain, its key), trusting {@code pki}'s CA. */
   static SSLContext tls(MeshPki pki, String name) throws Exception {
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-    KeyStore issued = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(pki.dir().resolve(name + ".p12").toFile())) {
-      issued.load(in, "changeit".toCharArray());
-    }
-    Key key = issued.getKey(name, "changeit".toCharArray());
+    Key key = pki.store().getKey(name, MeshPki.PASSWORD.toCharArray());
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
     keys.setKeyEntry(

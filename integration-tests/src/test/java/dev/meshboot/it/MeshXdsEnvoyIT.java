@@ -3,7 +3,6 @@ package dev.meshboot.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.meshboot.mesh.MeshDefinition;
 import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
 import dev.meshboot.mesh.xds.MeshFixtures;
@@ -31,59 +30,66 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every fixture mesh's golden xDS (the translation {@code GoldenXdsTest} checks against the golden
- * files) is accepted by the real Envoy: each node's resources are served to an Envoy of its own (in
- * a network namespace of its own, so 15000, 15001 and the gateways' ports are free), which sends no
- * NACK, rejects no update and goes LIVE with every listener and cluster active. File certificates
- * are made for the test ({@code @CERTS@} in the fixtures); SDS secrets come from the same server as
- * the rest.
+ * Every fixture mesh (the definitions whose translation {@code GoldenXdsTest} checks against the
+ * golden files), loaded by the real loader, is accepted by the real Envoy: each node's resources
+ * are served to an Envoy of its own (in a network namespace of its own, so 15000, 15001 and the
+ * gateways' ports are free; all of a mesh's Envoys at once), which sends no NACK, rejects no update
+ * and goes LIVE with every listener and cluster active. File certificates come from the shared test
+ * CA ({@code @CERTS@} in the fixtures); SDS secrets come from the same server as the rest.
  */
 class MeshXdsEnvoyIT {
 
-  static final Path FIXTURES =
-      Path.of(System.getProperty("meshboot.goldens")).getParent().resolve("mesh-xds");
-
   static Stream<String> meshes() {
-    List<String> meshes = MeshFixtures.meshes(FIXTURES);
-    assertThat(meshes).hasSizeGreaterThanOrEqualTo(3);
+    List<String> meshes = MeshFixtures.meshes(MeshFixtureFiles.ROOT);
+    assertThat(meshes).hasSizeGreaterThanOrEqualTo(4);
     return meshes.stream();
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("meshes")
   void envoyAcceptsEveryNodesResources(String mesh, @TempDir Path tmp) throws Exception {
-    Path certs = tmp.resolve("certs");
-    MeshPki pki = MeshPki.create(certs, "mesh-ca");
-    MeshPki.Issued server = pki.issue("server", "dns:api.tls.local", "dns:legacy.tls.local");
-    pki.issue("client", "dns:client.tls.local");
-    pki.issue("gateway", "dns:gateway.tls.local");
-    MeshDefinition definition =
-        MeshFixtures.load(FIXTURES.resolve(mesh), Map.of("CERTS", certs.toString()));
-    Map<NodeKey, NodeResources> nodes = Translator.translate(definition);
+    MeshPki pki = MeshPki.shared();
+    MeshPki.Issued server = pki.issued("server");
+    Map<NodeKey, NodeResources> nodes =
+        Translator.translate(
+            MeshFixtureFiles.load(
+                mesh, tmp.resolve("definition"), t -> t.replace("@CERTS@", pki.dir().toString())));
     assertThat(nodes).isNotEmpty();
+    List<Netns> namespaces = new ArrayList<>();
     try (MeshXdsServer xds = MeshXdsServer.start(tmp.resolve("xds.sock"))) {
+      Map<String, MeshEnvoy> envoys = new TreeMap<>();
+      for (Map.Entry<NodeKey, NodeResources> node : nodes.entrySet()) {
+        String id = node.getKey().toString();
+        xds.serve(id, node.getValue(), secrets(node.getValue(), server, pki.caFile()));
+        Netns netns = Netns.create();
+        namespaces.add(netns);
+        envoys.put(id, MeshEnvoy.start(tmp.resolve(node.getKey().name()), netns, id, xds, 0));
+      }
       for (Map.Entry<NodeKey, NodeResources> node : nodes.entrySet()) {
         String id = node.getKey().toString();
         NodeResources resources = node.getValue();
-        xds.serve(id, resources, secrets(resources, server, pki.caFile()));
-        try (Netns netns = Netns.create()) {
-          MeshEnvoy envoy = MeshEnvoy.start(tmp.resolve(node.getKey().name()), netns, id, xds, 0);
-          envoy.awaitLive();
-          assertThat(xds.nacks(id)).as("NACKs of %s\n%s", id, envoy.log()).isEmpty();
-          assertThat(envoy.stats(".*update_rejected"))
-              .as("rejected updates of %s", id)
-              .allSatisfy((name, value) -> assertThat(value).as(name).isZero());
-          assertThat(envoy.stat("listener_manager.total_listeners_active"))
-              .as("active listeners of %s\n%s", id, envoy.log())
-              .isEqualTo(resources.listeners().size());
-          assertThat(envoy.stat("cluster_manager.active_clusters"))
-              .as("active clusters of %s (2 static)", id)
-              .isEqualTo(resources.clusters().size() + 2);
-          assertThat(envoy.stats("http\\..*\\.rds\\..*\\.config_reload").size())
-              .as("route configurations loaded by %s", id)
-              .isEqualTo(resources.routes().size());
-          envoy.stop();
-        }
+        MeshEnvoy envoy = envoys.get(id);
+        envoy.awaitLive();
+        assertThat(xds.nacks(id)).as("NACKs of %s\n%s", id, envoy.log()).isEmpty();
+        assertThat(envoy.stats(".*update_rejected"))
+            .as("rejected updates of %s", id)
+            .allSatisfy((name, value) -> assertThat(value).as(name).isZero());
+        assertThat(envoy.stat("listener_manager.total_listeners_active"))
+            .as("active listeners of %s\n%s", id, envoy.log())
+            .isEqualTo(resources.listeners().size());
+        assertThat(envoy.stat("cluster_manager.active_clusters"))
+            .as("active clusters of %s (2 static)", id)
+            .isEqualTo(resources.clusters().size() + 2);
+        assertThat(envoy.stats("http\\..*\\.rds\\..*\\.config_reload").size())
+            .as("route configurations loaded by %s", id)
+            .isEqualTo(resources.routes().size());
+      }
+      for (MeshEnvoy envoy : envoys.values()) {
+        envoy.stop();
+      }
+    } finally {
+      for (Netns netns : namespaces) {
+        netns.close();
       }
     }
   }

@@ -15,14 +15,12 @@ import dev.meshboot.testing.Wait;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -43,10 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MeshXdsTrafficIT {
 
-  static final Path FIXTURE =
-      Path.of(System.getProperty("meshboot.goldens"))
-          .getParent()
-          .resolve("mesh-xds/traffic/definition");
   static final String CLIENT = "mesh/traffic/virtualNode/client";
   static final int PROXY_GID = 1337;
   static final String VIP = "127.0.0.1";
@@ -105,9 +99,7 @@ class MeshXdsTrafficIT {
     upstream("ejecting-bad", "127.0.0.32", 8082, (r, n) -> new Answer(503, Duration.ZERO));
     upstream("outside", "127.0.0.61", 9999, (r, n) -> MeshUpstream.ok());
     upstream("outside-80", "127.0.0.61", 80, (r, n) -> MeshUpstream.ok());
-    MeshPki pki = MeshPki.create(tmp.resolve("pki"), "outside-ca");
-    pki.issue("outside", "dns:outside.test", "dns:sts.us-east-1.amazonaws.com");
-    outsideTls = MeshApps.tls(pki, "outside");
+    outsideTls = MeshApps.tls(MeshPki.shared(), "outside");
     closing.add(MeshApps.lineServer(netns, "outside-tls", "127.0.0.61", 443, outsideTls));
     closing.add(MeshApps.lineServer(netns, "db", "127.0.0.51", 5432, null));
     closing.add(
@@ -162,29 +154,13 @@ class MeshXdsTrafficIT {
 
   /** The fixture loaded by the real loader, its mesh's egress filter set to {@code egress}. */
   private MeshDefinition load(String egress) throws IOException {
-    Path copy = tmp.resolve("definition-" + egress);
-    Files.createDirectories(copy);
-    try (Stream<Path> files = Files.list(FIXTURE)) {
-      for (Path file : files.toList()) {
-        String text = Files.readString(file);
-        if (file.getFileName().toString().equals("mesh.json")) {
-          text = text.replace("DROP_ALL", egress);
-        }
-        Files.writeString(copy.resolve(file.getFileName()), text);
-      }
-    }
-    return MeshLoader.load(copy);
+    return MeshFixtureFiles.load(
+        "traffic", tmp.resolve("definition-" + egress), text -> text.replace("DROP_ALL", egress));
   }
 
   private void serve(MeshDefinition definition) {
     Map<NodeKey, NodeResources> nodes = Translator.translate(definition);
-    NodeResources client =
-        nodes.entrySet().stream()
-            .filter(e -> e.getKey().toString().equals(CLIENT))
-            .map(Map.Entry::getValue)
-            .findFirst()
-            .orElseThrow();
-    xds.serve(CLIENT, client, List.of());
+    xds.serve(CLIENT, MeshFixtureFiles.node(nodes, CLIENT), List.of());
   }
 
   private Response get(String host, int port, String target, Map<String, String> headers)
