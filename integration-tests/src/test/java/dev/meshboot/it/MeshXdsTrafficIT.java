@@ -306,9 +306,11 @@ class MeshXdsTrafficIT {
 
     serve(load("ALLOW_ALL"));
     Wait.until(
-        "ALLOW_ALL in force",
+        "ALLOW_ALL in force (the listener and port 80's route configuration)",
         Duration.ofSeconds(10),
-        () -> get("outside.test", 9999, "/", Map.of(), "127.0.0.61").status() == 200);
+        () ->
+            get("outside.test", 9999, "/", Map.of(), "127.0.0.61").status() == 200
+                && get("outside.test", 80, "/ready", Map.of(), "127.0.0.61").status() == 200);
     assertThat(get("outside.test", 9999, "/x", Map.of(), "127.0.0.61"))
         .isEqualTo(new Response(200, "outside"));
     assertThat(get("outside.test", 80, "/", Map.of(), "127.0.0.61"))
@@ -323,7 +325,9 @@ class MeshXdsTrafficIT {
     Wait.until(
         "DROP_ALL in force again",
         Duration.ofSeconds(10),
-        () -> get("outside.test", 9999, "/", Map.of(), "127.0.0.61").status() == -1);
+        () ->
+            get("outside.test", 9999, "/", Map.of(), "127.0.0.61").status() == -1
+                && get("outside.test", 80, "/", Map.of(), "127.0.0.61").status() == 404);
   }
 
   @Test
@@ -354,5 +358,55 @@ class MeshXdsTrafficIT {
   @Test
   void tcpRouteCarriesAConnection() throws Exception {
     assertThat(MeshApps.lineCall(netns, VIP, 5432, "ping", null, "")).isEqualTo("db: ping");
+  }
+
+  @Test
+  void virtualGatewayRoutesByHostnameAndPrefixAndRewritesThePrefix() throws Exception {
+    String id = "mesh/traffic/virtualGateway/edge";
+    xds.serve(id, MeshFixtureFiles.node(Translator.translate(load("DROP_ALL")), id), List.of());
+    // a namespace of its own: the gateway's self-redirect listener is 127.0.0.1:15001 too
+    try (Netns edge = Netns.create()) {
+      edge.hosts(
+          Map.of(
+              "web-a.traffic.local", List.of("127.0.0.11"),
+              "web-b.traffic.local", List.of("127.0.0.12"),
+              "web-c.traffic.local", List.of("127.0.0.13")));
+      List<MeshUpstream> webs = new ArrayList<>();
+      try {
+        for (String web : List.of("web-a", "web-b", "web-c")) {
+          String ip = "127.0.0.1" + (char) ('1' + webs.size());
+          webs.add(MeshUpstream.start(edge, web, ip, 80, (r, n) -> MeshUpstream.ok()));
+        }
+        MeshEnvoy gateway = MeshEnvoy.start(tmp.resolve("edge"), edge, id, xds, 0);
+        gateway.awaitLive();
+        // /shop/ for shop.test: the matched prefix becomes / (App Mesh's default), and the
+        // virtual router's routes then apply: /exact/only goes to web-c
+        assertThat(
+                MeshUpstream.send(
+                    edge, VIP, 8088, "GET", "shop.test", "/shop/exact/only", Map.of()))
+            .isEqualTo(new Response(200, "web-c"));
+        assertThat(webs.get(2).requests(r -> true))
+            .singleElement()
+            .satisfies(
+                r -> {
+                  assertThat(r.target()).isEqualTo("/exact/only");
+                  assertThat(r.headers()).containsEntry("host", "web.traffic.local");
+                });
+        assertThat(
+                MeshUpstream.send(
+                        edge, VIP, 8088, "GET", "other.test", "/shop/exact/only", Map.of())
+                    .status())
+            .isEqualTo(404);
+        // defaultPrefix DISABLED keeps the path
+        Response kept = MeshUpstream.send(edge, VIP, 8088, "GET", "any.test", "/keep/x", Map.of());
+        assertThat(kept.body()).isIn("web-a", "web-b");
+        assertThat(webs.get(kept.body().equals("web-a") ? 0 : 1).count("/keep/x")).isEqualTo(1);
+        gateway.stop();
+      } finally {
+        for (MeshUpstream web : webs) {
+          web.close();
+        }
+      }
+    }
   }
 }
