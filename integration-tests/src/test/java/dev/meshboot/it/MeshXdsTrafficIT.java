@@ -3,6 +3,8 @@ package dev.meshboot.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
 import dev.meshboot.it.MeshUpstream.Answer;
 import dev.meshboot.it.MeshUpstream.Reset;
 import dev.meshboot.it.MeshUpstream.Response;
@@ -211,6 +213,13 @@ class MeshXdsTrafficIT {
     assertThat(answers(20, "PUT", "/x", Map.of())).doesNotContainKey("web-c");
     assertThat(answers(10, "GET", "/x?a=1&v=2", Map.of())).isEqualTo(Map.of("web-c", 10));
     assertThat(answers(20, "GET", "/x?v=3", Map.of())).doesNotContainKey("web-c");
+    // a header range includes its start and excludes its end, as App Mesh's did
+    assertThat(answers(5, "GET", "/x", Map.of("x-build", "100"))).isEqualTo(Map.of("web-c", 5));
+    assertThat(answers(5, "GET", "/x", Map.of("x-build", "199"))).isEqualTo(Map.of("web-c", 5));
+    assertThat(answers(20, "GET", "/x", Map.of("x-build", "200"))).doesNotContainKey("web-c");
+    // a path regex matches the whole path
+    assertThat(answers(5, "GET", "/items/42", Map.of())).isEqualTo(Map.of("web-c", 5));
+    assertThat(answers(20, "GET", "/items/42x", Map.of())).doesNotContainKey("web-c");
   }
 
   @Test
@@ -408,5 +417,22 @@ class MeshXdsTrafficIT {
         }
       }
     }
+  }
+
+  @Test
+  void accessLogWritesTheNodesJsonFormat() throws Exception {
+    assertThat(web("GET", "/logged/once", Map.of()).status()).isEqualTo(200);
+    // Envoy flushes file access logs about every second
+    Wait.until(
+        "the access log line",
+        Duration.ofSeconds(10),
+        () -> envoy.log().contains("\"path\":\"/logged/once\""));
+    String line =
+        envoy.log().lines().filter(l -> l.contains("/logged/once")).findFirst().orElseThrow();
+    JsonObject entry = JsonParser.parseString(line).getAsJsonObject();
+    assertThat(entry.keySet()).containsExactlyInAnyOrder("log", "authority", "path", "status");
+    assertThat(entry.get("log").getAsString()).isEqualTo("access");
+    assertThat(entry.get("authority").getAsString()).isEqualTo("web.traffic.local");
+    assertThat(entry.get("status").getAsInt()).isEqualTo(200);
   }
 }
