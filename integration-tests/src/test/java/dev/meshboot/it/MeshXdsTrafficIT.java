@@ -284,7 +284,8 @@ class MeshXdsTrafficIT {
           return envoy.stat(cluster + "outlier_detection.ejections_active") == 1;
         });
     long bad = upstreams.get("ejecting-bad").count("/");
-    assertThat(bad).isEqualTo(2);
+    // maxServerErrors 2 (one more could slip in while the ejection reaches Envoy's workers)
+    assertThat(bad).isBetween(2L, 3L);
     for (int i = 0; i < 20; i++) {
       assertThat(get("ejecting.traffic.local", 8082, "/", Map.of()))
           .isEqualTo(new Response(200, "ejecting-good"));
@@ -422,7 +423,7 @@ class MeshXdsTrafficIT {
   @Test
   void accessLogWritesTheNodesJsonFormat() throws Exception {
     assertThat(web("GET", "/logged/once", Map.of()).status()).isEqualTo(200);
-    // Envoy flushes file access logs about every second
+    // MeshEnvoy has Envoy flush file access logs every 100 ms
     Wait.until(
         "the access log line",
         Duration.ofSeconds(10),
