@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 /**
@@ -58,6 +59,8 @@ final class MeshUpstream implements AutoCloseable {
   private final Handler handler;
   private final ServerSocket server;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger peak = new AtomicInteger();
 
   private MeshUpstream(String name, Handler handler, ServerSocket server) {
     this.name = name;
@@ -87,6 +90,11 @@ final class MeshUpstream implements AutoCloseable {
   /** The requests received whose path is {@code path}. */
   List<Request> requests(Predicate<Request> which) {
     return requests.stream().filter(which).toList();
+  }
+
+  /** The most requests this server was handling at once. */
+  int peakConcurrency() {
+    return peak.get();
   }
 
   long count(String path) {
@@ -128,7 +136,22 @@ final class MeshUpstream implements AutoCloseable {
         earlier = (int) count(request.path());
         requests.add(request);
       }
-      switch (handler.reply(request, earlier)) {
+      peak.accumulateAndGet(active.incrementAndGet(), Math::max);
+      try {
+        reply(socket, handler.reply(request, earlier));
+      } finally {
+        active.decrementAndGet();
+      }
+    } catch (IOException e) {
+      // Envoy gave up on the request (a timeout): nothing to answer.
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void reply(Socket socket, Reply reply) throws IOException, InterruptedException {
+    {
+      switch (reply) {
         case Reset reset -> {
           socket.setSoLinger(true, 0);
         }
@@ -147,10 +170,6 @@ final class MeshUpstream implements AutoCloseable {
           out.flush();
         }
       }
-    } catch (IOException e) {
-      // Envoy gave up on the request (a timeout): nothing to answer.
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
     }
   }
 

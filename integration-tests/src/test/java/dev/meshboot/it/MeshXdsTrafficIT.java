@@ -23,6 +23,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
@@ -435,5 +439,78 @@ class MeshXdsTrafficIT {
     assertThat(entry.get("log").getAsString()).isEqualTo("access");
     assertThat(entry.get("authority").getAsString()).isEqualTo("web.traffic.local");
     assertThat(entry.get("status").getAsInt()).isEqualTo(200);
+  }
+
+  @Test
+  void aNodesListenerTimeoutAndConnectionPoolHoldAtItsIngress() throws Exception {
+    String id = "mesh/traffic/virtualNode/pooled";
+    xds.serve(id, MeshFixtureFiles.node(Translator.translate(load("DROP_ALL")), id), List.of());
+    // the node's own Envoy: inbound 9090 goes to ingress 15000 (here from the namespace itself,
+    // so OUTPUT, the proxy's group exempt), which forwards to the application on loopback
+    try (Netns node = Netns.create();
+        MeshUpstream app =
+            MeshUpstream.start(
+                node,
+                "pooled",
+                "127.0.0.1",
+                9090,
+                (r, n) ->
+                    new Answer(
+                        200,
+                        r.path().equals("/slow")
+                            ? Duration.ofSeconds(5)
+                            : Duration.ofMillis(250)))) {
+      node.exec(
+          "iptables",
+          "-t",
+          "nat",
+          "-A",
+          "OUTPUT",
+          "-p",
+          "tcp",
+          "--dport",
+          "9090",
+          "-m",
+          "owner",
+          "!",
+          "--gid-owner",
+          Integer.toString(PROXY_GID),
+          "-j",
+          "REDIRECT",
+          "--to-ports",
+          "15000");
+      MeshEnvoy pooled = MeshEnvoy.start(tmp.resolve("pooled"), node, id, xds, PROXY_GID);
+      pooled.awaitLive();
+      String cluster = "cluster.cds_ingress_traffic_pooled_http_9090.";
+
+      // maxConnections 1: three requests at once reach the application one at a time, the
+      // connections beyond the first refused by Envoy's circuit breaker
+      ExecutorService clients = Executors.newFixedThreadPool(3);
+      try {
+        List<Future<Response>> responses = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+          responses.add(
+              clients.submit(
+                  () -> MeshUpstream.send(node, VIP, 9090, "GET", "pooled", "/hold", Map.of())));
+        }
+        List<Integer> statuses = new ArrayList<>();
+        for (Future<Response> response : responses) {
+          statuses.add(response.get(10, TimeUnit.SECONDS).status());
+        }
+        assertThat(statuses).contains(200).allMatch(status -> status == 200 || status == 503);
+        assertThat(app.count("/hold")).isPositive();
+        assertThat(app.peakConcurrency()).isEqualTo(1);
+        assertThat(pooled.stat(cluster + "upstream_cx_overflow")).isPositive();
+      } finally {
+        clients.shutdownNow();
+      }
+      long start = System.nanoTime();
+      Response cut = MeshUpstream.send(node, VIP, 9090, "GET", "pooled", "/slow", Map.of());
+      assertThat(cut.status()).isEqualTo(504);
+      assertThat(Duration.ofNanos(System.nanoTime() - start))
+          .isBetween(Duration.ofMillis(1400), Duration.ofMillis(4000));
+
+      pooled.stop();
+    }
   }
 }
