@@ -58,6 +58,10 @@ final class MeshEnvoy {
             "-c",
             bootstrap.toString(),
             "--disable-hot-restart",
+            // one worker: a connection pool's limits are then the node's (each worker's pool may
+            // open one connection whatever the circuit breaker says), and two cores go further
+            "--concurrency",
+            "1",
             // access logs written within a tenth of a second, not Envoy's default 10 s
             "--file-flush-interval-msec",
             "100",

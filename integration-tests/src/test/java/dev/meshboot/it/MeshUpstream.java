@@ -136,12 +136,19 @@ final class MeshUpstream implements AutoCloseable {
         earlier = (int) count(request.path());
         requests.add(request);
       }
+      // in progress from the request's arrival until its answer is due: the answer's bytes may
+      // reach Envoy, and its next request arrive, before this thread runs again
       peak.accumulateAndGet(active.incrementAndGet(), Math::max);
+      Reply reply;
       try {
-        reply(socket, handler.reply(request, earlier));
+        reply = handler.reply(request, earlier);
+        if (reply instanceof Answer answer) {
+          Thread.sleep(answer.delay());
+        }
       } finally {
         active.decrementAndGet();
       }
+      reply(socket, reply);
     } catch (IOException e) {
       // Envoy gave up on the request (a timeout): nothing to answer.
     } catch (InterruptedException e) {
@@ -149,26 +156,23 @@ final class MeshUpstream implements AutoCloseable {
     }
   }
 
-  private void reply(Socket socket, Reply reply) throws IOException, InterruptedException {
-    {
-      switch (reply) {
-        case Reset reset -> {
-          socket.setSoLinger(true, 0);
-        }
-        case Answer answer -> {
-          Thread.sleep(answer.delay());
-          byte[] body = name.getBytes(StandardCharsets.UTF_8);
-          OutputStream out = socket.getOutputStream();
-          out.write(
-              ("HTTP/1.1 "
-                      + answer.status()
-                      + " X\r\nContent-Type: text/plain\r\nContent-Length: "
-                      + body.length
-                      + "\r\nConnection: close\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-          out.write(body);
-          out.flush();
-        }
+  private void reply(Socket socket, Reply reply) throws IOException {
+    switch (reply) {
+      case Reset reset -> {
+        socket.setSoLinger(true, 0);
+      }
+      case Answer answer -> {
+        byte[] body = name.getBytes(StandardCharsets.UTF_8);
+        OutputStream out = socket.getOutputStream();
+        out.write(
+            ("HTTP/1.1 "
+                    + answer.status()
+                    + " X\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + body.length
+                    + "\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
       }
     }
   }
