@@ -124,9 +124,7 @@ final class ShapeCheck {
       return;
     }
     JsonArray array = value.getAsJsonArray();
-    if (!limit(array.size(), shape, "items", path, report) && tooMany(array.size(), shape)) {
-      return; // a list too long is one error, not one more per item
-    }
+    limit(array.size(), shape, "items", path, report);
     for (int i = 0; i < array.size(); i++) {
       check(array.get(i), element(shape), path + "[" + i + "]", List.of(), report);
     }
@@ -138,9 +136,7 @@ final class ShapeCheck {
       return;
     }
     JsonObject object = value.getAsJsonObject();
-    if (!limit(object.size(), shape, "entries", path, report) && tooMany(object.size(), shape)) {
-      return;
-    }
+    limit(object.size(), shape, "entries", path, report);
     String key = shape.key();
     for (Map.Entry<String, JsonElement> entry : object.entrySet()) {
       String at = Values.path(path, entry.getKey());
@@ -232,13 +228,7 @@ final class ShapeCheck {
   }
 
   /** A count (characters, items, entries) against the shape's min and max. */
-  private static boolean tooMany(long count, ApiModel.Shape shape) {
-    Long max = shape.max();
-    return max != null && count > max;
-  }
-
-  /** Whether {@code count} is within the shape's limits; an error if not. */
-  private static boolean limit(
+  private static void limit(
       long count, ApiModel.Shape shape, String unit, String path, Report report) {
     Long min = shape.min();
     Long max = shape.max();
@@ -248,8 +238,6 @@ final class ShapeCheck {
               ? min + " to " + max
               : min != null ? "at least " + min : "at most " + max;
       report.error(path, "expected " + expected + " " + unit + " but got " + count);
-      return false;
     }
-    return true;
   }
 }
