@@ -41,15 +41,20 @@ final class MeshServeCommand {
             "--listen <ip:port>",
             "TCP address Envoys connect to (default 127.0.0.1:15010; 0.0.0.0:15010 for others)"
           },
-          new String[] {"--socket <path>", "a unix socket (mode 0600) instead of TCP"},
-          new String[] {"--tls-cert <file>", "TLS: the server's certificate chain (PEM)"},
+          new String[] {
+            "--socket <path>", "a unix socket (mode 0600) instead of TCP (default: TCP)"
+          },
+          new String[] {
+            "--tls-cert <file>", "TLS: the server's certificate chain (PEM; default: plain TCP)"
+          },
           new String[] {"--tls-key <file>", "TLS: its private key (PEM, PKCS#8)"},
           new String[] {
             "--client-ca <file>",
             "require client certificates from this CA; each node receives only its own configuration"
           },
           new String[] {
-            "--admin <ip:port>", "serve /live, /ready, /status and /stats/prometheus there"
+            "--admin <ip:port>",
+            "serve /live, /ready, /status and /stats/prometheus there (default: not served)"
           },
           new String[] {"--stacktrace", "print stack traces of errors"},
           new String[] {"-h, --help", "show this help"});

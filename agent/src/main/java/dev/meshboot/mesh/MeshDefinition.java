@@ -5,7 +5,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A whole, valid mesh definition: every resource of every mesh a directory defines. Immutable;
+ * A whole, valid mesh definition: every resource of every mesh a directory defines. The list is
+ * unmodifiable and the specs are the loader's JSON trees, which nothing changes once loaded (Gson's
+ * trees cannot be made read-only; copying every spec would double the memory of a large mesh);
  * resources in a stable order (kind, mesh, parent, name), so that what is made of it does not
  * depend on the order files were listed in.
  */
