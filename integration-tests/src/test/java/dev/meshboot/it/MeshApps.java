@@ -1,5 +1,6 @@
 package dev.meshboot.it;
 
+import dev.meshboot.testing.TestPki;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -48,7 +49,7 @@ import org.jspecify.annotations.Nullable;
 /**
  * Applications for a mesh test in a network namespace, other than HTTP ({@link MeshUpstream}): a
  * gRPC server and client (grpc-java, sockets opened inside the namespace), a line-echoing TCP
- * server, a TLS server with a certificate from a {@link MeshPki}, and clients for both.
+ * server, a TLS server with a certificate from a {@link TestPki}, and clients for both.
  */
 final class MeshApps {
 
@@ -249,9 +250,9 @@ final class MeshApps {
   }
 
   /** TLS as {@code name} of {@code pki} (its PEM chain, its key), trusting {@code pki}'s CA. */
-  static SSLContext tls(MeshPki pki, String name) throws Exception {
+  static SSLContext tls(TestPki pki, String name) throws Exception {
     CertificateFactory x509 = CertificateFactory.getInstance("X.509");
-    Key key = pki.store().getKey(name, MeshPki.PASSWORD.toCharArray());
+    Key key = pki.store().getKey(name, TestPki.PASSWORD.toCharArray());
     KeyStore keys = KeyStore.getInstance("PKCS12");
     keys.load(null, null);
     keys.setKeyEntry(

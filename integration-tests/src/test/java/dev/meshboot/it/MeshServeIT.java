@@ -294,7 +294,7 @@ class MeshServeIT {
   @Test
   void aClientCertificateOfOneNodeCannotFetchAnothersConfiguration() throws Exception {
     Path dir = definition();
-    TestPki pki = TestPki.create(Files.createDirectories(tmp.resolve("pki")));
+    TestPki pki = TestPki.create(tmp.resolve("pki"), "ca");
     TestPki.Issued server = pki.issue("server", "ip:127.0.0.1");
     TestPki.Issued cart = pki.issue("cart", "uri:spiffe://shop.test/" + CART);
     Pod pod = pod();

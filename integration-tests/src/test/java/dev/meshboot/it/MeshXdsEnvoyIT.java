@@ -7,6 +7,7 @@ import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
 import dev.meshboot.mesh.xds.MeshFixtures;
 import dev.meshboot.mesh.xds.Translator;
+import dev.meshboot.testing.TestPki;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
@@ -48,8 +49,8 @@ class MeshXdsEnvoyIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("meshes")
   void envoyAcceptsEveryNodesResources(String mesh, @TempDir Path tmp) throws Exception {
-    MeshPki pki = MeshPki.shared();
-    MeshPki.Issued server = pki.issued("server");
+    TestPki pki = MeshFixtureFiles.pki();
+    TestPki.Issued server = pki.issued("server");
     Map<NodeKey, NodeResources> nodes =
         Translator.translate(
             MeshFixtureFiles.load(
@@ -98,7 +99,7 @@ class MeshXdsEnvoyIT {
    * An SDS secret for every name the resources ask for: certificates as {@code server}, trust as
    * the CA.
    */
-  static List<Secret> secrets(NodeResources resources, MeshPki.Issued server, Path ca)
+  static List<Secret> secrets(NodeResources resources, TestPki.Issued server, Path ca)
       throws InvalidProtocolBufferException {
     List<CommonTlsContext> contexts = new ArrayList<>();
     for (Cluster cluster : resources.clusters()) {

@@ -8,6 +8,7 @@ import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
 import dev.meshboot.mesh.load.MeshLoader;
 import dev.meshboot.mesh.xds.Translator;
+import dev.meshboot.testing.TestPki;
 import dev.meshboot.testing.Wait;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,8 +35,8 @@ class MeshXdsTlsIT {
   @Test
   void mutualTlsBetweenTwoNodesAndAClientWithTheWrongCertificateRefused(@TempDir Path tmp)
       throws Exception {
-    MeshPki pki = MeshPki.shared();
-    MeshPki.Issued server = pki.issued("server");
+    TestPki pki = MeshFixtureFiles.pki();
+    TestPki.Issued server = pki.issued("server");
     try (Netns web = Netns.create();
         Netns api = Netns.create();
         MeshXdsServer xds = MeshXdsServer.start(tmp.resolve("xds.sock"))) {
@@ -114,7 +115,7 @@ class MeshXdsTlsIT {
   }
 
   /** The fixture with its certificate paths, web's client certificate being {@code client}. */
-  private static MeshDefinition load(Path tmp, MeshPki pki, String client) throws Exception {
+  private static MeshDefinition load(Path tmp, TestPki pki, String client) throws Exception {
     return MeshFixtureFiles.load(
         "tls-mesh",
         tmp.resolve("definition-" + client),
@@ -127,8 +128,8 @@ class MeshXdsTlsIT {
       MeshXdsServer xds,
       Map<NodeKey, NodeResources> nodes,
       String id,
-      MeshPki.Issued server,
-      MeshPki pki)
+      TestPki.Issued server,
+      TestPki pki)
       throws Exception {
     NodeResources resources = MeshFixtureFiles.node(nodes, id);
     xds.serve(id, resources, MeshXdsEnvoyIT.secrets(resources, server, pki.caFile()));

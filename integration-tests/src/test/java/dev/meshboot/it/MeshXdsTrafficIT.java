@@ -105,7 +105,7 @@ class MeshXdsTrafficIT {
     upstream("ejecting-bad", "127.0.0.32", 8082, (r, n) -> new Answer(503, Duration.ZERO));
     upstream("outside", "127.0.0.61", 9999, (r, n) -> MeshUpstream.ok());
     upstream("outside-80", "127.0.0.61", 80, (r, n) -> MeshUpstream.ok());
-    outsideTls = MeshApps.tls(MeshPki.shared(), "outside");
+    outsideTls = MeshApps.tls(MeshFixtureFiles.pki(), "outside");
     closing.add(MeshApps.lineServer(netns, "outside-tls", "127.0.0.61", 443, outsideTls));
     closing.add(MeshApps.lineServer(netns, "db", "127.0.0.51", 5432, null));
     closing.add(

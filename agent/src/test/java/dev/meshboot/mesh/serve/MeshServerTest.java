@@ -297,7 +297,7 @@ class MeshServerTest {
 
   @Test
   void aClientCertificateReceivesOnlyTheConfigurationOfTheNodeItNames() throws Exception {
-    TestPki pki = TestPki.create(Files.createDirectories(tmp.resolve("pki")));
+    TestPki pki = TestPki.create(tmp.resolve("pki"), "ca");
     TestPki.Issued serverCert = pki.issue("server", "ip:127.0.0.1");
     TestPki.Issued cartCert = pki.issue("cart", "uri:spiffe://shop.test/" + A);
     MeshServer server =
