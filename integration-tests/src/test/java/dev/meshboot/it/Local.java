@@ -17,9 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -74,11 +72,12 @@ final class Local {
    * files under {@code tmp}, quick restarts and drains) plus {@code extra}; output to {@code log}.
    */
   static Process meshbootRun(Path tmp, Path log, Map<String, String> extra) throws IOException {
-    return meshbootRun(tmp, log, extra, List.of());
+    return meshbootRun(tmp, log, extra, null);
   }
 
-  /** {@link #meshbootRun(Path, Path, Map)} started through {@code prefix} (such as nsenter). */
-  static Process meshbootRun(Path tmp, Path log, Map<String, String> extra, List<String> prefix)
+  /** {@link #meshbootRun(Path, Path, Map)} in {@code netns} if given. */
+  static Process meshbootRun(
+      Path tmp, Path log, Map<String, String> extra, @org.jspecify.annotations.Nullable Netns netns)
       throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
@@ -91,18 +90,17 @@ final class Local {
     env.put("LISTENER_DRAIN_WAIT_TIME_S", "5");
     env.put("ENVOY_LOG_LEVEL", "warning");
     env.putAll(extra);
-    List<String> command = new ArrayList<>(prefix);
-    command.addAll(
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar",
-            System.getProperty("meshboot.jar"),
-            "run"));
     ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                System.getProperty("meshboot.jar"),
+                "run")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
     builder.environment().clear();
     builder.environment().putAll(env);
-    return builder.start();
+    return netns == null ? builder.start() : netns.start(builder);
   }
 
   /** Kills what a test left running: meshboot with its children, and the server. */

@@ -11,11 +11,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The processes of the mesh control plane's integration tests: meshboot (the shaded jar, as users
  * run it) and Envoys started from the bootstraps meshboot renders, in the test's network namespace
- * or in a {@link Pod}.
+ * or in a {@link Netns} of their own.
  */
 final class MeshProcesses {
 
@@ -29,7 +30,7 @@ final class MeshProcesses {
    * Starts {@code java -jar meshboot.jar argv} with {@code environment} (plus PATH and HOME),
    * output to {@code log}, in {@code pod} if given.
    */
-  Process meshboot(Path log, Map<String, String> environment, Pod pod, String... argv)
+  Process meshboot(Path log, Map<String, String> environment, @Nullable Netns pod, String... argv)
       throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -43,31 +44,28 @@ final class MeshProcesses {
     full.add("HOME=" + log.getParent());
     environment.forEach((name, value) -> full.add(name + "=" + value));
     full.addAll(command);
-    Process process;
-    if (pod == null) {
-      process =
-          new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    } else {
-      process = pod.start(full, log);
-    }
+    ProcessBuilder builder =
+        new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
+    Process process = pod == null ? builder.start() : pod.start(builder);
     processes.add(process);
     return process;
   }
 
   /** Envoy with {@code bootstrap} in {@code pod}, its output to {@code log}. */
-  Process envoy(Pod pod, Path bootstrap, Path log) throws IOException {
+  Process envoy(Netns pod, Path bootstrap, Path log) throws IOException {
     Process envoy =
         pod.start(
-            List.of(
-                Envoy.path().toString(),
-                "-c",
-                bootstrap.toString(),
-                "--base-id",
-                Long.toString((ProcessHandle.current().pid() * 7 + processes.size()) % 100000),
-                "--disable-hot-restart",
-                "-l",
-                "info"),
-            log);
+            new ProcessBuilder(
+                    Envoy.path().toString(),
+                    "-c",
+                    bootstrap.toString(),
+                    "--base-id",
+                    Long.toString((ProcessHandle.current().pid() * 7 + processes.size()) % 100000),
+                    "--disable-hot-restart",
+                    "-l",
+                    "info")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile()));
     processes.add(envoy);
     return envoy;
   }
@@ -84,14 +82,23 @@ final class MeshProcesses {
   }
 
   /** The control plane's {@code /status}, its admin API on {@code adminPort} in {@code pod}. */
-  static JsonObject status(Pod pod, int adminPort) {
-    String body = pod == null ? Local.get(adminPort, "/status") : pod.body(adminPort, "/status");
+  static JsonObject status(@Nullable Netns pod, int adminPort) {
+    String body = pod == null ? Local.get(adminPort, "/status") : page(pod, adminPort, "/status");
     return JsonParser.parseString(body).getAsJsonObject();
   }
 
   /** The node's entry of the control plane's {@code /status}. */
-  static JsonObject node(Pod pod, int adminPort, String node) {
+  static JsonObject node(@Nullable Netns pod, int adminPort, String node) {
     return status(pod, adminPort).getAsJsonObject("nodes").getAsJsonObject(node);
+  }
+
+  /**
+   * The body of {@code GET http://127.0.0.1:<port><path>} from inside {@code pod} (an admin page),
+   * or its status and body if it is not 200.
+   */
+  static String page(Netns pod, int port, String path) {
+    String answer = pod.curl(3, "http://127.0.0.1:" + port + path);
+    return answer.startsWith("200 ") ? answer.substring(4) : answer;
   }
 
   /** Stops every process started, newest first. */

@@ -15,6 +15,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code meshboot mesh serve} (the shaded jar) serving an App Mesh definition (create requests:
  * virtual nodes with listeners and backends, a virtual router with routes, virtual services) to
- * real Envoys, each in a {@link Pod} of its own since App Mesh's listeners bind 0.0.0.0:15000 and
+ * real Envoys, each in a {@link Netns} of its own since App Mesh's listeners bind 0.0.0.0:15000 and
  * :15001: each Envoy gets its node's configuration (state-of-the-world over TCP, delta over a unix
  * socket) and goes LIVE without a NACK, and requests through its egress listener reach the
  * application its backend's route names; a route change reaches the Envoy that routes through it
@@ -37,20 +38,39 @@ class MeshServeIT {
 
   @TempDir Path tmp;
   private final MeshProcesses processes = new MeshProcesses();
-  private final List<Pod> pods = new ArrayList<>();
+  private final List<Netns> pods = new ArrayList<>();
+  private final List<MeshUpstream> apps = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
     processes.stop();
-    for (Pod pod : pods.reversed()) {
+    for (MeshUpstream app : apps) {
+      app.close();
+    }
+    for (Netns pod : pods.reversed()) {
       pod.close();
     }
   }
 
-  private Pod pod() throws Exception {
-    Pod pod = Pod.create();
+  private Netns pod() throws Exception {
+    Netns pod = Netns.create();
     pods.add(pod);
     return pod;
+  }
+
+  /**
+   * An application in {@code pod} on 127.0.0.1:{@code port} answering every request {@code name}.
+   */
+  private void app(Netns pod, int port, String name) throws Exception {
+    apps.add(
+        MeshUpstream.start(pod, name, "127.0.0.1", port, (request, earlier) -> MeshUpstream.ok()));
+  }
+
+  /**
+   * {@code "<status> <body>"} of {@code GET path} for {@code host} through {@code pod}'s egress.
+   */
+  private static String get(Netns pod, String path, String host) {
+    return pod.curl(3, "http://127.0.0.1:" + EGRESS + path, "-H", "Host: " + host);
   }
 
   /**
@@ -123,7 +143,8 @@ class MeshServeIT {
   }
 
   /** {@code mesh serve} with {@code options} (in {@code pod} if given), once it is ready. */
-  private Process serve(Path dir, Pod pod, int admin, String... options) throws Exception {
+  private Process serve(Path dir, @Nullable Netns pod, int admin, String... options)
+      throws Exception {
     Path log = tmp.resolve("serve-" + admin + ".log");
     List<String> argv =
         new ArrayList<>(List.of("mesh", "serve", dir.toString(), "--admin", "127.0.0.1:" + admin));
@@ -132,7 +153,7 @@ class MeshServeIT {
     Local.waitUntil(
         serve,
         () ->
-            (pod == null ? Local.get(admin, "/ready") : pod.body(admin, "/ready"))
+            (pod == null ? Local.get(admin, "/ready") : MeshProcesses.page(pod, admin, "/ready"))
                 .startsWith("ready"),
         log,
         "mesh serve ready",
@@ -150,20 +171,24 @@ class MeshServeIT {
     return bootstrap;
   }
 
-  private Process envoy(Pod pod, Path bootstrap, int adminPort) throws Exception {
+  private Process envoy(Netns pod, Path bootstrap, int adminPort) throws Exception {
     Path log = bootstrap.resolveSibling("envoy.log");
     Process envoy = processes.envoy(pod, bootstrap, log);
     Wait.until(
         "Envoy LIVE",
         Duration.ofSeconds(30),
         Duration.ofMillis(100),
-        () -> pod.body(adminPort, "/ready").strip().equals("LIVE"),
+        () -> MeshProcesses.page(pod, adminPort, "/ready").strip().equals("LIVE"),
         envoy::isAlive,
-        () -> "Envoy's /ready: " + pod.body(adminPort, "/ready") + "\n" + MeshProcesses.read(log));
+        () ->
+            "Envoy's /ready: "
+                + MeshProcesses.page(pod, adminPort, "/ready")
+                + "\n"
+                + MeshProcesses.read(log));
     return envoy;
   }
 
-  private void acknowledgedWithoutNack(Pod pod, int admin, String node) throws Exception {
+  private void acknowledgedWithoutNack(Netns pod, int admin, String node) throws Exception {
     Wait.until(
         "every response to " + node + " ACKed",
         Duration.ofSeconds(5),
@@ -175,8 +200,8 @@ class MeshServeIT {
   void envoysGetTheirNodesConfigurationOverTcpAndAUnixSocket() throws Exception {
     Path dir = definition();
     // State-of-the-world over TCP: the control plane in cart's pod, on its loopback.
-    Pod cartPod = pod();
-    cartPod.app(9101, "blue", tmp.resolve("blue.log"));
+    Netns cartPod = pod();
+    app(cartPod, 9101, "blue");
     int admin = Local.freePort();
     int xds = Local.freePort();
     serve(dir, cartPod, admin, "--listen", "127.0.0.1:" + xds);
@@ -186,21 +211,21 @@ class MeshServeIT {
         bootstrap(CART, cartAdmin, Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + xds)),
         cartAdmin);
 
-    assertThat(cartPod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 blue");
-    assertThat(cartPod.body(cartAdmin, "/clusters"))
+    assertThat(get(cartPod, "/", "color.shop.local")).isEqualTo("200 blue");
+    assertThat(MeshProcesses.page(cartPod, cartAdmin, "/clusters"))
         .contains("cds_egress_shop_blue_http_9101")
         .contains("cds_ingress_shop_cart_http_9080");
-    assertThat(cartPod.body(cartAdmin, "/listeners"))
+    assertThat(MeshProcesses.page(cartPod, cartAdmin, "/listeners"))
         .contains("lds_ingress_0.0.0.0_15000")
         .contains("lds_egress_0.0.0.0_15001");
     acknowledgedWithoutNack(cartPod, admin, CART);
-    assertThat(cartPod.body(admin, "/stats/prometheus"))
+    assertThat(MeshProcesses.page(cartPod, admin, "/stats/prometheus"))
         .contains("meshboot_mesh_streams{node=\"" + CART + "\"} 1")
         .contains("meshboot_mesh_nacks_total{node=\"" + CART + "\"} 0");
 
     // Delta over a unix socket: a control plane in this namespace, payments' Envoy in its pod.
-    Pod paymentsPod = pod();
-    paymentsPod.app(9103, "ledger", tmp.resolve("ledger.log"));
+    Netns paymentsPod = pod();
+    app(paymentsPod, 9103, "ledger");
     Path socket = tmp.resolve("xds.sock");
     int unixAdmin = Local.freePort();
     serve(dir, null, unixAdmin, "--socket", socket.toString());
@@ -215,7 +240,7 @@ class MeshServeIT {
     Files.writeString(bootstrap, delta);
     envoy(paymentsPod, bootstrap, paymentsAdmin);
 
-    assertThat(paymentsPod.get(EGRESS, "/", "ledger.shop.local")).isEqualTo("200 ledger");
+    assertThat(get(paymentsPod, "/", "ledger.shop.local")).isEqualTo("200 ledger");
     acknowledgedWithoutNack(null, unixAdmin, PAYMENTS);
     assertThat(MeshProcesses.status(null, unixAdmin).getAsJsonObject("nodes").keySet())
         .contains(CART, PAYMENTS, "mesh/shop/virtualNode/blue");
@@ -229,18 +254,18 @@ class MeshServeIT {
     int admin = Local.freePort();
     serve(dir, null, admin, "--socket", socket.toString());
     Map<String, String> env = Map.of("APPMESH_XDS_ENDPOINT", "unix://" + socket);
-    Pod cartPod = pod();
-    cartPod.app(9101, "blue", tmp.resolve("blue.log"));
-    cartPod.app(9102, "green", tmp.resolve("green.log"));
+    Netns cartPod = pod();
+    app(cartPod, 9101, "blue");
+    app(cartPod, 9102, "green");
     int cartAdmin = Local.freePort();
     envoy(cartPod, bootstrap(CART, cartAdmin, env), cartAdmin);
-    Pod paymentsPod = pod();
-    paymentsPod.app(9103, "ledger", tmp.resolve("ledger.log"));
+    Netns paymentsPod = pod();
+    app(paymentsPod, 9103, "ledger");
     int paymentsAdmin = Local.freePort();
     envoy(paymentsPod, bootstrap(PAYMENTS, paymentsAdmin, env), paymentsAdmin);
-    assertThat(cartPod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 blue");
-    assertThat(cartPod.get(EGRESS, "/green", "color.shop.local")).isEqualTo("200 green");
-    assertThat(paymentsPod.get(EGRESS, "/", "ledger.shop.local")).isEqualTo("200 ledger");
+    assertThat(get(cartPod, "/", "color.shop.local")).isEqualTo("200 blue");
+    assertThat(get(cartPod, "/green", "color.shop.local")).isEqualTo("200 green");
+    assertThat(get(paymentsPod, "/", "ledger.shop.local")).isEqualTo("200 ledger");
     acknowledgedWithoutNack(null, admin, PAYMENTS);
     int paymentsPushes = MeshProcesses.node(null, admin, PAYMENTS).get("pushes").getAsInt();
 
@@ -255,9 +280,9 @@ class MeshServeIT {
                 () -> {
                   long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
                   while (running.get() && System.nanoTime() < end) {
-                    String color = cartPod.get(EGRESS, "/", "color.shop.local");
+                    String color = get(cartPod, "/", "color.shop.local");
                     long at = System.nanoTime();
-                    String ledger = paymentsPod.get(EGRESS, "/", "ledger.shop.local");
+                    String ledger = get(paymentsPod, "/", "ledger.shop.local");
                     requests.addAndGet(2);
                     if (color.equals("200 green")) {
                       seenAt.compareAndSet(0, at);
@@ -280,7 +305,7 @@ class MeshServeIT {
     assertThat(Duration.ofNanos(seenAt.get() - changedAt)).isLessThan(Duration.ofSeconds(1));
     assertThat(failures).isEmpty();
     assertThat(requests.get()).isGreaterThan(10);
-    assertThat(cartPod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 green");
+    assertThat(get(cartPod, "/", "color.shop.local")).isEqualTo("200 green");
     JsonObject last = MeshProcesses.status(null, admin).getAsJsonObject("lastChange");
     assertThat(last.getAsJsonArray("changed")).hasSize(1);
     assertThat(last.getAsJsonArray("changed").get(0).getAsString()).isEqualTo(CART);
@@ -297,8 +322,8 @@ class MeshServeIT {
     TestPki pki = TestPki.create(tmp.resolve("pki"), "ca");
     TestPki.Issued server = pki.issue("server", "ip:127.0.0.1");
     TestPki.Issued cart = pki.issue("cart", "uri:spiffe://shop.test/" + CART);
-    Pod pod = pod();
-    pod.app(9101, "blue", tmp.resolve("blue.log"));
+    Netns pod = pod();
+    app(pod, 9101, "blue");
     int admin = Local.freePort();
     int xds = Local.freePort();
     serve(
@@ -325,7 +350,7 @@ class MeshServeIT {
     // The cart certificate as cart: served.
     int cartAdmin = Local.freePort();
     envoy(pod, withClientCertificate(CART, cartAdmin, env, cart), cartAdmin);
-    assertThat(pod.get(EGRESS, "/", "color.shop.local")).isEqualTo("200 blue");
+    assertThat(get(pod, "/", "color.shop.local")).isEqualTo("200 blue");
 
     // The cart certificate as payments: refused, and Envoy gets nothing (no listener: it can
     // share the pod).
@@ -345,8 +370,9 @@ class MeshServeIT {
         Duration.ofSeconds(10),
         () -> MeshProcesses.read(thiefLog).contains("does not name node " + PAYMENTS));
     assertThat(thief.isAlive()).isTrue();
-    assertThat(pod.body(thiefAdmin, "/ready")).isNotEqualTo("LIVE");
-    assertThat(pod.body(thiefAdmin, "/clusters")).doesNotContain("cds_ingress_shop_payments");
+    assertThat(MeshProcesses.page(pod, thiefAdmin, "/ready")).isNotEqualTo("LIVE");
+    assertThat(MeshProcesses.page(pod, thiefAdmin, "/clusters"))
+        .doesNotContain("cds_ingress_shop_payments");
     assertThat(MeshProcesses.read(tmp.resolve("serve-" + admin + ".log")))
         .contains("ADS stream refused")
         .contains("PERMISSION_DENIED");

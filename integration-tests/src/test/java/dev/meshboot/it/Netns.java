@@ -93,18 +93,74 @@ final class Netns implements AutoCloseable {
 
   /** Runs {@code command} in the namespace; fails with its output unless it exits 0. */
   void exec(String... command) {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
-    full.addAll(List.of(command));
-    run(full.toArray(String[]::new));
+    run(inside(List.of(command)).toArray(String[]::new));
   }
 
-  /** Starts {@code builder}'s command in the namespace; {@link #close} kills it. */
+  /**
+   * Starts {@code builder}'s command in the namespace (with the builder's environment and
+   * redirections); {@link #close} kills it and its descendants.
+   */
   Process start(ProcessBuilder builder) throws IOException {
-    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
-    full.addAll(builder.command());
-    Process process = builder.command(full).start();
+    Process process = builder.command(inside(builder.command())).start();
     processes.add(process);
     return process;
+  }
+
+  /** {@code command} as run in the namespace. */
+  private List<String> inside(List<String> command) {
+    List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
+    full.addAll(command);
+    return full;
+  }
+
+  /**
+   * {@code "<status> <body>"} of {@code curl options url} run in the namespace with at most {@code
+   * seconds} for the answer (status 000: no answer).
+   */
+  String curl(int seconds, String url, String... options) {
+    List<String> answers = curl(seconds, 1, url, options);
+    return answers.isEmpty() ? "000 (curl did not end)" : answers.getFirst();
+  }
+
+  /**
+   * {@code "<status> <body>"} of each of {@code count} requests to {@code url} made by one curl run
+   * in the namespace (connections reused), within {@code seconds}; fewer if curl did not end.
+   */
+  List<String> curl(int seconds, int count, String url, String... options) {
+    String mark = "\n@@curl ";
+    List<String> command =
+        new ArrayList<>(
+            List.of("curl", "-s", "-m", Integer.toString(seconds), "-w", mark + "%{http_code}\n"));
+    command.addAll(List.of(options));
+    for (int i = 0; i < count; i++) {
+      command.add(url);
+    }
+    try {
+      Process process =
+          new ProcessBuilder(inside(command))
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(seconds + 5L, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+        return List.of();
+      }
+      // body, then "\n@@curl <status>\n" per request
+      String[] parts = out.split("\n@@curl ", -1);
+      List<String> answers = new ArrayList<>();
+      String body = parts[0];
+      for (int i = 1; i < parts.length; i++) {
+        int end = parts[i].indexOf('\n');
+        answers.add(parts[i].substring(0, end) + " " + body);
+        body = parts[i].substring(end + 1);
+      }
+      return answers;
+    } catch (IOException e) {
+      return List.of("000 (cannot run curl: " + e.getMessage() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return List.of("000 (interrupted)");
+    }
   }
 
   /** Runs {@code task} on the test's thread inside the namespace (sockets it opens live there). */
@@ -122,7 +178,7 @@ final class Netns implements AutoCloseable {
   @Override
   public void close() throws IOException {
     try {
-      for (Process process : processes) {
+      for (Process process : processes.reversed()) {
         process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(10, TimeUnit.SECONDS);

@@ -3,9 +3,7 @@ package dev.meshboot.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshboot.testing.Wait;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +33,9 @@ import org.junit.jupiter.api.io.TempDir;
  * change to the definition reaches the running Envoy without a restart or a failed request; an
  * invalid change is refused and the previous definition kept.
  *
- * <p>App Mesh's listeners are 0.0.0.0:15000 and 0.0.0.0:15001, so everything runs in a network
- * namespace the test creates, as in a task or a pod of its own ({@code unshare --net}; root, which
- * CI has: without it the test fails, it does not skip).
+ * <p>App Mesh's listeners are 0.0.0.0:15000 and 0.0.0.0:15001, so everything runs in a {@link
+ * Netns} the test creates, as in a task or a pod of its own (root, which CI has: without it the
+ * test fails, it does not skip).
  */
 class RunMeshIT {
 
@@ -45,39 +43,21 @@ class RunMeshIT {
       Path.of(System.getProperty("meshboot.examples"), "appmesh-workshop").toAbsolutePath();
   private static final String CRYSTAL = "crystal.appmeshworkshop.hosted.local";
 
-  private @Nullable Process pod;
-  private final List<Process> processes = new ArrayList<>();
+  private @Nullable Netns pod;
+  private final List<MeshUpstream> apps = new ArrayList<>();
 
   @BeforeEach
-  void pod() throws IOException {
-    // the namespace lives as long as this process: everything else joins it with nsenter
-    pod =
-        new ProcessBuilder(
-                "unshare",
-                "--net",
-                "--",
-                "sh",
-                "-c",
-                "ip link set lo up && echo up && exec sleep 600")
-            .redirectErrorStream(true)
-            .start();
-    String first =
-        new BufferedReader(new InputStreamReader(pod.getInputStream(), StandardCharsets.UTF_8))
-            .readLine();
-    assertThat(first).as("unshare --net (needs root)").isEqualTo("up");
+  void pod() {
+    pod = Netns.create();
   }
 
   @AfterEach
-  void stop() throws InterruptedException {
-    for (Process process : processes) {
-      process.descendants().forEach(ProcessHandle::destroyForcibly);
-      process.destroyForcibly();
-      process.waitFor(10, TimeUnit.SECONDS);
+  void stop() throws IOException {
+    for (MeshUpstream app : apps) {
+      app.close();
     }
-    if (pod != null) {
-      pod.destroyForcibly();
-      pod.waitFor(10, TimeUnit.SECONDS);
-    }
+    // kills meshboot with its Envoy
+    Objects.requireNonNull(pod).close();
   }
 
   @Test
@@ -129,7 +109,7 @@ class RunMeshIT {
                       if (!answer.startsWith("200 ")) {
                         failed.add(answer);
                       }
-                    } catch (IOException | InterruptedException e) {
+                    } catch (RuntimeException e) {
                       failed.add(e.toString());
                     }
                   }
@@ -206,9 +186,7 @@ class RunMeshIT {
     env.put("MESHBOOT_MESH", mesh.toString());
     env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
     env.putAll(extra);
-    Process meshboot = Local.meshbootRun(tmp, log, env, nsenter());
-    processes.add(meshboot);
-    return meshboot;
+    return Local.meshbootRun(tmp, log, env, Objects.requireNonNull(pod));
   }
 
   /** Waits for the first request routed through the mesh. */
@@ -221,83 +199,32 @@ class RunMeshIT {
         Duration.ofSeconds(60));
   }
 
-  /** An app in the pod on {@code port} that answers every GET with {@code name}. */
+  /** An app in the pod on {@code port} that answers every request with {@code name}. */
   private void app(int port, String name) throws Exception {
-    List<String> command = new ArrayList<>(nsenter());
-    command.addAll(
-        List.of(
-            "python3",
-            "-c",
-            """
-            import http.server, sys
-            class H(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = sys.argv[2].encode()
-                    self.send_response(200)
-                    self.send_header("content-length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *args):
-                    pass
-            http.server.ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
-            """,
-            String.valueOf(port),
-            name));
-    processes.add(new ProcessBuilder(command).redirectErrorStream(true).start());
-    Wait.until(
-        "app " + name + " on " + port,
-        Duration.ofSeconds(10),
-        () -> get("http://127.0.0.1:" + port + "/", List.of()).equals("200 " + name));
+    apps.add(
+        MeshUpstream.start(
+            Objects.requireNonNull(pod),
+            name,
+            "127.0.0.1",
+            port,
+            (request, earlier) -> MeshUpstream.ok()));
   }
 
   /** {@code "<status> <body>"} of a request through the egress listener with {@code host}. */
-  private String curl(String host, String path, Map<String, String> headers)
-      throws IOException, InterruptedException {
+  private String curl(String host, String path, Map<String, String> headers) {
     List<String> options = new ArrayList<>(List.of("-H", "Host: " + host));
     headers.forEach((name, value) -> options.addAll(List.of("-H", name + ": " + value)));
-    return get("http://127.0.0.1:15001" + path, options);
+    return Objects.requireNonNull(pod)
+        .curl(5, "http://127.0.0.1:15001" + path, options.toArray(String[]::new));
   }
 
   /** {@code "<status> <body>"} of {@code count} requests with {@code host}, in one curl. */
-  private List<String> curlMany(String host, int count) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(nsenter());
-    command.addAll(
-        List.of("curl", "-s", "-m", "60", "-w", "\n%{http_code}\n", "-H", "Host: " + host));
-    for (int i = 0; i < count; i++) {
-      command.add("http://127.0.0.1:15001/");
-    }
-    Process process =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    List<String> lines = List.of(out.split("\n", -1));
-    List<String> answers = new ArrayList<>();
-    for (int i = 0; i + 1 < lines.size(); i += 2) {
-      answers.add(lines.get(i + 1) + " " + lines.get(i)); // "<body>\n<code>" per request
-    }
+  private List<String> curlMany(String host, int count) {
+    List<String> answers =
+        Objects.requireNonNull(pod)
+            .curl(60, count, "http://127.0.0.1:15001/", "-H", "Host: " + host);
     assertThat(answers).hasSize(count);
     return answers;
-  }
-
-  /** {@code "<status> <body>"} of {@code curl options url} in the pod (status 000: no answer). */
-  private String get(String url, List<String> options) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(nsenter());
-    command.addAll(List.of("curl", "-s", "-m", "5", "-w", "\n%{http_code}"));
-    command.addAll(options);
-    command.add(url);
-    Process process =
-        new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-    String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(10, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      return "curl did not end";
-    }
-    int last = out.lastIndexOf('\n');
-    return out.substring(last + 1) + " " + out.substring(0, Math.max(last, 0));
-  }
-
-  private List<String> nsenter() {
-    return List.of("nsenter", "--net=/proc/" + Objects.requireNonNull(pod).pid() + "/ns/net", "--");
   }
 
   private static Path copy(Path from, Path to) throws IOException {
