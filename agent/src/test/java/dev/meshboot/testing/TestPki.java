@@ -55,26 +55,7 @@ public final class TestPki {
   public static TestPki create(Path dir, String name) throws IOException, InterruptedException {
     Files.createDirectories(dir);
     TestPki pki = new TestPki(dir, dir.resolve(name + ".pem"));
-    keytool(
-        "-genkeypair",
-        "-alias",
-        "ca",
-        "-keyalg",
-        "EC",
-        "-groupname",
-        "secp256r1",
-        "-dname",
-        "CN=" + name,
-        "-ext",
-        "bc:c",
-        "-validity",
-        "2",
-        "-storetype",
-        "PKCS12",
-        "-keystore",
-        pki.storeFile().toString(),
-        "-storepass",
-        PASSWORD);
+    pki.generate("ca", name, "-ext", "bc:c");
     try {
       Files.writeString(
           pki.caFile, pem("CERTIFICATE", pki.store().getCertificate("ca").getEncoded()));
@@ -110,37 +91,12 @@ public final class TestPki {
 
   /**
    * Issues a certificate named {@code name} (files {@code name.pem}, {@code name.key}) with subject
-   * alternative names {@code sans} in keytool's form, e.g. {@code uri:spiffe://test/x}, {@code
-   * dns:api.test}, {@code ip:127.0.0.1}.
+   * alternative names {@code sans} (one or more) in keytool's form, e.g. {@code
+   * uri:spiffe://test/x}, {@code dns:api.test}, {@code ip:127.0.0.1}.
    */
   public synchronized Issued issue(String name, String... sans)
       throws IOException, InterruptedException {
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                "-genkeypair",
-                "-alias",
-                name,
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=" + name,
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                storeFile().toString(),
-                "-storepass",
-                PASSWORD,
-                "-signer",
-                "ca"));
-    if (sans.length > 0) {
-      command.addAll(List.of("-ext", "SAN=" + String.join(",", sans)));
-    }
-    keytool(command.toArray(String[]::new));
+    generate(name, name, "-signer", "ca", "-ext", "SAN=" + String.join(",", sans));
     Issued issued = issued(name);
     try {
       KeyStore keys = store();
@@ -152,6 +108,35 @@ public final class TestPki {
       throw new IOException("cannot read certificate " + name + " from " + storeFile(), e);
     }
     return issued;
+  }
+
+  /**
+   * A new EC P-256 key pair and certificate {@code CN=<commonName>} in the store as {@code alias}.
+   */
+  private void generate(String alias, String commonName, String... options)
+      throws IOException, InterruptedException {
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                "-genkeypair",
+                "-alias",
+                alias,
+                "-keyalg",
+                "EC",
+                "-groupname",
+                "secp256r1",
+                "-dname",
+                "CN=" + commonName,
+                "-validity",
+                "2",
+                "-storetype",
+                "PKCS12",
+                "-keystore",
+                storeFile().toString(),
+                "-storepass",
+                PASSWORD));
+    arguments.addAll(List.of(options));
+    keytool(arguments.toArray(String[]::new));
   }
 
   private Path storeFile() {
