@@ -20,7 +20,11 @@ public enum ExitCode {
   ENVOY_REJECTED(8, "meshboot run: Envoy rejected its configuration when it started"),
   NOT_HEALTHY(
       9,
-      "healthcheck: not healthy; wait-ready: not ready in time (or the management API does not answer)");
+      "healthcheck: not healthy; wait-ready: not ready in time (or the management API does not answer)"),
+  INTERCEPT(
+      10,
+      "intercept: the iptables rules could not be read or changed: iptables is missing, the"
+          + " NET_ADMIN capability is missing, or iptables refused the change (then nothing changed)");
 
   private final int code;
   private final String meaning;

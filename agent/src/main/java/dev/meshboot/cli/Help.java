@@ -31,6 +31,7 @@ final class Help {
           validate    check a bootstrap (or the one the environment gives) strictly, then with Envoy
           run         write the bootstrap, then start, supervise and finally drain Envoy
           mesh        the mesh's control plane: validate, render and serve App Mesh definitions
+          intercept   App Mesh's traffic interception with iptables: enable, disable, status, rules
           healthcheck exit 0 only if the running meshboot reports healthy (ECS health checks)
           wait-ready  wait until Envoy has accepted its initial configuration (postStart, dependsOn)
           version     print meshboot's version

@@ -19,6 +19,7 @@ final class HelpCommand implements Main.Command {
               case "bootstrap" -> Help.command(BootstrapCommand.SPEC);
               case "validate" -> Help.command(ValidateCommand.SPEC);
               case "run" -> Help.command(RunCommand.SPEC);
+              case "intercept" -> Help.command(InterceptCommand.SPEC);
               case "healthcheck" -> Help.command(ProbeCommand.HEALTHCHECK);
               case "wait-ready" -> Help.command(ProbeCommand.WAIT_READY);
               case "version" -> Help.command(VersionCommand.SPEC);

@@ -41,6 +41,7 @@ public final class Main {
             case "validate" -> new ValidateCommand(context);
             case "run" -> new RunCommand(context);
             case "mesh" -> new MeshCommand(context);
+            case "intercept" -> new InterceptCommand(context);
             case "healthcheck" -> new ProbeCommand(context, ProbeCommand.Kind.HEALTHCHECK);
             case "wait-ready" -> new ProbeCommand(context, ProbeCommand.Kind.WAIT_READY);
             case "version", "--version" -> new VersionCommand(context);
@@ -60,6 +61,8 @@ public final class Main {
       return fail(err, e, ExitCode.ENVOY_FAILED, stacktrace);
     } catch (OutputException e) {
       return fail(err, e, ExitCode.IO, stacktrace);
+    } catch (dev.meshboot.intercept.InterceptException e) {
+      return fail(err, e, ExitCode.INTERCEPT, stacktrace);
     } catch (RuntimeException e) {
       err.println(
           "meshboot: internal error: "

@@ -82,6 +82,7 @@ public record Variable(
     FILES("User fragments and whole-bootstrap override"),
     METADATA("Node metadata"),
     PROCESS("Envoy process (meshboot run)"),
+    INTERCEPT("Traffic interception (meshboot intercept)"),
     AGENT("meshboot itself");
 
     private final String title;

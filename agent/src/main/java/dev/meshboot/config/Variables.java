@@ -5,6 +5,7 @@ import static dev.meshboot.config.Variable.Section.AGENT;
 import static dev.meshboot.config.Variable.Section.AWS;
 import static dev.meshboot.config.Variable.Section.FILES;
 import static dev.meshboot.config.Variable.Section.IDENTITY;
+import static dev.meshboot.config.Variable.Section.INTERCEPT;
 import static dev.meshboot.config.Variable.Section.METADATA;
 import static dev.meshboot.config.Variable.Section.PROCESS;
 import static dev.meshboot.config.Variable.Section.STATS;
@@ -536,6 +537,48 @@ public final class Variables {
       variable(PROCESS, "MESHBOOT_BOOTSTRAP_PATH")
           .defaultValue("/tmp/envoy-bootstrap.json")
           .describe("Where meshboot run writes the bootstrap Envoy starts with.");
+
+  public static final Variable APPMESH_APP_PORTS =
+      variable(INTERCEPT, "APPMESH_APP_PORTS")
+          .defaultDoc("unset")
+          .describe(
+              "Comma list of the application's ports: TCP arriving for them from other hosts goes to"
+                  + " APPMESH_ENVOY_INGRESS_PORT (unset: no ingress interception).");
+  public static final Variable APPMESH_ENVOY_INGRESS_PORT =
+      variable(INTERCEPT, "APPMESH_ENVOY_INGRESS_PORT")
+          .defaultValue("15000")
+          .describe("Envoy's ingress listener, where inbound TCP for APPMESH_APP_PORTS goes.");
+  public static final Variable APPMESH_ENVOY_EGRESS_PORT =
+      variable(INTERCEPT, "APPMESH_ENVOY_EGRESS_PORT")
+          .defaultValue("15001")
+          .describe("Envoy's egress listener, where the application's outbound TCP goes.");
+  public static final Variable APPMESH_IGNORE_UID =
+      variable(INTERCEPT, "APPMESH_IGNORE_UID")
+          .defaultValue("1337")
+          .describe(
+              "Numeric user id whose outbound traffic is not intercepted: Envoy's, so that Envoy's"
+                  + " own connections are not sent back to it.");
+  public static final Variable APPMESH_IGNORE_GID =
+      variable(INTERCEPT, "APPMESH_IGNORE_GID")
+          .defaultDoc("unset")
+          .describe("Numeric group id whose outbound traffic is not intercepted either.");
+  public static final Variable APPMESH_EGRESS_IGNORED_IP =
+      variable(INTERCEPT, "APPMESH_EGRESS_IGNORED_IP")
+          .defaultValue("169.254.169.254,169.254.170.2")
+          .describe(
+              "Comma list of addresses or CIDR blocks (IPv4, and IPv6 with APPMESH_ENABLE_IPV6)"
+                  + " reached directly, not through Envoy: by default instance metadata and ECS's"
+                  + " task metadata and credentials.");
+  public static final Variable APPMESH_EGRESS_IGNORED_PORTS =
+      variable(INTERCEPT, "APPMESH_EGRESS_IGNORED_PORTS")
+          .defaultDoc("22")
+          .describe(
+              "Comma list of destination ports reached directly, not through Envoy; 22 (SSH) is"
+                  + " always added, as App Mesh did.");
+  public static final Variable APPMESH_ENABLE_IPV6 =
+      variable(INTERCEPT, "APPMESH_ENABLE_IPV6")
+          .defaultValue("false")
+          .describe("Intercept IPv6 too, with the same rules in ip6tables.");
 
   public static final Variable MESHBOOT_LOG_LEVEL =
       variable(AGENT, "MESHBOOT_LOG_LEVEL")
