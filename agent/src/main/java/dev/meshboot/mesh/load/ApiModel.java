@@ -138,7 +138,7 @@ final class ApiModel {
   Shape shape(String name) {
     Shape shape = shapes.get(name);
     if (shape == null) {
-      throw new IllegalArgumentException("the App Mesh API model has no shape " + name);
+      throw new IllegalArgumentException("the API model has no shape " + name);
     }
     return shape;
   }

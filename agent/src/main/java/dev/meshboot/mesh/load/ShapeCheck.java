@@ -26,9 +26,25 @@ final class ShapeCheck {
   }
 
   private final ApiModel model;
+  private final boolean appMesh;
 
+  /** A check against the App Mesh model, with meshboot's support table and App Mesh's rules. */
   ShapeCheck(ApiModel model) {
+    this(model, true);
+  }
+
+  private ShapeCheck(ApiModel model, boolean appMesh) {
     this.model = model;
+    this.appMesh = appMesh;
+  }
+
+  /**
+   * A check against another service's model (ECS's, for the platform kits): only what the model
+   * says; App Mesh's support table and rules, keyed by shape name, must not reach a shape of the
+   * same name there (both have a {@code PortMapping}).
+   */
+  static ShapeCheck modelOnly(ApiModel model) {
+    return new ShapeCheck(model, false);
   }
 
   /**
@@ -93,7 +109,7 @@ final class ShapeCheck {
         continue;
       }
       present.add(name);
-      Optional<Support.Entry> support = Support.of(shape.name(), name);
+      Optional<Support.Entry> support = appMesh ? Support.of(shape.name(), name) : Optional.empty();
       if (support.isPresent() && support.get().status() == Support.Status.REFUSED) {
         report.error(at, support.get().reason());
         continue;
@@ -113,7 +129,7 @@ final class ShapeCheck {
               + " but got "
               + (present.isEmpty() ? "none" : String.join(", ", present)));
     }
-    if (errors[0] == 0) {
+    if (errors[0] == 0 && appMesh) {
       ShapeRules.check(shape.name(), object, path, report);
     }
   }
