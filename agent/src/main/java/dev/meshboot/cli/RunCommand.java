@@ -1,6 +1,7 @@
 package dev.meshboot.cli;
 
 import dev.meshboot.aws.Credentials;
+import dev.meshboot.aws.TaskPeers;
 import dev.meshboot.bootstrap.BootstrapWriter;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.SideFile;
@@ -42,6 +43,7 @@ import dev.meshboot.xds.AwsSigning;
 import dev.meshboot.xds.LastGoodCache;
 import dev.meshboot.xds.XdsRelay;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -79,6 +81,12 @@ final class RunCommand implements Main.Command {
 
   /** How long each of /quitquitquit and SIGTERM may take before the next, harder step. */
   static final Duration STEP_TIMEOUT = Duration.ofSeconds(5);
+
+  /** One task metadata request during a task-aware stop; the endpoint is local to the task. */
+  static final Duration TASK_METADATA_TIMEOUT = Duration.ofMillis(500);
+
+  /** How often a task-aware stop asks whether the task's other containers still run. */
+  static final Duration TASK_POLL_INTERVAL = Duration.ofMillis(250);
 
   private final Main.Context context;
 
@@ -191,7 +199,7 @@ final class RunCommand implements Main.Command {
             context.out(),
             context.err());
     // A stop requested before this point reaches the supervisor now: Envoy is not started.
-    session.onStop(supervisor::shutdown);
+    session.onStop(stopAction(generation.environment(), process.drainTime(), supervisor));
     if (stoppedEarly(session)) {
       return ExitCode.OK;
     }
@@ -271,6 +279,34 @@ final class RunCommand implements Main.Command {
       case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
       case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
       case NOT_STARTED -> ExitCode.ENVOY_FAILED;
+    };
+  }
+
+  /**
+   * The supervisor's shutdown, behind a wait for the task's other containers in an ECS task (see
+   * {@link TaskAwareStop}); a stop before Envoy runs does not wait.
+   */
+  private static Runnable stopAction(
+      Environment environment, Duration drainTime, Supervisor supervisor) {
+    if (environment.given(Variables.ECS_CONTAINER_METADATA_URI_V4).isEmpty()) {
+      return supervisor::shutdown;
+    }
+    TaskAwareStop taskAware =
+        new TaskAwareStop(
+            () -> {
+              URI base = TaskPeers.endpoint(environment).orElseThrow();
+              TaskPeers peers = TaskPeers.of(base, TASK_METADATA_TIMEOUT);
+              return peers::running;
+            },
+            drainTime,
+            TASK_POLL_INTERVAL,
+            supervisor::shutdown);
+    return () -> {
+      if (supervisor.pid().isEmpty()) {
+        supervisor.shutdown();
+      } else {
+        taskAware.request();
+      }
     };
   }
 
