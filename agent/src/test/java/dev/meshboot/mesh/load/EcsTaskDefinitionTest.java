@@ -133,9 +133,12 @@ class EcsTaskDefinitionTest {
           environment.getOrDefault(
               "LISTENER_DRAIN_WAIT_TIME_S",
               Objects.requireNonNull(Variables.LISTENER_DRAIN_WAIT_TIME_S.defaultValue()));
+      // the wait for the task's other containers and the drain, each up to the drain time, then
+      // the stop steps (docs/ARCHITECTURE.md, task-aware shutdown)
       assertThat(envoy.get("stopTimeout").getAsInt())
           .as(name)
-          .isGreaterThan(Integer.parseInt(drain));
+          .isGreaterThanOrEqualTo(2 * Integer.parseInt(drain) + 10)
+          .isLessThanOrEqualTo(120);
       JsonObject nofile = envoy.getAsJsonArray("ulimits").get(0).getAsJsonObject();
       assertThat(nofile.get("name").getAsString()).isEqualTo("nofile");
       assertThat(nofile.get("softLimit").getAsInt()).isEqualTo(15000);
