@@ -112,10 +112,14 @@ public final class Main {
 
     /**
      * App Mesh definitions as {@code mesh.load} reads them and {@code mesh.xds} translates them.
+     * Lambdas, not method references: a method reference links (and loads) its class when the
+     * context is made, at every start of every command; these load the loader and the translator
+     * only when a mesh command calls them.
      */
     static final dev.meshboot.mesh.serve.MeshSource MESH =
         new dev.meshboot.mesh.serve.MeshSource(
-            dev.meshboot.mesh.load.MeshLoader::load, dev.meshboot.mesh.xds.Translator::of);
+            definition -> dev.meshboot.mesh.load.MeshLoader.load(definition),
+            loaded -> dev.meshboot.mesh.xds.Translator.of(loaded));
 
     /** A context with real processes and host facts. */
     public static Context system(
