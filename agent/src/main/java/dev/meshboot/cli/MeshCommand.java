@@ -152,10 +152,7 @@ final class MeshCommand implements Main.Command {
               + ": "
               + definition
               + " defines no such virtual node or gateway; it defines "
-              + (defined.isEmpty()
-                  ? "none"
-                  : String.join(", ", defined.subList(0, Math.min(20, defined.size())))
-                      + (defined.size() > 20 ? " and " + (defined.size() - 20) + " more" : "")));
+              + listed(defined));
     }
     throw new ConfigException(
         "--node",
@@ -165,6 +162,15 @@ final class MeshCommand implements Main.Command {
             + definition
             + ": name one of "
             + String.join(", ", matching.stream().map(NodeKey::toString).toList()));
+  }
+
+  /** The nodes a definition defines, for an error: the first 20, and how many more. */
+  static String listed(List<String> nodes) {
+    if (nodes.isEmpty()) {
+      return "none";
+    }
+    return String.join(", ", nodes.subList(0, Math.min(20, nodes.size())))
+        + (nodes.size() > 20 ? " and " + (nodes.size() - 20) + " more" : "");
   }
 
   /** The definition in {@code definition}, or empty once its errors are on stderr. */

@@ -421,12 +421,7 @@ final class RunCommand implements Main.Command {
                   + " in mesh "
                   + mine.mesh()
                   + ", the node this Envoy runs as (APPMESH_RESOURCE_ARN); it defines "
-                  + (defined.isEmpty()
-                      ? "none"
-                      : String.join(", ", defined.subList(0, Math.min(20, defined.size())))
-                          + (defined.size() > 20
-                              ? " and " + (defined.size() - 20) + " more"
-                              : ""))));
+                  + MeshCommand.listed(defined)));
     }
     return new Translation() {
       @Override
