@@ -52,6 +52,15 @@ public enum Kind {
 
   /** The create operation's input shape in the API model: {@code CreateVirtualNodeInput}. */
   public String createInputShape() {
-    return "Create" + Character.toUpperCase(wrapper.charAt(0)) + wrapper.substring(1) + "Input";
+    return "Create" + capitalized() + "Input";
+  }
+
+  /** The API model's shape of a describe response ({@code DescribeVirtualNodeOutput}). */
+  public String describeOutputShape() {
+    return "Describe" + capitalized() + "Output";
+  }
+
+  private String capitalized() {
+    return Character.toUpperCase(wrapper.charAt(0)) + wrapper.substring(1);
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Recognizes what a document is and checks it against the App Mesh API model: a create request
@@ -57,8 +56,8 @@ final class Requests {
   }
 
   private static String kubernetes(JsonObject object) {
-    String type = text(object, "apiVersion") + " " + text(object, "kind");
-    if (String.valueOf(text(object, "apiVersion")).startsWith("appmesh.k8s.aws/")) {
+    String type = Json.text(object, "apiVersion") + " " + Json.text(object, "kind");
+    if (String.valueOf(Json.text(object, "apiVersion")).startsWith("appmesh.k8s.aws/")) {
       return "a Kubernetes custom resource ("
           + type
           + "), which meshboot does not read: write the resource as the App Mesh API's create"
@@ -87,7 +86,7 @@ final class Requests {
       problems.at(source, at, "expected an object but got " + Values.describe(body));
       return Optional.empty();
     }
-    String output = "Describe" + capitalized(kind.wrapper()) + "Output";
+    String output = kind.describeOutputShape();
     String data = model.shape(output).members().get(kind.wrapper());
     if (data == null) {
       throw new IllegalStateException("the App Mesh API model's " + output + " lacks " + kind);
@@ -138,7 +137,7 @@ final class Requests {
 
   private Found checked(
       Kind kind, Source source, String at, JsonObject body, String shape, List<String> skip) {
-    String mesh = text(body, Kind.MESH.nameMember());
+    String mesh = Json.text(body, Kind.MESH.nameMember());
     Found named =
         new Found(
             kind,
@@ -146,9 +145,9 @@ final class Requests {
             at,
             body,
             mesh,
-            kind.parentMember().map(p -> text(body, p)).orElse(null),
-            kind == Kind.MESH ? mesh : text(body, kind.nameMember()),
-            skip.isEmpty() ? text(body, "meshOwner") : null,
+            kind.parentMember().map(p -> Json.text(body, p)).orElse(null),
+            kind == Kind.MESH ? mesh : Json.text(body, kind.nameMember()),
+            skip.isEmpty() ? Json.text(body, "meshOwner") : null,
             false);
     int[] errors = {0};
     shapes.check(
@@ -170,16 +169,5 @@ final class Requests {
         named.name(),
         named.meshOwner(),
         errors[0] == 0);
-  }
-
-  private static @Nullable String text(JsonObject object, String member) {
-    JsonElement value = object.get(member);
-    return value != null && value.isJsonPrimitive() && value.getAsJsonPrimitive().isString()
-        ? value.getAsString()
-        : null;
-  }
-
-  private static String capitalized(String word) {
-    return Character.toUpperCase(word.charAt(0)) + word.substring(1);
   }
 }
