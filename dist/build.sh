@@ -19,11 +19,14 @@ archive=$out/meshboot-$version-linux-x86_64.tar.gz
 source "$root/bin/lib/java.sh"
 java_home=$(meshboot_find_java_home "")
 
-# What jdeps finds in the shaded jar (java.sql: Gson's and protobuf-util's time adapters, which also
-# bring java.logging; java.naming: gRPC's and Netty's DNS lookups; jdk.unsupported: Netty's and
-# protobuf's Unsafe; jdk.jfr: Netty's allocation events). A module missing here fails the tests that
-# run the release tree (the EC2 and image tests), not the ones that run on the JDK.
-modules=java.base,java.logging,java.naming,java.sql,jdk.jfr,jdk.unsupported
+# What jdeps finds in the shaded jar (java.logging: meshboot quiets libraries' JUL loggers;
+# java.naming: gRPC's and Netty's DNS lookups; jdk.unsupported: Netty's and protobuf's Unsafe), less
+# two it finds that nothing meshboot runs loads: java.sql (Gson loads its java.sql adapters only
+# when the module is there; protobuf-util's Timestamps converts to java.sql.Timestamp only when
+# asked), which brings java.xml, and jdk.jfr (Netty's allocation events, used only when JFR is
+# there): 3 MB of the image's compressed size. The integration tests start meshboot with this JRE
+# (meshboot.java.home), so a module missing here fails them.
+modules=java.base,java.logging,java.naming,jdk.unsupported
 
 jar=$root/agent/target/meshboot.jar
 [[ -f "$jar" ]] || { echo "dist: no $jar (build the agent module first)" >&2; exit 1; }

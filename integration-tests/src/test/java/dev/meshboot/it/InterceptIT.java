@@ -11,7 +11,6 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -202,11 +201,7 @@ class InterceptIT {
       Netns netns, Map<String, String> env, List<String> prefix, String command) throws Exception {
     List<String> java =
         List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "-jar",
-            System.getProperty("meshboot.jar"),
-            "intercept",
-            command);
+            ReleaseJava.java(), "-jar", System.getProperty("meshboot.jar"), "intercept", command);
     List<String> words = new ArrayList<>(prefix);
     if (prefix.isEmpty()) {
       words.addAll(java);

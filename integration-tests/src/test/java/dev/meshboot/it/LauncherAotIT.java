@@ -137,7 +137,7 @@ class LauncherAotIT {
                   "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
                   "HOME", tmp.toString(),
                   "MESHBOOT_JAR", jar.toString(),
-                  "MESHBOOT_JAVA_HOME", System.getProperty("java.home"),
+                  "MESHBOOT_JAVA_HOME", ReleaseJava.home().toString(),
                   "MESHBOOT_CACHE_DIR", cache.toString()));
       Process process = builder.start();
       String output = new String(process.getInputStream().readAllBytes(), UTF_8);
@@ -231,7 +231,7 @@ class LauncherAotIT {
         "PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"),
         "HOME", tmp.toString(),
         "MESHBOOT_JAR", jar.toString(),
-        "MESHBOOT_JAVA_HOME", System.getProperty("java.home"),
+        "MESHBOOT_JAVA_HOME", ReleaseJava.home().toString(),
         "MESHBOOT_CACHE_DIR", cache.toString(),
         "ENVOY_BIN", envoy.toString(),
         "APPMESH_RESOURCE_ARN", RunIT.ARN,
@@ -287,7 +287,7 @@ class LauncherAotIT {
             "AWS_REGION",
             "us-west-2",
             "MESHBOOT_JAVA_HOME",
-            System.getProperty("java.home"));
+            ReleaseJava.home().toString());
     String bare = launch(launcher, contract, out);
     assertThat(bare).doesNotContain("unbound variable").doesNotContain("creating the AOT cache");
     assertThat(out).isNotEmptyFile();
@@ -371,7 +371,7 @@ class LauncherAotIT {
                 Map.entry("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin")),
                 Map.entry("HOME", tmp.toString()),
                 Map.entry("MESHBOOT_JAR", jar.toString()),
-                Map.entry("MESHBOOT_JAVA_HOME", System.getProperty("java.home")),
+                Map.entry("MESHBOOT_JAVA_HOME", ReleaseJava.home().toString()),
                 Map.entry("MESHBOOT_CACHE_DIR", cache.toString()),
                 Map.entry("MESHBOOT_JAVA_OPTS", javaOptions),
                 Map.entry("ENVOY_BIN", envoy.toString()),

@@ -91,11 +91,7 @@ final class Local {
     env.put("ENVOY_LOG_LEVEL", "warning");
     env.putAll(extra);
     ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar",
-                System.getProperty("meshboot.jar"),
-                "run")
+        new ProcessBuilder(ReleaseJava.java(), "-jar", System.getProperty("meshboot.jar"), "run")
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().clear();

@@ -33,7 +33,7 @@ final class MeshProcesses {
   Process meshboot(Path log, Map<String, String> environment, @Nullable Netns pod, String... argv)
       throws IOException {
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add(ReleaseJava.java());
     command.add("--enable-native-access=ALL-UNNAMED");
     command.add("-jar");
     command.add(System.getProperty("meshboot.jar"));

@@ -44,7 +44,7 @@ class MetadataIT {
     ProcessBuilder builder =
         new ProcessBuilder(
                 List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    ReleaseJava.java(),
                     "-jar",
                     System.getProperty("meshboot.jar"),
                     "bootstrap",

@@ -154,7 +154,7 @@ class ProcessGroupIT {
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     env.put("HOME", tmp.toString());
     env.put("MESHBOOT_JAR", root.toString());
-    env.put("MESHBOOT_JAVA_HOME", System.getProperty("java.home"));
+    env.put("MESHBOOT_JAVA_HOME", ReleaseJava.home().toString());
     env.put("MESHBOOT_AOT", "0");
     env.put("ENVOY_BIN", envoy.toString());
     env.put("APPMESH_RESOURCE_ARN", RunIT.ARN);

@@ -96,7 +96,7 @@ class RestartMemoryIT {
     builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     builder.environment().put("HOME", tmp.toString());
     builder.environment().put("MESHBOOT_JAR", jar.toString());
-    builder.environment().put("MESHBOOT_JAVA_HOME", System.getProperty("java.home"));
+    builder.environment().put("MESHBOOT_JAVA_HOME", ReleaseJava.home().toString());
     builder.environment().put("MESHBOOT_AOT", "0");
     builder.environment().put("ENVOY_BIN", Envoy.path().toString());
     builder.environment().put("APPMESH_RESOURCE_ARN", RunIT.ARN);
