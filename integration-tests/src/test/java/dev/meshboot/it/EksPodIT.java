@@ -1,0 +1,337 @@
+package dev.meshboot.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.meshboot.testing.Wait;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The pod of {@code platforms/eks/appmesh-pod.yaml} on this machine: a network namespace the test
+ * creates is the pod, a second one the rest of the cluster. The init container's command runs as
+ * the manifest says (root with {@code NET_ADMIN} as its only capability, its {@code APPMESH_*}
+ * values), then the sidecar's ({@code meshboot run}, UID 1337, the manifest's variables, its
+ * control plane serving the manifest's ConfigMap), then the startup probe's command gates the
+ * application, as the kubelet would. The test is the application (curl in the pod, resolving names
+ * through the pod's hosts file) and its callers (curl in the other namespace), and reads Envoy's
+ * counters on its admin socket: the application's call to a virtual service name goes through the
+ * egress listener and Envoy's own connection is not sent back to it; an ignored address (the EKS
+ * Pod Identity agent's) is reached directly; a call to the application's port arrives through the
+ * ingress listener; and DROP_ALL refuses an unknown destination in Envoy, which accepted the
+ * connection, while the network would have delivered it.
+ */
+class EksPodIT {
+
+  private static final Path KIT =
+      Path.of(System.getProperty("meshboot.examples")).resolveSibling("platforms").resolve("eks");
+  private static final String POD_IP = "10.78.0.1";
+  private static final String PEER_IP = "10.78.0.2";
+  private static final String POD_IDENTITY = "169.254.170.23";
+  private static final String BACKEND = "backend.demo.svc.cluster.local";
+  private static final String EGRESS = "listener.0.0.0.0_15001.";
+  private static final String INGRESS = "listener.0.0.0.0_15000.";
+
+  private final List<AutoCloseable> closing = new ArrayList<>();
+  private @Nullable Path work;
+
+  @AfterEach
+  void close() throws Exception {
+    for (AutoCloseable closeable : closing.reversed()) {
+      closeable.close();
+    }
+    if (work != null) {
+      try (Stream<Path> files = Files.walk(work)) {
+        for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
+  }
+
+  @Test
+  void thePodsTrafficGoesThroughEnvoyAsAppMeshsDid() throws Exception {
+    Map<String, Object> deployment = yaml("appmesh-pod.yaml");
+    Map<String, Object> spec = map(map(map(deployment, "spec"), "template"), "spec");
+    Map<String, Object> proxyinit = container(spec, "initContainers", "proxyinit");
+    Map<String, Object> sidecar = container(spec, "initContainers", "envoy");
+
+    Netns pod = Netns.create();
+    closing.add(pod);
+    Netns peer = Netns.create();
+    closing.add(peer);
+    Netns.link(pod, POD_IP, peer, PEER_IP);
+    peer.exec("ip", "addr", "add", POD_IDENTITY + "/32", "dev", "v" + peer.name());
+    pod.exec("ip", "route", "add", POD_IDENTITY + "/32", "dev", "v" + pod.name());
+    // the cluster's DNS, for the application and for Envoy
+    pod.hosts(Map.of(BACKEND, List.of(PEER_IP)));
+    MeshUpstream backend = upstream(peer, "backend", PEER_IP, 9080);
+    MeshUpstream outside = upstream(peer, "outside", PEER_IP, 9999);
+    MeshUpstream podIdentity = upstream(peer, "pod-identity", POD_IDENTITY, 80);
+    MeshUpstream app = upstream(pod, "app", "0.0.0.0", 8080);
+
+    // the pod's volumes: the sidecar's /tmp (an emptyDir it owns) and the mesh ConfigMap
+    work =
+        Files.createTempDirectory(
+            "eks-pod",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    Path tmp = Files.createDirectory(work.resolve("tmp"));
+    Path mesh = Files.createDirectory(work.resolve("mesh"));
+    Netns.run("chown", "1337:1337", tmp.toString());
+    for (Map.Entry<String, Object> file : map(yaml("mesh.yaml"), "data").entrySet()) {
+      Files.writeString(mesh.resolve(file.getKey()), (String) file.getValue());
+    }
+
+    // the init container: root, NET_ADMIN its only capability
+    Run init =
+        run(
+            pod,
+            List.of("setpriv", "--bounding-set=-all,+net_admin", "--inh-caps=-all", "--"),
+            env(proxyinit, Map.of()),
+            strings(proxyinit.get("command")),
+            60);
+    assertThat(init.code()).as(init.output()).isZero();
+
+    // the sidecar: UID 1337, the manifest's variables with the volumes' paths
+    Map<String, String> volumes = Map.of("/tmp/", tmp + "/", "/etc/meshboot/mesh", mesh.toString());
+    Map<String, String> sidecarEnv = env(sidecar, volumes);
+    sidecarEnv.put("ENVOY_BIN", Envoy.path().toString());
+    sidecarEnv.put("HOME", tmp.toString());
+    sidecarEnv.put("MESHBOOT_CACHE_DIR", tmp.resolve("cache").toString());
+    sidecarEnv.put("AWS_EC2_METADATA_DISABLED", "true"); // no instance metadata here
+    Path log = work.resolve("sidecar.log");
+    Process meshboot =
+        pod.start(
+            builder(asProxy(), sidecarEnv, strings(sidecar.get("command")))
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile()));
+
+    // the startup probe, run as the kubelet runs it, gates the application
+    Map<String, Object> startup = map(sidecar, "startupProbe");
+    List<String> probe = strings(map(startup, "exec").get("command"));
+    int attempts = ((Number) startup.get("failureThreshold")).intValue();
+    int timeout = ((Number) startup.get("timeoutSeconds")).intValue();
+    Run ready = run(pod, asProxy(), sidecarEnv, probe, timeout);
+    for (int i = 1; ready.code() != 0 && i < attempts && meshboot.isAlive(); i++) {
+      ready = run(pod, asProxy(), sidecarEnv, probe, timeout);
+    }
+    assertThat(ready.code()).as(ready.output() + "\n" + Local.read(log)).isZero();
+    List<String> liveness = strings(map(map(sidecar, "livenessProbe"), "exec").get("command"));
+    Run live = run(pod, asProxy(), sidecarEnv, liveness, timeout);
+    assertThat(live.code()).as(live.output()).isZero();
+    Path admin = Path.of(sidecarEnv.get("ENVOY_ADMIN_UDS_PATH"));
+    Wait.until(
+        "Envoy's listeners",
+        Duration.ofSeconds(20),
+        () ->
+            stats(pod, admin).containsKey(INGRESS + "downstream_cx_total")
+                && stats(pod, admin).containsKey(EGRESS + "downstream_cx_total"));
+
+    // the application calls the virtual service by name: Envoy's egress listener takes it, and
+    // Envoy's own connection (UID 1337) goes out, not back to 15001
+    Map<String, Long> before = stats(pod, admin);
+    assertThat(pod.curl(5, "http://" + BACKEND + ":9080/egress")).isEqualTo("200 backend");
+    Map<String, Long> after = stats(pod, admin);
+    assertThat(delta(before, after, EGRESS + "downstream_cx_total"))
+        .as("egress connections")
+        .isEqualTo(1);
+    assertThat(delta(before, after, "cluster.cds_egress_demo_backend_http_9080.upstream_rq_total"))
+        .isEqualTo(1);
+    assertThat(backend.requests(r -> r.path().equals("/egress")))
+        .singleElement()
+        .satisfies(
+            r ->
+                assertThat(r.headers())
+                    .containsKey("x-request-id")
+                    .containsEntry("host", BACKEND + ":9080"));
+
+    // the EKS Pod Identity agent's address is ignored: straight to it, Envoy sees nothing
+    before = stats(pod, admin);
+    assertThat(pod.curl(5, "http://" + POD_IDENTITY + "/v1/credentials"))
+        .isEqualTo("200 pod-identity");
+    after = stats(pod, admin);
+    assertThat(delta(before, after, EGRESS + "downstream_cx_total")).isZero();
+    assertThat(podIdentity.requests(r -> true))
+        .singleElement()
+        .satisfies(r -> assertThat(r.headers()).doesNotContainKey("x-request-id"));
+
+    // a caller in the cluster reaches the application's port through the ingress listener
+    before = stats(pod, admin);
+    assertThat(peer.curl(5, "http://" + POD_IP + ":8080/inbound")).isEqualTo("200 app");
+    after = stats(pod, admin);
+    assertThat(delta(before, after, INGRESS + "downstream_cx_total"))
+        .as("ingress connections")
+        .isEqualTo(1);
+    assertThat(delta(before, after, "cluster.cds_ingress_demo_web_http_8080.upstream_rq_total"))
+        .isEqualTo(1);
+    assertThat(app.requests(r -> r.path().equals("/inbound")))
+        .singleElement()
+        .satisfies(r -> assertThat(r.headers()).containsKey("x-request-id"));
+
+    // DROP_ALL: a destination the mesh does not know is accepted by Envoy and closed, no filter
+    // chain matching its port; the network would have delivered it (Envoy's UID is not redirected)
+    before = stats(pod, admin);
+    // curl's exit 52: connected, then closed without a reply (7 would be a refused connection)
+    Run refused =
+        run(
+            pod,
+            List.of(),
+            Map.of(),
+            List.of("curl", "-s", "-m", "5", "http://" + PEER_IP + ":9999/unknown"),
+            10);
+    assertThat(refused.code()).as(refused.output()).isEqualTo(52);
+    after = stats(pod, admin);
+    Map<String, Long> changed = new java.util.TreeMap<>();
+    for (String name : after.keySet()) {
+      if (name.startsWith(EGRESS) && delta(before, after, name) != 0) {
+        changed.put(name, delta(before, after, name));
+      }
+    }
+    assertThat(changed).isEqualTo(Map.of(EGRESS + "no_filter_chain_match", 1L));
+    assertThat(outside.requests(r -> true)).isEmpty();
+    Run direct =
+        run(
+            pod,
+            asProxy(),
+            Map.of(),
+            List.of("curl", "-s", "-m", "5", "http://" + PEER_IP + ":9999/direct"),
+            10);
+    assertThat(direct.output()).isEqualTo("outside");
+    assertThat(meshboot.isAlive()).as(Local.read(log)).isTrue();
+  }
+
+  private MeshUpstream upstream(Netns netns, String name, String ip, int port) throws Exception {
+    MeshUpstream upstream = MeshUpstream.start(netns, name, ip, port, (r, n) -> MeshUpstream.ok());
+    closing.add(upstream);
+    return upstream;
+  }
+
+  /** The sidecar's identity: {@code runAsUser} and {@code runAsGroup} 1337, no other groups. */
+  private static List<String> asProxy() {
+    return List.of("setpriv", "--reuid=1337", "--regid=1337", "--clear-groups", "--");
+  }
+
+  private static Map<String, Object> yaml(String name) throws IOException {
+    return asMap(
+        new Load(LoadSettings.builder().build())
+            .loadFromString(Files.readString(KIT.resolve(name))));
+  }
+
+  private static Map<String, Object> map(Map<String, Object> map, String key) {
+    return asMap(Objects.requireNonNull(map.get(key), key));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> asMap(Object value) {
+    return (Map<String, Object>) value;
+  }
+
+  private static List<String> strings(Object list) {
+    return ((List<?>) list).stream().map(String::valueOf).toList();
+  }
+
+  private static Map<String, Object> container(Map<String, Object> spec, String list, String name) {
+    return ((List<?>) spec.get(list))
+        .stream()
+            .map(EksPodIT::asMap)
+            .filter(c -> name.equals(c.get("name")))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no " + name + " in " + list));
+  }
+
+  /**
+   * The container's literal variables (the downward API's are the kubelet's), each path under a
+   * volume's mount point moved to the test's directory for it.
+   */
+  private static Map<String, String> env(
+      Map<String, Object> container, Map<String, String> volumes) {
+    Map<String, String> env = new LinkedHashMap<>();
+    for (Object item : (List<?>) container.get("env")) {
+      Map<String, Object> variable = asMap(item);
+      if (variable.containsKey("value")) {
+        String value = String.valueOf(variable.get("value"));
+        for (Map.Entry<String, String> volume : volumes.entrySet()) {
+          if (value.startsWith(volume.getKey())) {
+            value = volume.getValue() + value.substring(volume.getKey().length());
+            break;
+          }
+        }
+        env.put((String) variable.get("name"), value);
+      }
+    }
+    return env;
+  }
+
+  /** The {@code meshboot} of a manifest's command is the jar, as the image's launcher runs it. */
+  private static ProcessBuilder builder(
+      List<String> prefix, Map<String, String> env, List<String> command) {
+    List<String> words = new ArrayList<>(prefix);
+    if (command.getFirst().equals("meshboot")) {
+      words.addAll(
+          List.of(
+              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              "-jar",
+              System.getProperty("meshboot.jar")));
+      words.addAll(command.subList(1, command.size()));
+    } else {
+      words.addAll(command);
+    }
+    ProcessBuilder builder = new ProcessBuilder(words);
+    builder.environment().clear();
+    builder
+        .environment()
+        .put("PATH", System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
+    builder.environment().putAll(env);
+    return builder;
+  }
+
+  record Run(int code, String output) {}
+
+  private static Run run(
+      Netns netns, List<String> prefix, Map<String, String> env, List<String> command, int seconds)
+      throws Exception {
+    Process process = netns.start(builder(prefix, env, command).redirectErrorStream(true));
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      return new Run(-1, "timed out after " + seconds + " s: " + output);
+    }
+    return new Run(process.exitValue(), output.strip());
+  }
+
+  /** Envoy's counters and gauges, read on its admin socket from inside the pod. */
+  private static Map<String, Long> stats(Netns pod, Path admin) {
+    String answer = pod.curl(5, "http://admin/stats", "--unix-socket", admin.toString());
+    assertThat(answer).startsWith("200 ");
+    Map<String, Long> stats = new HashMap<>();
+    Matcher line = Pattern.compile("(?m)^([^:\\s]+): (\\d+)$").matcher(answer.substring(4));
+    while (line.find()) {
+      stats.put(line.group(1), Long.parseUnsignedLong(line.group(2)));
+    }
+    return stats;
+  }
+
+  private static long delta(Map<String, Long> before, Map<String, Long> after, String name) {
+    assertThat(after).containsKey(name);
+    return after.get(name) - before.getOrDefault(name, 0L);
+  }
+}
