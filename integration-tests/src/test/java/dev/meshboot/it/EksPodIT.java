@@ -22,23 +22,24 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
- * The pod of {@code platforms/eks/appmesh-pod.yaml} on this machine: a network namespace the test
- * creates is the pod, a second one the rest of the cluster. The init container's command runs as
- * the manifest says (root with {@code NET_ADMIN} as its only capability, its {@code APPMESH_*}
- * values), then the sidecar's ({@code meshboot run}, UID 1337, the manifest's variables, its
- * control plane serving the manifest's ConfigMap), then the startup probe's command gates the
- * application, as the kubelet would. The test is the application (curl in the pod, resolving names
- * through the pod's hosts file) and its callers (curl in the other namespace), and reads Envoy's
- * counters on its admin socket: the application's call to a virtual service name goes through the
- * egress listener and Envoy's own connection is not sent back to it; an ignored address (the EKS
- * Pod Identity agent's) is reached directly; a call to the application's port arrives through the
- * ingress listener; and DROP_ALL refuses an unknown destination in Envoy, which accepted the
- * connection, while the network would have delivered it.
+ * The pod of {@code platforms/eks/appmesh-pod.yaml} (and of its classic variant) on this machine: a
+ * network namespace the test creates is the pod, a second one the rest of the cluster. The init
+ * container's command runs as the manifest says (root with {@code NET_ADMIN} as its only
+ * capability, its {@code APPMESH_*} values), then the sidecar's ({@code meshboot run}, UID 1337,
+ * the manifest's variables, its control plane serving the manifest's ConfigMap), then the startup
+ * probe's command gates the application, as the kubelet would. The test is the application (curl in
+ * the pod, resolving names through the pod's hosts file) and its callers (curl in the other
+ * namespace), and reads Envoy's counters on its admin socket: the application's call to a virtual
+ * service name goes through the egress listener and Envoy's own connection is not sent back to it;
+ * an ignored address (the EKS Pod Identity agent's) is reached directly; a call to the
+ * application's port arrives through the ingress listener; and DROP_ALL refuses an unknown
+ * destination in Envoy, which accepted the connection, while the network would have delivered it.
  */
 class EksPodIT {
 
@@ -68,12 +69,18 @@ class EksPodIT {
     }
   }
 
-  @Test
-  void thePodsTrafficGoesThroughEnvoyAsAppMeshsDid() throws Exception {
-    Map<String, Object> deployment = yaml("appmesh-pod.yaml");
+  @ParameterizedTest
+  @ValueSource(strings = {"appmesh-pod.yaml", "appmesh-pod-classic.yaml"})
+  void thePodsTrafficGoesThroughEnvoyAsAppMeshsDid(String manifest) throws Exception {
+    Map<String, Object> deployment = yaml(manifest);
     Map<String, Object> spec = map(map(map(deployment, "spec"), "template"), "spec");
     Map<String, Object> proxyinit = container(spec, "initContainers", "proxyinit");
-    Map<String, Object> sidecar = container(spec, "initContainers", "envoy");
+    // a native sidecar (an init container) or the classic one (a container)
+    Map<String, Object> sidecar =
+        spec.get("initContainers") instanceof List<?> inits
+                && inits.stream().map(EksPodIT::asMap).anyMatch(c -> "envoy".equals(c.get("name")))
+            ? container(spec, "initContainers", "envoy")
+            : container(spec, "containers", "envoy");
 
     Netns pod = Netns.create();
     closing.add(pod);
@@ -119,13 +126,21 @@ class EksPodIT {
     sidecarEnv.put("MESHBOOT_CACHE_DIR", tmp.resolve("cache").toString());
     sidecarEnv.put("AWS_EC2_METADATA_DISABLED", "true"); // no instance metadata here
     Path log = work.resolve("sidecar.log");
+    long started = System.nanoTime();
     Process meshboot =
         pod.start(
             builder(asProxy(), sidecarEnv, strings(sidecar.get("command")))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile()));
 
-    // the startup probe, run as the kubelet runs it, gates the application
+    // the gate, run as the kubelet runs it, before the application starts: the classic
+    // sidecar's postStart hook, then the startup probe (retried up to its failure threshold)
+    if (sidecar.get("lifecycle") instanceof Map<?, ?> lifecycle
+        && lifecycle.get("postStart") instanceof Map<?, ?> postStart) {
+      List<String> hook = strings(asMap(asMap(postStart).get("exec")).get("command"));
+      Run held = run(pod, asProxy(), sidecarEnv, hook, 200);
+      assertThat(held.code()).as(held.output() + "\n" + Local.read(log)).isZero();
+    }
     Map<String, Object> startup = map(sidecar, "startupProbe");
     List<String> probe = strings(map(startup, "exec").get("command"));
     int attempts = ((Number) startup.get("failureThreshold")).intValue();
@@ -135,9 +150,15 @@ class EksPodIT {
       ready = run(pod, asProxy(), sidecarEnv, probe, timeout);
     }
     assertThat(ready.code()).as(ready.output() + "\n" + Local.read(log)).isZero();
+    long gated = System.nanoTime();
     List<String> liveness = strings(map(map(sidecar, "livenessProbe"), "exec").get("command"));
     Run live = run(pod, asProxy(), sidecarEnv, liveness, timeout);
     assertThat(live.code()).as(live.output()).isZero();
+    System.out.printf(
+        "EksPodIT %s: the application starts %d ms after the sidecar; a liveness probe took %d ms%n",
+        manifest,
+        TimeUnit.NANOSECONDS.toMillis(gated - started),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gated));
     Path admin = Path.of(sidecarEnv.get("ENVOY_ADMIN_UDS_PATH"));
     Wait.until(
         "Envoy's listeners",
