@@ -239,6 +239,20 @@ class EksPodIT {
             10);
     assertThat(direct.output()).isEqualTo("outside");
     assertThat(meshboot.isAlive()).as(Local.read(log)).isTrue();
+
+    // deletion: the kubelet's SIGTERM to the sidecar; it drains Envoy and exits 0 well within
+    // the pod's grace period, Envoy with it
+    ProcessHandle envoy = Local.envoyUnder(meshboot.toHandle()).orElseThrow();
+    int grace = ((Number) spec.get("terminationGracePeriodSeconds")).intValue();
+    long stopping = System.nanoTime();
+    meshboot.destroy();
+    assertThat(meshboot.waitFor(grace, TimeUnit.SECONDS)).as(Local.read(log)).isTrue();
+    assertThat(meshboot.exitValue()).as(Local.read(log)).isZero();
+    assertThat(envoy.isAlive()).isFalse();
+    assertThat(Local.read(log)).contains("draining inbound listeners");
+    System.out.printf(
+        "EksPodIT %s: the sidecar stopped %d ms after SIGTERM%n",
+        manifest, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping));
   }
 
   private MeshUpstream upstream(Netns netns, String name, String ip, int port) throws Exception {
