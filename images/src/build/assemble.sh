@@ -76,7 +76,7 @@ ca=$rootfs/usr/share/ca-certificates
 [[ -d "$ca/mozilla" ]] || fail "ca-certificates has no mozilla/ certificates"
 mkdir -p "$rootfs/etc/ssl/certs"
 find "$ca" -name '*.crt' -print0 | sort -z | xargs -0 cat >"$rootfs/etc/ssl/certs/ca-certificates.crt"
-rm -rf "$rootfs/usr/share" "$rootfs/usr/sbin" "$rootfs/etc/ca-certificates" "$rootfs/etc/ld.so.conf.d" \
+rm -rf "${rootfs:?}/usr/share" "$rootfs/usr/sbin" "$rootfs/etc/ca-certificates" "$rootfs/etc/ld.so.conf.d" \
   "$rootfs/usr/lib/x86_64-linux-gnu/gconv" "$rootfs/usr/libexec"
 mkdir -p "$rootfs/tmp" "$rootfs/etc" "$rootfs/root"
 chmod 1777 "$rootfs/tmp"
@@ -146,6 +146,7 @@ in_chroot() {
     shift
   done
   shift
+  # shellcheck disable=SC2016 # the inner bash expands $1 and $@ (the root, then the command)
   env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "${vars[@]}" unshare --mount --fork -- bash -c \
     'mount -t proc proc "$1/proc" && mount --rbind /dev "$1/dev" && exec chroot "$@"' - "$root" "$@"
 }
@@ -227,6 +228,11 @@ environment=(
   "LANG=C.UTF-8"
   "MESHBOOT_RENDER_COMMAND=$render_command"
   "MESHBOOT_CACHE_DIR=/tmp/meshboot"
+  # The management API that `meshboot healthcheck` (the HEALTHCHECK, and the task definitions'
+  # health check) asks: on a socket in /tmp, the one writable place of a read-only root, rather
+  # than a port the application might want (App Mesh's agent served none unless asked).
+  "APPNET_AGENT_ADMIN_MODE=uds"
+  "APPNET_AGENT_ADMIN_UDS_PATH=/tmp/appnet_admin.sock"
 )
 {
   printf '{"architecture":"amd64","os":"linux","created":"1970-01-01T00:00:00Z","config":{'
