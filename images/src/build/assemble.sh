@@ -172,19 +172,21 @@ cp "$root$renderer_cache" "$app$renderer_cache"
 # How `meshboot run` starts the renderer: the launcher, with the renderer's options and cache (the
 # variable holds one word a line, which Jib refuses in a base image's environment: one word then).
 render_command=$prefix/bin/meshboot
-# The supervisor, in the mode App Mesh's task definitions run (the relay: an App Mesh endpoint,
-# static keys that sign nothing, STS on a closed loopback port, nothing leaves the machine), as
-# bin/meshboot trains it; Envoy validates the bootstrap and exits instead of serving.
+# The supervisor, for the mode this image most likely runs in: Envoy's ADS straight to a control
+# plane (APPMESH_XDS_ENDPOINT: `meshboot mesh serve`, or another xDS server, since App Mesh's
+# endpoints closed on 2026-09-30), as bin/meshboot trains its direct mode; the relay's classes
+# (gRPC, TLS, the AWS SDK) would add ~6 MB to the image and ~10 MB to every sidecar's resident
+# memory, and a relay run loads them from the jar. Envoy validates the bootstrap and exits instead
+# of serving; nothing leaves the chroot (the endpoint is a closed loopback port).
 in_chroot HOME=/tmp/training/scratch ENVOY_BIN=$prefix/envoy/envoy \
   MESHBOOT_CACHE_DIR=/tmp/training/scratch/cache MESHBOOT_RENDER_COMMAND="$render_command" \
-  MESHBOOT_BOOTSTRAP_PATH=/tmp/training/scratch/envoy.json \
-  MESHBOOT_XDS_RELAY_SOCKET=/tmp/training/scratch/relay.sock \
+  MESHBOOT_BOOTSTRAP_PATH=/tmp/training/scratch/envoy.json APPMESH_XDS_ENDPOINT=127.0.0.1:1 \
   APPNET_AGENT_ADMIN_MODE=uds APPNET_AGENT_ADMIN_UDS_PATH=/tmp/training/scratch/api.sock \
   ENVOY_ADMIN_MODE=uds ENVOY_ADMIN_UDS_PATH=/tmp/training/scratch/admin.sock \
-  AWS_ACCESS_KEY_ID=AKIDTRAINING AWS_SECRET_ACCESS_KEY=training AWS_EC2_METADATA_DISABLED=true \
-  MESHBOOT_STS_ENDPOINT=http://127.0.0.1:1 APPNET_ENVOY_RESTART_COUNT=0 -- \
+  AWS_EC2_METADATA_DISABLED=true APPNET_ENVOY_RESTART_COUNT=0 -- \
   "$java" "${run_opts[@]}" -XX:-AOTClassLinking "-XX:AOTCacheOutput=$supervisor_cache" \
-  -jar "$jar" run --env-file /tmp/training/training.env -- --mode validate >>"$train_log" 2>&1 || true
+  -jar "$jar" run --env-file /tmp/training/training.env -- --mode validate >>"$train_log" 2>&1 ||
+  fail "the supervisor's AOT training failed (see $train_log)"
 # Both caches must load in the image: -XX:AOTMode=on stops the JVM when a cache cannot be used.
 for pair in "$renderer_cache:command_opts" "$supervisor_cache:run_opts"; do
   cache=${pair%%:*}
