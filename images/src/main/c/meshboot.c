@@ -2,7 +2,8 @@
  * meshboot's launcher inside the container image, which has no shell to run bin/meshboot: runs the
  * image's JRE with the JVM options bin/meshboot gives each command, read from the argument files
  * the image build wrote from bin/meshboot itself (with the image's AOT caches), so that a task
- * definition's `["CMD", "meshboot", "healthcheck"]` and `podman exec ... meshboot status` work.
+ * definition's `["CMD", "meshboot", "healthcheck"]` and `podman exec ... meshboot wait-ready`
+ * work.
  */
 #include <errno.h>
 #include <stdio.h>

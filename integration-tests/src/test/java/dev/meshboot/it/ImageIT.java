@@ -77,6 +77,8 @@ class ImageIT {
     assertThat(healthcheck.get(healthcheck.size() - 1).getAsString()).isEqualTo("healthcheck");
     Podman.Result health = Podman.run(Duration.ofSeconds(30), "healthcheck", "run", name);
     assertThat(health.exitCode()).as("podman healthcheck run: %s", health.output()).isZero();
+    // and the task definitions' ["CMD", "meshboot", "healthcheck"]: the image's native launcher
+    Podman.ok("exec", name, "meshboot", "healthcheck");
 
     // meshboot is PID 1 and, like Envoy, runs as App Mesh's proxy user
     assertThat(status(pid1)).contains("NSpid:\t" + pid1 + "\t1\n").contains("Uid:\t1337\t");
