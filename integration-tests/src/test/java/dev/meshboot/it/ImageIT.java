@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,7 @@ class ImageIT {
 
   private static final Path WORKSHOP =
       Path.of(System.getProperty("meshboot.examples"), "appmesh-workshop").toAbsolutePath();
+  private static final Path PLATFORMS = WORKSHOP.getParent().resolveSibling("platforms");
   private static final String NODE = "mesh/appmesh-workshop/virtualNode/frontend";
   private static final int SERVE_ADMIN = 9911;
   private static final int XDS = 9912;
@@ -111,6 +113,40 @@ class ImageIT {
     assertThat(state.get("OOMKilled").getAsBoolean()).isFalse();
     assertThat(took).isLessThan(Duration.ofSeconds(30));
     assertThat(logs).contains("draining inbound listeners").doesNotContain("[aot]");
+  }
+
+  @Test
+  void theEcsTaskDefinitionsSidecarRunsTheImageWithItsUserEnvironmentAndHealthCheck(
+      @TempDir Path tmp) throws Exception {
+    Path file = PLATFORMS.resolve("ecs/appmesh-service.json");
+    JsonObject sidecar = null;
+    for (JsonElement container :
+        JsonParser.parseString(Files.readString(file))
+            .getAsJsonObject()
+            .getAsJsonArray("containerDefinitions")) {
+      if (container.getAsJsonObject().get("name").getAsString().equals("envoy")) {
+        sidecar = container.getAsJsonObject();
+      }
+    }
+    assertThat(sidecar).as("the envoy container of %s", file).isNotNull();
+    Map<String, String> environment = new LinkedHashMap<>();
+    for (JsonElement variable : sidecar.getAsJsonArray("environment")) {
+      environment.put(
+          variable.getAsJsonObject().get("name").getAsString(),
+          variable.getAsJsonObject().get("value").getAsString());
+    }
+    // what only AWS has: the node is the workshop's, its control plane on the pod's loopback
+    environment.put("APPMESH_RESOURCE_ARN", NODE);
+    environment.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + XDS);
+    // the task definition's user; its nofile ulimit is above what this machine lets podman set
+    String name = start(tmp, environment, List.of("--user", sidecar.get("user").getAsString()));
+
+    List<String> check = strings(sidecar.getAsJsonObject("healthCheck").getAsJsonArray("command"));
+    assertThat(check.getFirst()).isEqualTo("CMD");
+    List<String> exec = new ArrayList<>(List.of("exec", name));
+    exec.addAll(check.subList(1, check.size()));
+    Podman.Result health = Podman.run(Duration.ofSeconds(30), exec.toArray(String[]::new));
+    assertThat(health.exitCode()).as("%s: %s", check, health.output()).isZero();
   }
 
   @Test
@@ -193,6 +229,16 @@ class ImageIT {
    * network, with {@code extra} podman options; returns the container's name once Envoy is LIVE.
    */
   private String start(Path tmp, List<String> extra) throws Exception {
+    Map<String, String> environment = new LinkedHashMap<>();
+    environment.put("APPMESH_RESOURCE_ARN", NODE);
+    environment.put("APPMESH_XDS_ENDPOINT", "127.0.0.1:" + XDS);
+    environment.put("LISTENER_DRAIN_WAIT_TIME_S", "5");
+    return start(tmp, environment, extra);
+  }
+
+  /** {@link #start(Path, List)} with the env file's {@code environment}. */
+  private String start(Path tmp, Map<String, String> environment, List<String> extra)
+      throws Exception {
     Netns netns = java.util.Objects.requireNonNull(pod);
     Path serveLog = tmp.resolve("serve.log");
     Process serve =
@@ -214,14 +260,10 @@ class ImageIT {
         "mesh serve ready",
         Duration.ofSeconds(30));
     Path envFile = tmp.resolve("envoy.env");
-    Files.writeString(
-        envFile,
-        String.join(
-            "\n",
-            "APPMESH_RESOURCE_ARN=" + NODE,
-            "APPMESH_XDS_ENDPOINT=127.0.0.1:" + XDS,
-            "LISTENER_DRAIN_WAIT_TIME_S=5",
-            ""));
+    StringBuilder lines = new StringBuilder();
+    environment.forEach(
+        (variable, value) -> lines.append(variable).append('=').append(value).append('\n'));
+    Files.writeString(envFile, lines.toString());
     String name = "meshboot-it-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet();
     List<String> args =
         new ArrayList<>(

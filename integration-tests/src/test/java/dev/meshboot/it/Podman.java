@@ -66,6 +66,8 @@ final class Podman {
       fail("no image at %s: build it first (./mvnw package -pl images -am)", tar);
     }
     ok("load", "-q", "-i", tar.toString());
+    // the previous build's image, which the new one took the name of
+    run(Duration.ofMinutes(1), "image", "prune", "-f");
     return System.getProperty("meshboot.image.name");
   }
 
