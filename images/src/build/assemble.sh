@@ -51,8 +51,10 @@ while read -r name version sha256 only; do
   deb=$(find "$debs" -maxdepth 1 -name "${name}_${version/*:/}_*.deb" | head -n 1)
   if [[ -z "$deb" ]]; then
     echo "assemble.sh: downloading $name=$version" >&2
+    # A fresh machine has no package lists yet: read them once, then try again.
     (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$name=$version" >&2) ||
-      fail "cannot download $name=$version; run apt-get update, or update $here/debian-packages to \`apt-cache policy $name\`'s candidate"
+      { apt-get update -qq >&2 && (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$name=$version" >&2); } ||
+      fail "cannot download $name=$version (Debian may have replaced it): update $here/debian-packages to \`apt-cache policy $name\`'s candidate and the new file's sha256"
     deb=$(find "$debs" -maxdepth 1 -name "${name}_${version/*:/}_*.deb" | head -n 1)
   fi
   echo "$sha256  $deb" | sha256sum --quiet -c - ||
