@@ -93,6 +93,12 @@ class ImageIT {
     // Envoy's concurrency from the container's CPU quota (--cpus 1), not the host's cores
     assertThat(Files.readString(Path.of("/proc", Long.toString(envoy.pid()), "cmdline")))
         .contains("--concurrency\u00001\u0000");
+    // the image's JVM sees the container's limits (its heap is the launcher's -Xmx64m within them)
+    assertThat(
+            Podman.ok(
+                "exec", name, "/opt/meshboot/jre/bin/java", "-XshowSettings:system", "-version"))
+        .contains("Effective CPU Count: 1")
+        .contains("Memory Limit: 128.00M");
     // the memory limit holds and nothing was OOM-killed on the way up
     Path memory = memoryCgroup(pid1);
     assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).strip())
