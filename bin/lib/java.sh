@@ -1,5 +1,7 @@
+# shellcheck shell=bash
 # Finds a JDK 25 or newer without starting a JVM (sourced by bin/meshboot and bin/test).
-# Order: MESHBOOT_JAVA_HOME, JAVA_HOME, /usr/lib/jvm/temurin-25-jdk-amd64, any /usr/lib/jvm/*.
+# Order: MESHBOOT_JAVA_HOME, the JRE given as $1 (a release tree's jre/), JAVA_HOME,
+# /usr/lib/jvm/temurin-25-jdk-amd64, any /usr/lib/jvm/*.
 meshboot_java_major() {
   local release="$1/release" version
   [[ -r "$release" && -x "$1/bin/java" ]] || return 1
@@ -9,7 +11,7 @@ meshboot_java_major() {
 
 meshboot_find_java_home() {
   local candidate major
-  for candidate in "${MESHBOOT_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
+  for candidate in "${MESHBOOT_JAVA_HOME:-}" "${1:-}" "${JAVA_HOME:-}" /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*; do
     [[ -n "$candidate" ]] || continue
     major=$(meshboot_java_major "$candidate") || continue
     if (( major >= 25 )); then
