@@ -194,9 +194,18 @@ done
 
 # --- Fetching, checking and unpacking the archive (into a directory removed on any failure) ---
 
-mkdir -p "$root/opt"
+# In /opt, so that moving the release in place is a rename; an /opt made for it goes with it.
+made_opt=0
+[[ -d "$root/opt" ]] || { mkdir -m 0755 "$root/opt" && made_opt=1; }
 staging=$(mktemp -d "$root/opt/.meshboot-install.XXXXXXXX")
-trap 'rm -rf "$staging"' EXIT
+installed=0
+clean_up() {
+  rm -rf "$staging"
+  if ((made_opt && !installed)); then
+    rmdir "$root/opt"
+  fi
+}
+trap clean_up EXIT
 case "$archive" in
   https://*)
     command -v curl >/dev/null || fail "curl is missing; it downloads $archive"
@@ -239,11 +248,13 @@ cache=$root/var/cache/meshboot
 units=$root/etc/systemd/system
 prefix=()
 [[ -z "$root" ]] || prefix=(--prefix "$root")
+# A system user and group, with App Mesh's proxy UID (above the usual system range: -K).
 if [[ -z "$(passwd_entry group "$service_user")" ]]; then
-  groupadd ${prefix[@]+"${prefix[@]}"} --system --gid "$service_uid" "$service_user"
+  groupadd ${prefix[@]+"${prefix[@]}"} -K SYS_GID_MAX="$service_uid" --system --gid "$service_uid" \
+    "$service_user"
 fi
 if [[ -z "$(passwd_entry passwd "$service_user")" ]]; then
-  useradd ${prefix[@]+"${prefix[@]}"} --system --uid "$service_uid" --gid "$service_uid" \
+  useradd ${prefix[@]+"${prefix[@]}"} -K SYS_UID_MAX="$service_uid" --system --uid "$service_uid" --gid "$service_uid" \
     --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin \
     --comment "meshboot (Envoy sidecar)" "$service_user"
 fi
@@ -253,6 +264,7 @@ if [[ -e "$root/opt/meshboot" ]]; then
   mv "$root/opt/meshboot" "$staging/previous"
 fi
 mv "$new" "$root/opt/meshboot"
+installed=1
 chown -R 0:0 "$root/opt/meshboot"
 echo "user-data.sh: installed $archive into $root/opt/meshboot" >&2
 
@@ -280,8 +292,7 @@ install -d -m 0750 -o "$service_uid" -g "$service_uid" "$cache"
 echo "user-data.sh: training meshboot's AOT caches in $cache as $service_user" >&2
 (
   cd /
-  env -i PATH="$service_path" CACHE_DIRECTORY="$cache" ENVOY_BIN="$root/opt/meshboot/envoy/envoy" \
-    "${env_lines[@]}" \
+  env -i PATH="$service_path" CACHE_DIRECTORY="$cache" "${env_lines[@]}" \
     setpriv --reuid="$service_uid" --regid="$service_uid" --clear-groups \
     "$root/opt/meshboot/bin/meshboot" run --help >/dev/null
 ) || echo "user-data.sh: training the AOT caches failed; meshboot trains them at its first start" >&2
