@@ -308,10 +308,72 @@ class Ec2KitIT {
           .contains(
               "-A APPMESH_INGRESS -p tcp -m multiport --dports 8080 -j REDIRECT --to-ports 15000");
 
+      // ExecReload= (the startup script run again): the same rules, never removed in between
+      Ec2Root.Result reloaded =
+          inNetns(
+              instance, asWritten(root, unit, unit.one("Service.ExecReload"), null, null, logs));
+      assertThat(reloaded.code()).as(reloaded.output()).isZero();
+      assertThat(iptablesSave(instance)).isEqualTo(rules);
+
       Ec2Root.Result disabled =
           inNetns(instance, asWritten(root, unit, unit.one("Service.ExecStop"), null, null, logs));
       assertThat(disabled.code()).as(disabled.output()).isZero();
       assertThat(iptablesSave(instance)).doesNotContain("APPMESH_");
+    }
+  }
+
+  @Test
+  void runningTheScriptAgainUpgradesInPlace() throws Exception {
+    Ec2Root root = Ec2Root.create("again");
+    try {
+      Path tmp = Ec2Root.privateTmp(root.work("tmp"));
+      String archive = Ec2Root.archive().toString();
+      List<String> first =
+          List.of("--archive", archive, "--mesh", "m", "--virtual-node", "n", "--app-ports", "80");
+      Ec2Root.Result installedOnce = root.install(tmp, first);
+      assertThat(installedOnce.code()).as(installedOnce.output()).isZero();
+      Object jarBefore = Files.getAttribute(root.at("/opt/meshboot/lib/meshboot.jar"), "unix:ino");
+
+      Ec2Root.Result again =
+          root.install(
+              tmp,
+              List.of(
+                  "--archive",
+                  archive,
+                  "--mesh",
+                  "m",
+                  "--virtual-gateway",
+                  "gw",
+                  "--no-intercept"));
+      assertThat(again.code()).as(again.output()).isZero();
+      assertThat(Files.getAttribute(root.at("/opt/meshboot/lib/meshboot.jar"), "unix:ino"))
+          .as("a new release in place")
+          .isNotEqualTo(jarBefore);
+      try (Stream<Path> opt = Files.list(root.at("/opt"))) {
+        assertThat(opt)
+            .as("the previous release removed")
+            .containsExactly(root.at("/opt/meshboot"));
+      }
+      assertThat(
+              Files.readAllLines(root.at("/etc/passwd")).stream().filter(l -> l.contains(":1337:")))
+          .as("the user, once")
+          .hasSize(1);
+      assertThat(Files.readAllLines(root.at("/etc/meshboot/meshboot.env")))
+          .contains("APPMESH_RESOURCE_ARN=mesh/m/virtualGateway/gw")
+          .noneMatch(line -> line.startsWith("APPMESH_APP_PORTS="));
+      assertThat(root.at("/etc/systemd/system/multi-user.target.wants/meshboot.service"))
+          .isSymbolicLink();
+      assertThat(root.at("/etc/systemd/system/multi-user.target.wants/meshboot-intercept.service"))
+          .as("--no-intercept disables the rules' unit")
+          .doesNotExist();
+      try (Stream<Path> files = Files.list(root.at("/var/cache/meshboot"))) {
+        assertThat(files.map(file -> file.getFileName().toString()))
+            .as("the caches of the new jar only: one renderer's, one supervisor's")
+            .filteredOn(name -> name.endsWith(".aot"))
+            .hasSize(2);
+      }
+    } finally {
+      root.delete();
     }
   }
 
@@ -486,7 +548,13 @@ class Ec2KitIT {
   private static String iptablesSave(Netns netns) throws Exception {
     Ec2Root.Result saved = inNetns(netns, List.of("iptables-save", "-t", "nat"));
     assertThat(saved.code()).as(saved.output()).isZero();
-    return saved.output();
+    // without the comments (a time stamp) and with the packet counters zeroed
+    return saved
+        .output()
+        .lines()
+        .filter(line -> !line.startsWith("#"))
+        .map(line -> line.replaceAll("\\[\\d+:\\d+\\]", "[0:0]"))
+        .reduce("", (a, b) -> a + b + "\n");
   }
 
   /** The numeric id of {@code name} in the root's {@code /etc/passwd} or {@code /etc/group}. */
