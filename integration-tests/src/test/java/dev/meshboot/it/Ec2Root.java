@@ -3,13 +3,17 @@ package dev.meshboot.it;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -104,6 +108,44 @@ final class Ec2Root {
         "no release archive in "
             + target
             + "; build it with ENVOY_BIN=... ./mvnw package -pl bootstrap-templates,agent,dist");
+  }
+
+  /** A root installed for one node, the script's result and the private /tmp it had. */
+  record Installed(Ec2Root root, Path tmp, Result result) {
+
+    /** The root, failing with the script's output if the installation did not succeed. */
+    Ec2Root checked() {
+      if (result.code() != 0) {
+        fail("the startup script exited " + result.code() + ":\n" + result.output());
+      }
+      return root;
+    }
+  }
+
+  /**
+   * A new root with the App Mesh workshop's {@code frontend} node installed as user data would
+   * install it (the archive checked against its SHA-256), pointed at a control plane on
+   * 127.0.0.1:15010, with port 8080 intercepted, 9090 ignored, no instance metadata and a drain of
+   * 5 s.
+   */
+  static Installed frontend(String name) throws IOException {
+    Ec2Root root = create(name);
+    Path tmp = privateTmp(root.work("tmp"));
+    Path archive = archive();
+    Result result =
+        root.install(
+            tmp,
+            List.of(
+                "--archive", archive.toString(),
+                "--sha256", sha256(archive),
+                "--mesh", "appmesh-workshop",
+                "--virtual-node", "frontend",
+                "--xds-endpoint", "127.0.0.1:15010",
+                "--app-ports", "8080",
+                "--egress-ignored-ports", "9090",
+                "--env", "AWS_EC2_METADATA_DISABLED=true",
+                "--env", "LISTENER_DRAIN_WAIT_TIME_S=5"));
+    return new Installed(root, tmp, result);
   }
 
   /**
@@ -221,5 +263,21 @@ final class Ec2Root {
     } finally {
       Files.deleteIfExists(output);
     }
+  }
+
+  private static String sha256(Path file) throws IOException {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      byte[] buffer = new byte[1 << 16];
+      for (int read; (read = in.read(buffer)) > 0; ) {
+        digest.update(buffer, 0, read);
+      }
+    }
+    return HexFormat.of().formatHex(digest.digest());
   }
 }
