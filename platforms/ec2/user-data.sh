@@ -200,6 +200,10 @@ made_opt=0
 staging=$(mktemp -d "$root/opt/.meshboot-install.XXXXXXXX")
 installed=0
 clean_up() {
+  # A previous release moved aside stays if the new one did not take its place.
+  if [[ -d "$staging/previous" && ! -e "$root/opt/meshboot" ]]; then
+    mv "$staging/previous" "$root/opt/meshboot"
+  fi
   rm -rf "$staging"
   if ((made_opt && !installed)); then
     rmdir "$root/opt"
@@ -229,7 +233,7 @@ while IFS= read -r member; do
     bad_argument "--archive: $archive holds \"$member\", outside the one directory meshboot/"
 done <<<"$members"
 mkdir "$staging/unpacked"
-tar -xzf "$staging/archive.tar.gz" -C "$staging/unpacked" --no-same-owner
+tar -xzf "$staging/archive.tar.gz" -C "$staging/unpacked" --no-same-owner # root's files
 rm "$staging/archive.tar.gz"
 new=$staging/unpacked/meshboot
 for file in bin/meshboot lib/meshboot.jar jre/bin/java envoy/envoy \
@@ -265,7 +269,6 @@ if [[ -e "$root/opt/meshboot" ]]; then
 fi
 mv "$new" "$root/opt/meshboot"
 installed=1
-chown -R 0:0 "$root/opt/meshboot"
 echo "user-data.sh: installed $archive into $root/opt/meshboot" >&2
 
 install -d -m 0750 -o 0 -g "$service_uid" "$etc"
