@@ -84,7 +84,7 @@ class Ec2UnitsIT {
             .orElseThrow(() -> new AssertionError(security.output()));
     assertThat(Double.parseDouble(overall.replaceAll(".*: ([0-9.]+) .*", "$1")))
         .as(overall)
-        .isLessThanOrEqualTo(3.5);
+        .isLessThanOrEqualTo(3.1);
   }
 
   @Test
