@@ -162,11 +162,17 @@ in_chroot ENVOY_BIN=$prefix/envoy/envoy MESHBOOT_CACHE_DIR=/tmp/training/scratch
   fail "the renderer's AOT training failed (see $train_log)"
 # The launcher's argument files (one argument a line; java expands @file itself), written into the
 # chroot too (hard links), where the supervisor's training starts its renderer with the launcher.
-printf '%s\n' "${command_opts[@]}" "-XX:AOTCache=$renderer_cache" -jar "$jar" \
+# Without bin/meshboot's -Xmx and -jar: the launcher adds a heap ceiling that follows the
+# container's memory limit (meshboot.c), then -jar and the jar.
+heap_free() { printf '%s\n' "$@" | sed '/^-Xmx/d'; }
+{ heap_free "${command_opts[@]}"; echo "-XX:AOTCache=$renderer_cache"; } \
   >"$app$prefix/lib/image/command.args"
-printf '%s\n' "${run_opts[@]}" "-XX:AOTCache=$supervisor_cache" -jar "$jar" \
-  >"$app$prefix/lib/image/run.args"
-printf '%s\n' "${mesh_opts[@]}" -jar "$jar" >"$app$prefix/lib/image/mesh.args"
+{ heap_free "${run_opts[@]}"; echo "-XX:AOTCache=$supervisor_cache"; } >"$app$prefix/lib/image/run.args"
+heap_free "${mesh_opts[@]}" >"$app$prefix/lib/image/mesh.args"
+if ! grep -qx -- -Xmx64m <(printf '%s\n' "${command_opts[@]}") ||
+  ! grep -qx -- -Xmx128m <(printf '%s\n' "${mesh_opts[@]}"); then
+  fail "bin/meshboot's heap ceilings are no longer -Xmx64m and, for mesh, -Xmx128m: update meshboot.c"
+fi
 for file in command run mesh; do
   ln -f "$app$prefix/lib/image/$file.args" "$root$prefix/lib/image/$file.args"
 done
@@ -225,8 +231,9 @@ base=$out/base
 mkdir -p "$base"
 tar --sort=name --mtime="$mtime" --owner=0 --group=0 --numeric-owner -C "$rootfs" -cf "$base/layer.tar" .
 diff_id=$(sha256sum "$base/layer.tar" | cut -d' ' -f1)
-entrypoint=("$java" "${run_opts[@]}" "-XX:AOTCache=$supervisor_cache" -jar "$jar" run)
-healthcheck=(CMD "$java" "${command_opts[@]}" "-XX:AOTCache=$renderer_cache" -jar "$jar" healthcheck)
+# Through the launcher, which sizes the heap from the container's memory limit.
+entrypoint=("$prefix/bin/meshboot" run)
+healthcheck=(CMD "$prefix/bin/meshboot" healthcheck)
 environment=(
   "PATH=$prefix/bin:$prefix/envoy:/usr/bin:/bin"
   "LANG=C.UTF-8"

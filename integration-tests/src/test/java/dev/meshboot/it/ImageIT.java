@@ -39,6 +39,7 @@ class ImageIT {
   private static final int SERVE_ADMIN = 9911;
   private static final int XDS = 9912;
   private static final String SUPERVISOR_CACHE = "/opt/meshboot/lib/image/supervisor.aot";
+  private static final String LAUNCHER = "/opt/meshboot/bin/meshboot";
   private static final AtomicLong COUNT = new AtomicLong();
 
   private static String image = "";
@@ -93,7 +94,10 @@ class ImageIT {
     // Envoy's concurrency from the container's CPU quota (--cpus 1), not the host's cores
     assertThat(Files.readString(Path.of("/proc", Long.toString(envoy.pid()), "cmdline")))
         .contains("--concurrency\u00001\u0000");
-    // the image's JVM sees the container's limits (its heap is the launcher's -Xmx64m within them)
+    // the heap follows the container's memory limit: a quarter of 128 MB, not bin/meshboot's 64 MB
+    assertThat(Files.readString(Path.of("/proc", Long.toString(pid1), "cmdline")))
+        .contains("\u0000-Xmx32m\u0000");
+    // the image's JVM sees the container's limits
     assertThat(
             Podman.ok(
                 "exec", name, "/opt/meshboot/jre/bin/java", "-XshowSettings:system", "-version"))
@@ -204,22 +208,33 @@ class ImageIT {
     // podman shows an image's health check beside its Config (a container's inside it)
     List<String> healthcheck =
         strings(inspected.getAsJsonObject("Healthcheck").getAsJsonArray("Test"));
-    assertThat(entrypoint.getLast()).isEqualTo("run");
-    assertThat(entrypoint).contains("-XX:AOTCache=" + SUPERVISOR_CACHE);
-    // the entrypoint's and the health check's JVMs, as configured but told to stop rather than run
-    // without their cache (-XX:AOTMode=on), run `version` in a read-only root
-    for (List<String> command : List.of(entrypoint, healthcheck.subList(1, healthcheck.size()))) {
+    // both through the image's launcher, which sizes the heap from the container's memory limit
+    assertThat(entrypoint).containsExactly(LAUNCHER, "run");
+    assertThat(healthcheck).containsExactly("CMD", LAUNCHER, "healthcheck");
+    // the entrypoint's and the health check's JVMs, as the launcher starts them but told to stop
+    // rather than run without their cache (-XX:AOTMode=on), in a read-only root with 128 MB
+    for (String command : List.of("run", "healthcheck")) {
       List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none"));
       args.addAll(Podman.LIMITS);
       args.addAll(
-          List.of("--read-only", "--read-only-tmpfs=false", "--entrypoint", command.getFirst()));
-      args.add(image);
-      args.add("-XX:AOTMode=on");
-      args.addAll(command.subList(1, command.size() - 1));
-      args.add("version");
+          List.of(
+              "--memory",
+              "128m",
+              "--read-only",
+              "--read-only-tmpfs=false",
+              "--env",
+              "JAVA_TOOL_OPTIONS=-XX:AOTMode=on",
+              "--entrypoint",
+              LAUNCHER,
+              image,
+              command,
+              "--help"));
       Podman.Result result = Podman.run(Duration.ofMinutes(1), args.toArray(String[]::new));
       assertThat(result.exitCode()).as("%s: %s", args, result.output()).isZero();
-      assertThat(result.output()).contains("meshboot ").doesNotContain("[aot]");
+      assertThat(result.output())
+          .contains("Picked up JAVA_TOOL_OPTIONS: -XX:AOTMode=on")
+          .contains("Usage: meshboot " + command)
+          .doesNotContain("[aot]");
     }
     // no shell: the entrypoint and health check are exec form, and nothing else can start one
     List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none"));
