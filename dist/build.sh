@@ -19,14 +19,16 @@ archive=$out/meshboot-$version-linux-x86_64.tar.gz
 source "$root/bin/lib/java.sh"
 java_home=$(meshboot_find_java_home "")
 
-# What jdeps finds in the shaded jar (java.logging: meshboot quiets libraries' JUL loggers;
-# java.naming: gRPC's and Netty's DNS lookups; jdk.unsupported: Netty's and protobuf's Unsafe), less
-# two it finds that nothing meshboot runs loads: java.sql (Gson loads its java.sql adapters only
-# when the module is there; protobuf-util's Timestamps converts to java.sql.Timestamp only when
-# asked), which brings java.xml, and jdk.jfr (Netty's allocation events, used only when JFR is
-# there): 3 MB of the image's compressed size. The integration tests start meshboot with this JRE
-# (meshboot.java.home), so a module missing here fails them.
-modules=java.base,java.logging,java.naming,jdk.unsupported
+# What meshboot needs: java.logging (meshboot quiets libraries' JUL loggers), java.naming (gRPC's
+# and Netty's DNS lookups), jdk.unsupported (Netty's and protobuf's Unsafe) and java.xml (the AWS
+# SDK reads STS's XML answers: web identity on EKS, MESHBOOT_ASSUME_ROLE_ARN). jdeps also lists
+# java.sql (Gson loads its java.sql adapters only when the module is there; protobuf-util's
+# Timestamps converts to java.sql.Timestamp only when asked) and jdk.jfr (Netty's allocation events,
+# used only when JFR is there), which nothing meshboot runs loads: 2 MB of the image's compressed
+# size. `jdeps --print-module-deps` names only the top of each requirement (java.xml came through
+# java.sql), so check a change with the integration tests, which start meshboot with this JRE
+# (meshboot.java.home): a module missing here fails them.
+modules=java.base,java.logging,java.naming,java.xml,jdk.unsupported
 
 jar=$root/agent/target/meshboot.jar
 [[ -f "$jar" ]] || { echo "dist: no $jar (build the agent module first)" >&2; exit 1; }
@@ -42,7 +44,8 @@ if [[ "$envoy_reported" != *"/$envoy_version/"* ]]; then
 fi
 
 # Built beside the final names and moved in place, so that a failed build leaves no half tree.
-rm -rf "$tree" "$tree.new" "$archive"
+# Every version's archive: a test that picks the archive in target/ must find this one only.
+rm -rf "$tree" "$tree.new" "$out"/meshboot-*-linux-x86_64.tar.gz
 mkdir -p "$tree.new/lib" "$tree.new/envoy" "$tree.new/bin"
 "$java_home/bin/jlink" --add-modules "$modules" --strip-debug --no-man-pages --no-header-files \
   --output "$tree.new/jre"
