@@ -150,9 +150,9 @@ for assignment in ${extra[@]+"${extra[@]}"}; do
   name=${assignment%%=*}
   value=${assignment#*=}
   [[ "$assignment" == *=* && "$name" =~ ^[A-Z_][A-Z0-9_]*$ ]] ||
-    bad_argument "--env: expected NAME=VALUE with NAME in capitals, digits and '_' but got \"$assignment\""
+    bad_argument "--env: expected NAME=VALUE with NAME in capitals, digits and '_' but got the name \"$name\""
   [[ "$value" =~ ^[^[:space:][:cntrl:]\"\'\\\$\`]*$ ]] ||
-    bad_argument "--env $name: the value may not hold white space, quotes, backslashes, \$ or backticks: \"$value\""
+    bad_argument "--env $name: the value may not hold white space, quotes, backslashes, \$ or backticks (the value is not shown: it may be a secret)"
   case "$name" in
     APPMESH_IGNORE_UID | APPMESH_IGNORE_GID)
       bad_argument "--env $name: Envoy runs as UID and GID $service_uid (the user $service_user); the interception excludes that"
@@ -205,6 +205,8 @@ clean_up() {
     mv "$staging/previous" "$root/opt/meshboot"
   fi
   rm -rf "$staging"
+  # A file of /etc written beside its final name (below) and not yet moved in place.
+  rm -f "${etc:-/nonexistent}/.meshboot.env.new" "${units:-/nonexistent}"/.meshboot*.service.new
   if ((made_opt && !installed)); then
     rmdir "$root/opt"
   fi
@@ -249,6 +251,7 @@ chmod -R go-w "$new" # root's files, which the service user reads and runs but n
 
 etc=$root/etc/meshboot
 cache=$root/var/cache/meshboot
+intercept_cache=$root/var/cache/meshboot-intercept
 units=$root/etc/systemd/system
 prefix=()
 [[ -z "$root" ]] || prefix=(--prefix "$root")
@@ -272,19 +275,23 @@ installed=1
 echo "user-data.sh: installed $archive into $root/opt/meshboot" >&2
 
 install -d -m 0750 -o 0 -g "$service_uid" "$etc"
+# Written beside the final name, mode and owner set before a byte is written, and renamed in place
+# (a rename within one directory is atomic; /opt may be another file system): systemd or a reader
+# never sees a partial file, nor the variables under another mode.
+(umask 0077 && : >"$etc/.meshboot.env.new")
+chown "0:$service_uid" "$etc/.meshboot.env.new"
+chmod 0640 "$etc/.meshboot.env.new"
 {
   echo "# meshboot's environment (App Mesh's variables), written by platforms/ec2/user-data.sh;"
   echo "# read by meshboot.service and meshboot-intercept.service. See the README's variable reference."
   printf '%s\n' "${env_lines[@]}"
-} >"$staging/meshboot.env"
-chmod 0640 "$staging/meshboot.env"
-chown "0:$service_uid" "$staging/meshboot.env"
-mv -f "$staging/meshboot.env" "$etc/meshboot.env"
+} >"$etc/.meshboot.env.new"
+mv -fT "$etc/.meshboot.env.new" "$etc/meshboot.env"
 
 install -d -m 0755 "$units"
 for unit in meshboot.service meshboot-intercept.service; do
-  install -m 0644 "$root/opt/meshboot/platforms/ec2/$unit" "$staging/$unit"
-  mv -f "$staging/$unit" "$units/$unit"
+  install -m 0644 "$root/opt/meshboot/platforms/ec2/$unit" "$units/.$unit.new"
+  mv -fT "$units/.$unit.new" "$units/$unit"
 done
 
 # The AOT caches, trained now as the service user in the unit's environment (what the unit sets,
@@ -299,6 +306,16 @@ echo "user-data.sh: training meshboot's AOT caches in $cache as $service_user" >
     setpriv --reuid="$service_uid" --regid="$service_uid" --clear-groups \
     "$root/opt/meshboot/bin/meshboot" run --help >/dev/null
 ) || echo "user-data.sh: training the AOT caches failed; meshboot trains them at its first start" >&2
+# meshboot-intercept.service's own (root's, CacheDirectory=meshboot-intercept): the renderer's
+# cache, which every command but run and mesh starts with.
+if ((intercept)); then
+  install -d -m 0700 -o 0 -g 0 "$intercept_cache"
+  (
+    cd /
+    env -i PATH="$service_path" CACHE_DIRECTORY="$intercept_cache" "${env_lines[@]}" \
+      "$root/opt/meshboot/bin/meshboot" version >/dev/null
+  ) || echo "user-data.sh: training the interception's AOT cache failed; it runs without one" >&2
+fi
 
 enabled=(meshboot.service)
 ((intercept)) && enabled=(meshboot-intercept.service meshboot.service)

@@ -44,14 +44,18 @@ class Ec2StartupScriptIT {
   }
 
   @Test
-  void theScriptsPassShellcheck() throws Exception {
+  void theRepositorysScriptsPassShellcheck() throws Exception {
     Ec2Root.Result checked =
         Ec2Root.run(
             List.of(
                 "shellcheck",
                 "-x",
                 KIT.resolve("user-data.sh").toString(),
-                Ec2Root.REPOSITORY.resolve("bin/meshboot").toString()),
+                Ec2Root.REPOSITORY.resolve("bin/meshboot").toString(),
+                Ec2Root.REPOSITORY.resolve("bin/lib/java.sh").toString(),
+                Ec2Root.REPOSITORY.resolve("bin/test").toString(),
+                Ec2Root.REPOSITORY.resolve("dist/build.sh").toString(),
+                Ec2Root.REPOSITORY.resolve("images/src/build/assemble.sh").toString()),
             60);
     assertThat(checked.output()).isEmpty();
     assertThat(checked.code()).isZero();
@@ -127,6 +131,14 @@ class Ec2StartupScriptIT {
       assertThat(files.filter(file -> !owner(file).equals("1337:1337")))
           .as("cache files not the service user's")
           .isEmpty();
+    }
+    // and the interception unit's own, root's (it cannot read the service user's)
+    Path interceptCache = root.at("/var/cache/meshboot-intercept");
+    assertThat(owner(interceptCache)).isEqualTo("0:0");
+    assertThat(Integer.toOctalString(mode(interceptCache))).isEqualTo("700");
+    try (Stream<Path> files = Files.list(interceptCache)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .anyMatch(name -> name.matches("meshboot-[0-9].*\\.aot"));
     }
     // the private /tmp it had: the training's scratch directories are gone
     try (Stream<Path> left = Files.list(Objects.requireNonNull(installed).tmp())) {

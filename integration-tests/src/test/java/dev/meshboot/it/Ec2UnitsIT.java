@@ -178,12 +178,16 @@ class Ec2UnitsIT {
     SystemdUnit unit = SystemdUnit.parse(root.at(INTERCEPT_UNIT));
     assertThat(unit.one("Service.User")).isEqualTo("root");
     Path logs = root.work("intercept");
+    // its own AOT cache, trained by the startup script: root without CAP_DAC_OVERRIDE cannot
+    // read the service user's
+    Path cache = root.at("/var/cache/" + unit.one("Service.CacheDirectory"));
     try (Netns instance = Netns.create()) {
       Ec2Root.Result enabled =
           Ec2UnitRun.inNetns(
               instance,
-              Ec2UnitRun.asWritten(root, unit, unit.one("Service.ExecStart"), null, null, logs));
+              Ec2UnitRun.asWritten(root, unit, unit.one("Service.ExecStart"), null, cache, logs));
       assertThat(enabled.code()).as(enabled.output()).isZero();
+      assertThat(enabled.output()).doesNotContain("creating the AOT cache");
       String rules = Ec2UnitRun.iptablesSave(instance);
       assertThat(rules)
           .contains("-A APPMESH_EGRESS -m owner --uid-owner 1337 -j RETURN")
@@ -196,14 +200,14 @@ class Ec2UnitsIT {
       Ec2Root.Result reloaded =
           Ec2UnitRun.inNetns(
               instance,
-              Ec2UnitRun.asWritten(root, unit, unit.one("Service.ExecReload"), null, null, logs));
+              Ec2UnitRun.asWritten(root, unit, unit.one("Service.ExecReload"), null, cache, logs));
       assertThat(reloaded.code()).as(reloaded.output()).isZero();
       assertThat(Ec2UnitRun.iptablesSave(instance)).isEqualTo(rules);
 
       Ec2Root.Result disabled =
           Ec2UnitRun.inNetns(
               instance,
-              Ec2UnitRun.asWritten(root, unit, unit.one("Service.ExecStop"), null, null, logs));
+              Ec2UnitRun.asWritten(root, unit, unit.one("Service.ExecStop"), null, cache, logs));
       assertThat(disabled.code()).as(disabled.output()).isZero();
       assertThat(Ec2UnitRun.iptablesSave(instance)).doesNotContain("APPMESH_");
     }
