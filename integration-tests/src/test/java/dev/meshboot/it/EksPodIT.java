@@ -435,7 +435,7 @@ class EksPodIT {
     if (command.getFirst().equals("meshboot")) {
       words.addAll(
           List.of(
-              Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+              ReleaseJava.java(),
               "-jar",
               System.getProperty("meshboot.jar")));
       words.addAll(command.subList(1, command.size()));
