@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshboot.testing.Wait;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -457,12 +456,8 @@ class EksPodIT {
       Netns netns, List<String> prefix, Map<String, String> env, List<String> command, int seconds)
       throws Exception {
     Process process = netns.start(builder(prefix, env, command).redirectErrorStream(true));
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
-      process.destroyForcibly();
-      return new Run(-1, "timed out after " + seconds + " s: " + output);
-    }
-    return new Run(process.exitValue(), output.strip());
+    BoundedProcess.Result result = BoundedProcess.await(process, Duration.ofSeconds(seconds));
+    return new Run(result.exitCode(), result.output().strip());
   }
 
   /** Envoy's counters and gauges, read on its admin socket from inside the pod. */
