@@ -29,7 +29,8 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  * drops and adds, {@code allowPrivilegeEscalation: false}, the read-only root with a tmpfs for each
  * emptyDir it mounts, its memory limit; in a network namespace the test creates (the pod's, fresh).
  * The image's own iptables (nf_tables) writes App Mesh's chains, which the host's {@code
- * iptables-nft-save} then reads in that namespace; without NET_ADMIN the container exits 10 naming
+ * iptables-nft-save} then reads in that namespace (and with {@code APPMESH_ENABLE_IPV6} its
+ * ip6tables, read by {@code ip6tables-nft-save}); without NET_ADMIN the container exits 10 naming
  * the capability and the table stays as it was.
  */
 class ImageInterceptIT {
@@ -64,15 +65,56 @@ class ImageInterceptIT {
   @Test
   void theInitContainerWritesAppMeshsRulesWithTheImagesIptables() throws Exception {
     Map<String, Object> proxyinit = proxyinit();
-    Map<String, String> env = env(proxyinit);
     Netns netns = Objects.requireNonNull(pod);
-    assertThat(natTable(netns)).doesNotContain("APPMESH");
+    assertThat(natTable(netns, "iptables-nft-save")).doesNotContain("APPMESH");
 
-    Podman.Result first = run(netns, proxyinit, List.of());
+    Podman.Result first = run(netns, proxyinit, List.of(), Map.of());
     assertThat(first.exitCode()).as(first.output()).isZero();
     assertThat(first.output()).contains("iptables-save: interception enabled");
-    String nat = natTable(netns);
+    String nat = natTable(netns, "iptables-nft-save");
+    assertAppMeshsRules(nat, env(proxyinit), "/32");
 
+    // a restarted init container (the kubelet reruns it): nothing changes
+    Podman.Result again = run(netns, proxyinit, List.of(), Map.of());
+    assertThat(again.exitCode()).as(again.output()).isZero();
+    assertThat(again.output()).contains("interception enabled (it was already)");
+    assertThat(natTable(netns, "iptables-nft-save")).isEqualTo(nat);
+  }
+
+  @Test
+  void inAnIpv6ClusterTheImagesIp6tablesWritesTheSameChains() throws Exception {
+    Map<String, Object> proxyinit = proxyinit();
+    Netns netns = Objects.requireNonNull(pod);
+
+    // what the manifest leaves to clusters that use IPv6
+    Map<String, String> ipv6 = Map.of("APPMESH_ENABLE_IPV6", "1");
+    Podman.Result enabled = run(netns, proxyinit, List.of(), ipv6);
+    assertThat(enabled.exitCode()).as(enabled.output()).isZero();
+    assertThat(enabled.output())
+        .contains("iptables-save: interception enabled")
+        .contains("ip6tables-save: interception enabled");
+    assertAppMeshsRules(natTable(netns, "ip6tables-nft-save"), env(proxyinit), "/128");
+    assertAppMeshsRules(natTable(netns, "iptables-nft-save"), env(proxyinit), "/32");
+  }
+
+  @Test
+  void withoutNetAdminTheInitContainerExits10NamingTheCapability() throws Exception {
+    Map<String, Object> proxyinit = proxyinit();
+    Netns netns = Objects.requireNonNull(pod);
+    String before = natTable(netns, "iptables-nft-save");
+
+    Podman.Result denied = run(netns, proxyinit, List.of("NET_ADMIN"), Map.of());
+    assertThat(denied.exitCode()).as(denied.output()).isEqualTo(10);
+    assertThat(denied.output()).contains("needs the NET_ADMIN capability");
+    assertThat(natTable(netns, "iptables-nft-save")).isEqualTo(before).doesNotContain("APPMESH");
+  }
+
+  /**
+   * {@code nat} (one family's table) has exactly App Mesh's chains and jumps, with {@code env}'s
+   * ports, UID and those ignored addresses of the family ({@code prefix}: its host prefix length),
+   * the exceptions before the redirect.
+   */
+  private static void assertAppMeshsRules(String nat, Map<String, String> env, String prefix) {
     String egress = "-A APPMESH_EGRESS ";
     List<String> expected =
         new ArrayList<>(
@@ -91,40 +133,28 @@ class ImageInterceptIT {
       expected.add(egress + "-p tcp -m multiport --dports " + port + " -j RETURN");
     }
     for (String ip : list(env.get("APPMESH_EGRESS_IGNORED_IP"))) {
-      expected.add(egress + "-d " + ip + "/32 -p tcp -j RETURN");
+      if (ip.contains(":") == prefix.equals("/128")) {
+        expected.add(egress + "-d " + ip + prefix + " -p tcp -j RETURN");
+      }
     }
     assertThat(nat.lines().filter(line -> line.contains("APPMESH")).toList())
         .as(nat)
         .containsExactlyInAnyOrderElementsOf(expected);
-    // the exceptions first, then the redirect of the rest
     assertThat(nat.lines().filter(line -> line.startsWith(egress)).toList().getLast())
         .startsWith(egress + "-p tcp -j REDIRECT");
-
-    // a restarted init container (the kubelet reruns it): nothing changes
-    Podman.Result again = run(netns, proxyinit, List.of());
-    assertThat(again.exitCode()).as(again.output()).isZero();
-    assertThat(again.output()).contains("interception enabled (it was already)");
-    assertThat(natTable(netns)).isEqualTo(nat);
-  }
-
-  @Test
-  void withoutNetAdminTheInitContainerExits10NamingTheCapability() throws Exception {
-    Map<String, Object> proxyinit = proxyinit();
-    Netns netns = Objects.requireNonNull(pod);
-    String before = natTable(netns);
-
-    Podman.Result denied = run(netns, proxyinit, List.of("NET_ADMIN"));
-    assertThat(denied.exitCode()).as(denied.output()).isEqualTo(10);
-    assertThat(denied.output()).contains("needs the NET_ADMIN capability");
-    assertThat(natTable(netns)).isEqualTo(before).doesNotContain("APPMESH");
   }
 
   /**
    * {@code podman run} of the image as the kubelet runs {@code container} in {@code netns}, less
-   * the capabilities in {@code withheld}; its exit code and output.
+   * the capabilities in {@code withheld} and with the variables in {@code extraEnv}; its exit code
+   * and output.
    */
   private static Podman.Result run(
-      Netns netns, Map<String, Object> container, List<String> withheld) throws IOException {
+      Netns netns,
+      Map<String, Object> container,
+      List<String> withheld,
+      Map<String, String> extraEnv)
+      throws IOException {
     Map<String, Object> security = map(container, "securityContext");
     Map<String, Object> capabilities = map(security, "capabilities");
     List<String> command = strings(container.get("command"));
@@ -163,22 +193,25 @@ class ImageInterceptIT {
       String size = String.valueOf(emptyDir.get("sizeLimit")).replace("Mi", "m");
       args.addAll(List.of("--tmpfs", mount.get("mountPath") + ":rw,size=" + size));
     }
-    env(container).forEach((name, value) -> args.addAll(List.of("--env", name + "=" + value)));
+    Map<String, String> env = env(container);
+    env.putAll(extraEnv);
+    env.forEach((name, value) -> args.addAll(List.of("--env", name + "=" + value)));
     args.add(image);
     return Podman.run(Duration.ofMinutes(1), args.toArray(String[]::new));
   }
 
-  /** The host's {@code iptables-nft-save -t nat} in {@code netns}: the image's backend. */
-  private static String natTable(Netns netns) throws Exception {
+  /**
+   * The host's {@code save -t nat} in {@code netns}: {@code iptables-nft-save} or {@code
+   * ip6tables-nft-save}, the image's backend.
+   */
+  private static String natTable(Netns netns, String save) throws Exception {
     Process process =
-        new ProcessBuilder("ip", "netns", "exec", netns.name(), "iptables-nft-save", "-t", "nat")
+        new ProcessBuilder("ip", "netns", "exec", netns.name(), save, "-t", "nat")
             .redirectErrorStream(true)
             .start();
     String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue())
-        .as("iptables-nft-save (apt-get install iptables): %s", output)
-        .isZero();
+    assertThat(process.exitValue()).as("%s (apt-get install iptables): %s", save, output).isZero();
     // the comment lines carry the time of the save
     return output.lines().filter(line -> !line.startsWith("#")).reduce("", (a, b) -> a + b + "\n");
   }
