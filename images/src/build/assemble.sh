@@ -64,12 +64,29 @@ while read -r name version sha256 only; do
   else
     rm -rf "$out/package"
     dpkg-deb -x "$deb" "$out/package"
-    [[ -f "$out/package/$only" ]] || fail "$deb has no $only"
-    mkdir -p "$rootfs/$(dirname "$only")"
-    cp -a "$out/package/$only" "$rootfs/$only"
+    # the paths to keep: shell patterns, each matching at least one file
+    read -r -a patterns <<<"$only"
+    for pattern in "${patterns[@]}"; do
+      matched=0
+      for file in "$out/package"/$pattern; do
+        [[ -e "$file" || -L "$file" ]] || continue
+        matched=1
+        path=${file#"$out/package/"}
+        mkdir -p "$rootfs/$(dirname "$path")"
+        cp -a "$file" "$rootfs/$path"
+      done
+      ((matched)) || fail "$deb has no $pattern"
+    done
     rm -rf "$out/package"
   fi
 done <"$here/debian-packages"
+# Debian's alternatives for iptables (its postinst, which dpkg-deb -x does not run), straight to
+# the nf_tables backend: xtables-nft-multi acts as the tool its name says.
+for tool in iptables ip6tables; do
+  for suffix in "" -save -restore; do
+    ln -s xtables-nft-multi "$rootfs/usr/sbin/$tool$suffix"
+  done
+done
 
 # What nothing in the image reads: documentation, the maintainer scripts' tools, iconv's modules
 # (neither the JVM nor Envoy converts character sets with iconv); the CA certificates become the
@@ -78,7 +95,7 @@ ca=$rootfs/usr/share/ca-certificates
 [[ -d "$ca/mozilla" ]] || fail "ca-certificates has no mozilla/ certificates"
 mkdir -p "$rootfs/etc/ssl/certs"
 find "$ca" -name '*.crt' -print0 | sort -z | xargs -0 cat >"$rootfs/etc/ssl/certs/ca-certificates.crt"
-rm -rf "${rootfs:?}/usr/share" "$rootfs/usr/sbin" "$rootfs/etc/ca-certificates" "$rootfs/etc/ld.so.conf.d" \
+rm -rf "${rootfs:?}/usr/share" "$rootfs/usr/sbin/update-ca-certificates" "$rootfs/etc/ca-certificates" "$rootfs/etc/ld.so.conf.d" \
   "$rootfs/usr/lib/x86_64-linux-gnu/gconv" "$rootfs/usr/libexec"
 mkdir -p "$rootfs/tmp" "$rootfs/etc" "$rootfs/root"
 chmod 1777 "$rootfs/tmp"
@@ -235,7 +252,8 @@ diff_id=$(sha256sum "$base/layer.tar" | cut -d' ' -f1)
 entrypoint=("$prefix/bin/meshboot" run)
 healthcheck=(CMD "$prefix/bin/meshboot" healthcheck)
 environment=(
-  "PATH=$prefix/bin:$prefix/envoy:/usr/bin:/bin"
+  # /usr/sbin: iptables' tools, for `meshboot intercept`
+  "PATH=$prefix/bin:$prefix/envoy:/usr/sbin:/usr/bin:/bin"
   "LANG=C.UTF-8"
   "MESHBOOT_RENDER_COMMAND=$render_command"
   "MESHBOOT_CACHE_DIR=/tmp/meshboot"

@@ -83,6 +83,13 @@ final class Podman {
 
   private static List<String> global() {
     Path storage = Path.of(System.getProperty("meshboot.podman.storage")).toAbsolutePath();
+    Path runroot = storage.resolve("run");
+    // podman refuses a runroot longer than 50 characters (a checkout in a deeper directory than
+    // /work/main): one in /run then, named after the storage
+    if (runroot.toString().length() > 50) {
+      runroot =
+          Path.of("/run", "meshboot-podman-" + Integer.toHexString(storage.toString().hashCode()));
+    }
     return List.of(
         "podman",
         "--runtime",
@@ -94,6 +101,6 @@ final class Podman {
         "--root",
         storage.resolve("root").toString(),
         "--runroot",
-        storage.resolve("run").toString());
+        runroot.toString());
   }
 }
