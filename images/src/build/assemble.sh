@@ -49,16 +49,28 @@ mkdir -p "$rootfs" "$app"
 while read -r name version sha256 only; do
   [[ -z "$name" || "$name" == \#* ]] && continue
   deb=$(find "$debs" -maxdepth 1 -name "${name}_${version/*:/}_*.deb" | head -n 1)
+  pinned=1
   if [[ -z "$deb" ]]; then
     echo "assemble.sh: downloading $name=$version" >&2
     # A fresh machine has no package lists yet: read them once, then try again.
-    (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$name=$version" >&2) ||
-      { apt-get update -qq >&2 && (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$name=$version" >&2); } ||
-      fail "cannot download $name=$version (Debian may have replaced it): update $here/debian-packages to \`apt-cache policy $name\`'s candidate and the new file's sha256"
+    if ! (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$name=$version" >&2) &&
+      ! { apt-get update -qq >&2 && (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$name=$version" >&2); }; then
+      # Debian keeps only a package's current version: a point release or a security update
+      # replaces the pinned one. The build goes on with the current one (apt checks it against
+      # the archive's signed index), and says which line to update so that builds pin it again.
+      echo "assemble.sh: WARNING: $name=$version is no longer in Debian's archive; using its current version. Update $here/debian-packages to \`apt-cache policy $name\`'s candidate and the new file's sha256" >&2
+      (cd "$debs" && apt-get download -qq -o APT::Sandbox::User=root "$name" >&2) ||
+        fail "cannot download $name from Debian's archive"
+      pinned=0
+    fi
     deb=$(find "$debs" -maxdepth 1 -name "${name}_${version/*:/}_*.deb" | head -n 1)
+    ((pinned)) || deb=$(find "$debs" -maxdepth 1 -name "${name}_*.deb" -printf '%T@ %p\n' | sort -rn |
+      head -n 1 | cut -d' ' -f2-)
   fi
-  echo "$sha256  $deb" | sha256sum --quiet -c - ||
-    fail "$deb does not have the sha256 in $here/debian-packages ($sha256); delete it to download again"
+  if ((pinned)); then
+    echo "$sha256  $deb" | sha256sum --quiet -c - ||
+      fail "$deb does not have the sha256 in $here/debian-packages ($sha256); delete it to download again"
+  fi
   if [[ -z "$only" ]]; then
     dpkg-deb -x "$deb" "$rootfs"
   else

@@ -12,8 +12,8 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A child process's exit code and output (stdout with stderr merged) within a time limit. The
- * output is read on a thread of its own, so a child that hangs with its output open cannot hold
- * the test beyond the limit; then the child and everything it started are killed.
+ * output is read on a thread of its own, so a child that hangs with its output open cannot hold the
+ * test beyond the limit; then the child and everything it started are killed.
  */
 final class BoundedProcess {
 

@@ -432,11 +432,7 @@ class EksPodIT {
       List<String> prefix, Map<String, String> env, List<String> command) {
     List<String> words = new ArrayList<>(prefix);
     if (command.getFirst().equals("meshboot")) {
-      words.addAll(
-          List.of(
-              ReleaseJava.java(),
-              "-jar",
-              System.getProperty("meshboot.jar")));
+      words.addAll(List.of(ReleaseJava.java(), "-jar", System.getProperty("meshboot.jar")));
       words.addAll(command.subList(1, command.size()));
     } else {
       words.addAll(command);

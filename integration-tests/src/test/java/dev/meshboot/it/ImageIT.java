@@ -81,7 +81,33 @@ class ImageIT {
     Podman.Result health = Podman.run(Duration.ofSeconds(30), "healthcheck", "run", name);
     assertThat(health.exitCode()).as("podman healthcheck run: %s", health.output()).isZero();
     // and the task definitions' ["CMD", "meshboot", "healthcheck"]: the image's native launcher
-    Podman.ok("exec", name, "meshboot", "healthcheck");
+    // (answered without a JVM on the management API's socket: the same body and verdict as the
+    // JVM's, which answers when given any argument)
+    String launcher = Podman.ok("exec", name, "meshboot", "healthcheck");
+    String jvm = Podman.ok("exec", name, "meshboot", "healthcheck", "--stacktrace");
+    assertThat(launcher).contains("\"healthStatus\": \"HEALTHY\"");
+    assertThat(jvm).contains("\"healthStatus\": \"HEALTHY\"");
+    for (String socket : List.of("/tmp/none.sock", "relative.sock")) {
+      for (List<String> probe :
+          List.of(List.of("healthcheck"), List.of("healthcheck", "--stacktrace"))) {
+        List<String> exec =
+            new ArrayList<>(
+                List.of("exec", "-e", "APPNET_AGENT_ADMIN_UDS_PATH=" + socket, name, "meshboot"));
+        exec.addAll(probe);
+        Podman.Result unanswered = Podman.run(Duration.ofSeconds(30), exec.toArray(String[]::new));
+        assertThat(unanswered.exitCode()).as("%s: %s", exec, unanswered.output()).isNotZero();
+      }
+    }
+    // MESHBOOT_JAVA_OPTS after the launcher's heap ceiling, as bin/meshboot passes it
+    assertThat(
+            Podman.ok(
+                "exec",
+                "-e",
+                "MESHBOOT_JAVA_OPTS=-Xmx48m -XX:+PrintCommandLineFlags",
+                name,
+                "meshboot",
+                "version"))
+        .contains("-XX:MaxHeapSize=50331648");
 
     // meshboot is PID 1 and, like Envoy, runs as App Mesh's proxy user
     assertThat(status(pid1)).contains("NSpid:\t" + pid1 + "\t1\n").contains("Uid:\t1337\t");
@@ -104,11 +130,9 @@ class ImageIT {
         .contains("Effective CPU Count: 1")
         .contains("Memory Limit: 128.00M");
     // the memory limit holds and nothing was OOM-killed on the way up
-    Path memory = memoryCgroup(pid1);
-    assertThat(Files.readString(memory.resolve("memory.limit_in_bytes")).strip())
-        .isEqualTo(Long.toString(128L << 20));
-    long peak =
-        Long.parseLong(Files.readString(memory.resolve("memory.max_usage_in_bytes")).strip());
+    long[] memory = memoryLimitAndPeak(pid1);
+    assertThat(memory[0]).isEqualTo(128L << 20);
+    long peak = memory[1];
     assertThat(peak).as("peak memory of the container").isLessThan(128L << 20);
     System.out.printf("ImageIT: peak memory of the container while starting: %d MiB%n", peak >> 20);
 
@@ -358,15 +382,31 @@ class ImageIT {
     }
   }
 
-  /** The container's memory cgroup (v1: this machine has hybrid cgroups, memory on v1). */
-  private static Path memoryCgroup(long pid) throws IOException {
+  /** The process's memory limit and its peak use, cgroup v1 (this machine's) or v2. */
+  private static long[] memoryLimitAndPeak(long pid) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
       String[] parts = line.split(":", 3);
       if (List.of(parts[1].split(",")).contains("memory")) {
-        return Path.of("/sys/fs/cgroup/memory" + parts[2]);
+        Path group = Path.of("/sys/fs/cgroup/memory" + parts[2]);
+        return new long[] {
+          number(group.resolve("memory.limit_in_bytes")),
+          number(group.resolve("memory.max_usage_in_bytes"))
+        };
+      }
+    }
+    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
+      if (line.startsWith("0::")) {
+        Path group = Path.of("/sys/fs/cgroup" + line.substring(3));
+        return new long[] {
+          number(group.resolve("memory.max")), number(group.resolve("memory.peak"))
+        };
       }
     }
     throw new AssertionError("no memory cgroup for " + pid);
+  }
+
+  private static long number(Path file) throws IOException {
+    return Long.parseLong(Files.readString(file).strip());
   }
 
   private static List<String> strings(JsonArray array) {

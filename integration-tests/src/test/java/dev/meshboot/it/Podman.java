@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * podman as this machine runs it (build facts: runc, since the hybrid cgroups make crun refuse; the
@@ -35,12 +33,11 @@ final class Podman {
     command.addAll(List.of(args));
     try {
       Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-      byte[] output = process.getInputStream().readAllBytes();
-      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-        process.destroyForcibly();
-        return fail("%s did not end within %s", String.join(" ", command), timeout);
+      BoundedProcess.Result result = BoundedProcess.await(process, timeout);
+      if (result.exitCode() == -1) {
+        return fail("%s did not end within %s: %s", String.join(" ", command), timeout, result);
       }
-      return new Result(process.exitValue(), new String(output, StandardCharsets.UTF_8));
+      return new Result(result.exitCode(), result.output());
     } catch (IOException e) {
       return fail(
           "cannot run podman (%s): apt-get install podman runc (bin/test does)", e.getMessage());
