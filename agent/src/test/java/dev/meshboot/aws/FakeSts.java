@@ -10,13 +10,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import software.amazon.awssdk.identity.spi.AwsSessionCredentialsIdentity;
 
 /**
  * STS's query API (POST form, XML answers) for AssumeRole, AssumeRoleWithWebIdentity and
  * GetCallerIdentity, with the response shapes of the STS API reference. Each call hands out a new
- * access key; the form of every call is kept.
+ * access key; the form of every call is kept. Public for the integration tests, which sign with its
+ * keys.
  */
-class FakeSts implements AutoCloseable {
+public class FakeSts implements AutoCloseable {
 
   static final String ACCOUNT = "123456789012";
   static final String NS = "https://sts.amazonaws.com/doc/2011-06-15/";
@@ -27,8 +30,9 @@ class FakeSts implements AutoCloseable {
   final AtomicInteger keys = new AtomicInteger();
   volatile Duration lifetime = Duration.ofHours(1);
   volatile boolean denyCallerIdentity;
+  private volatile Consumer<FakeContainerCredentials.Issued> issued = key -> {};
 
-  FakeSts() throws IOException {
+  public FakeSts() throws IOException {
     server = new FakeServer();
     server.route("POST", "/", this::answer);
   }
@@ -109,16 +113,31 @@ class FakeSts implements AutoCloseable {
     };
   }
 
+  /** Called with every key, before STS answers with it. */
+  public FakeSts onIssue(Consumer<FakeContainerCredentials.Issued> issued) {
+    this.issued = issued;
+    return this;
+  }
+
   private String credentials(String prefix) {
     int n = keys.incrementAndGet();
+    FakeContainerCredentials.Issued key =
+        new FakeContainerCredentials.Issued(
+            AwsSessionCredentialsIdentity.create(prefix + n, "sts-secret-" + n, "sts-session-" + n),
+            Instant.now().plus(lifetime));
+    issued.accept(key); // before the answer: a server checking signatures knows it first
     return """
         <Credentials>
-          <AccessKeyId>%s%d</AccessKeyId>
-          <SecretAccessKey>sts-secret-%d</SecretAccessKey>
-          <SessionToken>sts-session-%d</SessionToken>
+          <AccessKeyId>%s</AccessKeyId>
+          <SecretAccessKey>%s</SecretAccessKey>
+          <SessionToken>%s</SessionToken>
           <Expiration>%s</Expiration>
         </Credentials>"""
-        .formatted(prefix, n, n, n, Instant.now().plus(lifetime));
+        .formatted(
+            key.key().accessKeyId(),
+            key.key().secretAccessKey(),
+            key.key().sessionToken(),
+            key.expiry());
   }
 
   private static String roleName(String arn) {
@@ -138,11 +157,12 @@ class FakeSts implements AutoCloseable {
     return form;
   }
 
-  List<String> actions() {
+  /** The Action of every call, in order. */
+  public List<String> actions() {
     return calls.stream().map(call -> call.get("Action")).toList();
   }
 
-  String url() {
+  public String url() {
     return server.url();
   }
 
