@@ -9,8 +9,9 @@
  * commands) is a ceiling for a host; in a container whose limit is below four times that, a JVM
  * gets a quarter of the limit (at least 16 MB), so that the supervisor, the renderer it starts and
  * Envoy fit together (128 MB: 32 MB heaps); MESHBOOT_JAVA_OPTS follows it, as in bin/meshboot,
- * and may set another. The argument files hold every other option of
- * bin/meshboot's; the image build checks that its ceilings are still the ones below.
+ * and may set another. The argument files hold every other option of bin/meshboot's; the image
+ * build checks that its ceilings are still the ones below. The plain `meshboot healthcheck` is
+ * answered here, without a JVM (healthcheck() says why).
  */
 #define _GNU_SOURCE /* strcasestr */
 #include <errno.h>
