@@ -170,26 +170,18 @@ final class Ec2Root {
   static List<String> sandbox(
       Path privateTmp, List<Path> writable, String umask, List<String> command) {
     List<String> full =
-        new ArrayList<>(
-            List.of(
-                "unshare",
-                "--mount",
-                "--propagation",
-                "private",
-                "bash",
-                "-c",
-                """
-                set -e; tmp=$1 mask=$2 n=$3; shift 3
-                for ((i = 0; i < n; i++)); do mount --bind "$1" "$1"; shift; done
-                mount --bind "$tmp" /tmp
-                mount -o remount,bind,ro /
-                cd /; umask "$mask"
-                exec setsid "$@"
-                """,
-                "sandbox",
-                privateTmp.toString(),
-                umask,
-                Integer.toString(writable.size())));
+        MountNamespace.script(
+            "bash",
+            """
+            set -e; tmp=$1 mask=$2 n=$3; shift 3
+            for ((i = 0; i < n; i++)); do mount --bind "$1" "$1"; shift; done
+            mount --bind "$tmp" /tmp
+            mount -o remount,bind,ro /
+            cd /; umask "$mask"
+            exec setsid "$@"
+            """,
+            "sandbox");
+    full.addAll(List.of(privateTmp.toString(), umask, Integer.toString(writable.size())));
     writable.forEach(path -> full.add(path.toString()));
     full.addAll(command);
     return full;

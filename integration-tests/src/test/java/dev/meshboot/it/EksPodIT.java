@@ -1,9 +1,13 @@
 package dev.meshboot.it;
 
+import static dev.meshboot.it.EksManifest.asMap;
+import static dev.meshboot.it.EksManifest.env;
+import static dev.meshboot.it.EksManifest.map;
+import static dev.meshboot.it.EksManifest.strings;
+import static dev.meshboot.it.EksPodExec.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.meshboot.testing.Wait;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -11,10 +15,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,8 +25,6 @@ import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
 
 /**
  * The pod of {@code platforms/eks/appmesh-pod.yaml} (and of its classic variant) on this machine,
@@ -45,8 +45,6 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 class EksPodIT {
 
-  private static final Path KIT =
-      Path.of(System.getProperty("meshboot.examples")).resolveSibling("platforms").resolve("eks");
   private static final String POD_IP = "10.78.0.1";
   private static final String PEER_IP = "10.78.0.2";
   private static final String POD_IDENTITY = "169.254.170.23";
@@ -74,15 +72,14 @@ class EksPodIT {
   @ParameterizedTest
   @ValueSource(strings = {"appmesh-pod.yaml", "appmesh-pod-classic.yaml"})
   void thePodsTrafficGoesThroughEnvoyAsAppMeshsDid(String manifest) throws Exception {
-    Map<String, Object> deployment = yaml(manifest);
-    Map<String, Object> spec = map(map(map(deployment, "spec"), "template"), "spec");
-    Map<String, Object> proxyinit = container(spec, "initContainers", "proxyinit");
+    EksManifest kit = EksManifest.read(manifest);
+    Map<String, Object> spec = kit.podSpec();
+    Map<String, Object> proxyinit = kit.container("initContainers", "proxyinit");
     // a native sidecar (an init container) or the classic one (a container)
     Map<String, Object> sidecar =
-        spec.get("initContainers") instanceof List<?> inits
-                && inits.stream().map(EksPodIT::asMap).anyMatch(c -> "envoy".equals(c.get("name")))
-            ? container(spec, "initContainers", "envoy")
-            : container(spec, "containers", "envoy");
+        kit.has("initContainers", "envoy")
+            ? kit.container("initContainers", "envoy")
+            : kit.container("containers", "envoy");
 
     Netns pod = Netns.create();
     closing.add(pod);
@@ -105,14 +102,15 @@ class EksPodIT {
             Path.of("target").toAbsolutePath(),
             "eks-pod",
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    Map<String, Path> volumes = new HashMap<>();
+    EksPodFileSystem files = new EksPodFileSystem(kit, work);
+    closing.add(files);
 
     // the init container: root, NET_ADMIN its only capability
-    Run init =
+    EksPodExec.Run init =
         run(
             pod,
             concat(
-                fileSystem(spec, proxyinit, volumes),
+                files.prefix(proxyinit),
                 List.of("setpriv", "--bounding-set=-all,+net_admin", "--inh-caps=-all", "--")),
             env(proxyinit),
             strings(proxyinit.get("command")),
@@ -123,12 +121,12 @@ class EksPodIT {
     Map<String, String> sidecarEnv = env(sidecar);
     sidecarEnv.put("ENVOY_BIN", Envoy.path().toString());
     sidecarEnv.put("AWS_EC2_METADATA_DISABLED", "true"); // no instance metadata here
-    List<String> inSidecar = concat(fileSystem(spec, sidecar, volumes), asProxy());
+    List<String> inSidecar = concat(files.prefix(sidecar), asProxy());
     Path log = work.resolve("sidecar.log");
     long started = System.nanoTime();
     Process meshboot =
         pod.start(
-            builder(inSidecar, sidecarEnv, strings(sidecar.get("command")))
+            EksPodExec.builder(inSidecar, sidecarEnv, strings(sidecar.get("command")))
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile()));
 
@@ -137,28 +135,28 @@ class EksPodIT {
     if (sidecar.get("lifecycle") instanceof Map<?, ?> lifecycle
         && lifecycle.get("postStart") instanceof Map<?, ?> postStart) {
       List<String> hook = strings(asMap(asMap(postStart).get("exec")).get("command"));
-      Run held = run(pod, inSidecar, sidecarEnv, hook, 200);
+      EksPodExec.Run held = run(pod, inSidecar, sidecarEnv, hook, 200);
       assertThat(held.code()).as(held.output() + "\n" + Local.read(log)).isZero();
     }
     Map<String, Object> startup = map(sidecar, "startupProbe");
     List<String> probe = strings(map(startup, "exec").get("command"));
     int attempts = ((Number) startup.get("failureThreshold")).intValue();
     int timeout = ((Number) startup.get("timeoutSeconds")).intValue();
-    Run ready = run(pod, inSidecar, sidecarEnv, probe, timeout);
+    EksPodExec.Run ready = run(pod, inSidecar, sidecarEnv, probe, timeout);
     for (int i = 1; ready.code() != 0 && i < attempts && meshboot.isAlive(); i++) {
       ready = run(pod, inSidecar, sidecarEnv, probe, timeout);
     }
     assertThat(ready.code()).as(ready.output() + "\n" + Local.read(log)).isZero();
     long gated = System.nanoTime();
     List<String> liveness = strings(map(map(sidecar, "livenessProbe"), "exec").get("command"));
-    Run live = run(pod, inSidecar, sidecarEnv, liveness, timeout);
+    EksPodExec.Run live = run(pod, inSidecar, sidecarEnv, liveness, timeout);
     assertThat(live.code()).as(live.output()).isZero();
     System.out.printf(
         "EksPodIT %s: the application starts %d ms after the sidecar; a liveness probe took %d ms%n",
         manifest,
         TimeUnit.NANOSECONDS.toMillis(gated - started),
         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - gated));
-    Path admin = outside(sidecar, volumes, sidecarEnv.get("ENVOY_ADMIN_UDS_PATH"));
+    Path admin = files.outside(sidecar, sidecarEnv.get("ENVOY_ADMIN_UDS_PATH"));
     Wait.until(
         "Envoy's listeners",
         Duration.ofSeconds(20),
@@ -212,7 +210,7 @@ class EksPodIT {
     before = stats(pod, admin);
     // curl connected, then the connection closed without a reply: exit 52 (closed) or 56 (reset,
     // when the request was already on its way); a refused connection would be 7
-    Run refused =
+    EksPodExec.Run refused =
         run(
             pod,
             List.of(),
@@ -229,7 +227,7 @@ class EksPodIT {
     }
     assertThat(changed).isEqualTo(Map.of(EGRESS + "no_filter_chain_match", 1L));
     assertThat(outside.requests(r -> true)).isEmpty();
-    Run direct =
+    EksPodExec.Run direct =
         run(
             pod,
             asProxy(),
@@ -265,195 +263,10 @@ class EksPodIT {
     return List.of("setpriv", "--reuid=1337", "--regid=1337", "--clear-groups", "--");
   }
 
-  private static Map<String, Object> yaml(String name) throws IOException {
-    return asMap(
-        new Load(LoadSettings.builder().build())
-            .loadFromString(Files.readString(KIT.resolve(name))));
-  }
-
-  private static Map<String, Object> map(Map<String, Object> map, String key) {
-    return asMap(Objects.requireNonNull(map.get(key), key));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> asMap(Object value) {
-    return (Map<String, Object>) value;
-  }
-
-  private static List<String> strings(Object list) {
-    return ((List<?>) list).stream().map(String::valueOf).toList();
-  }
-
-  private static Map<String, Object> container(Map<String, Object> spec, String list, String name) {
-    return ((List<?>) spec.get(list))
-        .stream()
-            .map(EksPodIT::asMap)
-            .filter(c -> name.equals(c.get("name")))
-            .findFirst()
-            .orElseThrow(() -> new AssertionError("no " + name + " in " + list));
-  }
-
-  /** The container's literal variables (the downward API's are the kubelet's). */
-  private static Map<String, String> env(Map<String, Object> container) {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (Object item : (List<?>) container.get("env")) {
-      Map<String, Object> variable = asMap(item);
-      if (variable.containsKey("value")) {
-        env.put((String) variable.get("name"), String.valueOf(variable.get("value")));
-      }
-    }
-    return env;
-  }
-
-  /**
-   * The command prefix that gives {@code container} its file system: a mount namespace of its own
-   * in which each of its volume mounts is the test's directory for that volume (an emptyDir: a
-   * directory of its own, owned by the container's user; a ConfigMap: {@code mesh.yaml}'s files)
-   * and everything else read-only ({@code readOnlyRootFilesystem}).
-   */
-  private List<String> fileSystem(
-      Map<String, Object> spec, Map<String, Object> container, Map<String, Path> volumes)
-      throws IOException {
-    Object user = map(container, "securityContext").get("runAsUser");
-    StringBuilder script = new StringBuilder("set -e\n");
-    List<String> words = new ArrayList<>();
-    for (Object item : (List<?>) container.get("volumeMounts")) {
-      Map<String, Object> mount = asMap(item);
-      String name = (String) mount.get("name");
-      String at = (String) mount.get("mountPath");
-      Path dir = volume(spec, name, volumes, String.valueOf(user));
-      mountPoint(Path.of(at));
-      words.add(dir.toString());
-      words.add(at);
-      int source = words.size() - 1;
-      script
-          .append("mount --bind \"$")
-          .append(source)
-          .append("\" \"$")
-          .append(source + 1)
-          .append("\"\n");
-      if (Boolean.TRUE.equals(mount.get("readOnly"))) {
-        script.append("mount -o remount,bind,ro \"$").append(source + 1).append("\"\n");
-      }
-    }
-    if (Boolean.TRUE.equals(map(container, "securityContext").get("readOnlyRootFilesystem"))) {
-      script.append("mount -o remount,bind,ro /\n");
-    }
-    script.append("shift ").append(words.size()).append("\nexec \"$@\"\n");
-    List<String> prefix =
-        new ArrayList<>(
-            List.of(
-                "unshare",
-                "--mount",
-                "--propagation",
-                "private",
-                "--",
-                "sh",
-                "-c",
-                script.toString(),
-                "sh"));
-    prefix.addAll(words);
-    return prefix;
-  }
-
-  /**
-   * Makes {@code at} a directory if it is not one: a mount point is needed on this machine's file
-   * system, as in the image; what the test made is removed after it.
-   */
-  private void mountPoint(Path at) throws IOException {
-    Path missing = at;
-    while (missing.getParent() != null && !Files.exists(missing.getParent())) {
-      missing = missing.getParent();
-    }
-    if (!Files.exists(missing)) {
-      Files.createDirectories(at);
-      Path made = missing;
-      closing.add(
-          () -> {
-            try (Stream<Path> files = Files.walk(made)) {
-              for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(file);
-              }
-            }
-          });
-    }
-  }
-
-  /** The test's directory for volume {@code name} of the pod, made on first use. */
-  private Path volume(Map<String, Object> spec, String name, Map<String, Path> volumes, String user)
-      throws IOException {
-    Path known = volumes.get(name);
-    if (known != null) {
-      return known;
-    }
-    Map<String, Object> volume =
-        ((List<?>) spec.get("volumes"))
-            .stream()
-                .map(EksPodIT::asMap)
-                .filter(v -> name.equals(v.get("name")))
-                .findFirst()
-                .orElseThrow(() -> new AssertionError("no volume " + name));
-    Path dir = Files.createDirectory(Objects.requireNonNull(work).resolve("volume-" + name));
-    if (volume.containsKey("emptyDir")) {
-      Netns.run("chown", user + ":" + user, dir.toString());
-    } else {
-      Map<String, Object> configMap = yaml("mesh.yaml");
-      assertThat(map(volume, "configMap").get("name"))
-          .isEqualTo(map(configMap, "metadata").get("name"));
-      for (Map.Entry<String, Object> file : map(configMap, "data").entrySet()) {
-        Files.writeString(dir.resolve(file.getKey()), (String) file.getValue());
-      }
-    }
-    volumes.put(name, dir);
-    return dir;
-  }
-
-  /** Where the test finds {@code path} of {@code container}'s file system (on a volume). */
-  private static Path outside(
-      Map<String, Object> container, Map<String, Path> volumes, String path) {
-    for (Object item : (List<?>) container.get("volumeMounts")) {
-      Map<String, Object> mount = asMap(item);
-      String at = mount.get("mountPath") + "/";
-      if (path.startsWith(at)) {
-        return volumes.get((String) mount.get("name")).resolve(path.substring(at.length()));
-      }
-    }
-    throw new AssertionError(path + " is on no volume");
-  }
-
   private static List<String> concat(List<String> first, List<String> second) {
     List<String> both = new ArrayList<>(first);
     both.addAll(second);
     return both;
-  }
-
-  /** The {@code meshboot} of a manifest's command is the jar, as the image's launcher runs it. */
-  private static ProcessBuilder builder(
-      List<String> prefix, Map<String, String> env, List<String> command) {
-    List<String> words = new ArrayList<>(prefix);
-    if (command.getFirst().equals("meshboot")) {
-      words.addAll(List.of(ReleaseJava.java(), "-jar", System.getProperty("meshboot.jar")));
-      words.addAll(command.subList(1, command.size()));
-    } else {
-      words.addAll(command);
-    }
-    ProcessBuilder builder = new ProcessBuilder(words);
-    builder.environment().clear();
-    builder
-        .environment()
-        .put("PATH", System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin"));
-    builder.environment().putAll(env);
-    return builder;
-  }
-
-  record Run(int code, String output) {}
-
-  private static Run run(
-      Netns netns, List<String> prefix, Map<String, String> env, List<String> command, int seconds)
-      throws Exception {
-    Process process = netns.start(builder(prefix, env, command).redirectErrorStream(true));
-    BoundedProcess.Result result = BoundedProcess.await(process, Duration.ofSeconds(seconds));
-    return new Run(result.exitCode(), result.output().strip());
   }
 
   /** Envoy's counters and gauges, read on its admin socket from inside the pod. */

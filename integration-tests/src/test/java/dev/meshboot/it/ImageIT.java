@@ -1,5 +1,11 @@
 package dev.meshboot.it;
 
+import static dev.meshboot.it.ImageContainer.cmdline;
+import static dev.meshboot.it.ImageContainer.envoy;
+import static dev.meshboot.it.ImageContainer.inspect;
+import static dev.meshboot.it.ImageContainer.memoryLimitAndPeak;
+import static dev.meshboot.it.ImageContainer.status;
+import static dev.meshboot.it.ImageContainer.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonArray;
@@ -7,7 +13,6 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.meshboot.testing.Wait;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,11 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,39 +35,20 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ImageIT {
 
-  private static final Path WORKSHOP =
-      Path.of(System.getProperty("meshboot.examples"), "appmesh-workshop").toAbsolutePath();
-  private static final Path PLATFORMS = WORKSHOP.getParent().resolveSibling("platforms");
-  private static final String NODE = "mesh/appmesh-workshop/virtualNode/frontend";
-  private static final int SERVE_ADMIN = 9911;
-  private static final int XDS = 9912;
+  @RegisterExtension static final ImagePod POD = new ImagePod();
+
+  private static final Path PLATFORMS =
+      ImageContainer.WORKSHOP.getParent().resolveSibling("platforms");
+  private static final String NODE = ImageContainer.NODE;
+  private static final int XDS = ImageContainer.XDS;
   private static final String SUPERVISOR_CACHE = "/opt/meshboot/lib/image/supervisor.aot";
   private static final String LAUNCHER = "/opt/meshboot/bin/meshboot";
-  private static final AtomicLong COUNT = new AtomicLong();
 
-  private static String image = "";
-
-  private final MeshProcesses processes = new MeshProcesses();
-  private final List<String> containers = new ArrayList<>();
-  private @Nullable Netns pod;
-
-  @BeforeAll
-  static void load() {
-    image = Podman.load();
-  }
-
-  @BeforeEach
-  void pod() {
-    pod = Netns.create();
-  }
+  private final ImageContainer containers = new ImageContainer();
 
   @AfterEach
   void stop() throws Exception {
-    containers.forEach(Podman::remove);
-    processes.stop();
-    if (pod != null) {
-      pod.close();
-    }
+    containers.stop();
   }
 
   @Test
@@ -222,7 +206,7 @@ class ImageIT {
   @Test
   void theImagesCachesLoadWithTheImagesOwnFlagsInAReadOnlyRoot() {
     JsonObject inspected =
-        JsonParser.parseString(Podman.ok("image", "inspect", image))
+        JsonParser.parseString(Podman.ok("image", "inspect", POD.image()))
             .getAsJsonArray()
             .get(0)
             .getAsJsonObject();
@@ -250,7 +234,7 @@ class ImageIT {
               "JAVA_TOOL_OPTIONS=-XX:AOTMode=on",
               "--entrypoint",
               LAUNCHER,
-              image,
+              POD.image(),
               command,
               "--help"));
       Podman.Result result = Podman.run(Duration.ofMinutes(1), args.toArray(String[]::new));
@@ -263,7 +247,7 @@ class ImageIT {
     // no shell: the entrypoint and health check are exec form, and nothing else can start one
     List<String> args = new ArrayList<>(List.of("run", "--rm", "--network", "none"));
     args.addAll(Podman.LIMITS);
-    args.addAll(List.of("--entrypoint", "/bin/sh", image, "-c", "true"));
+    args.addAll(List.of("--entrypoint", "/bin/sh", POD.image(), "-c", "true"));
     Podman.Result shell = Podman.run(Duration.ofMinutes(1), args.toArray(String[]::new));
     assertThat(shell.exitCode()).isNotZero();
     assertThat(shell.output()).contains("stat /bin/sh: no such file or directory");
@@ -284,136 +268,6 @@ class ImageIT {
   /** {@link #start(Path, List)} with the env file's {@code environment}. */
   private String start(Path tmp, Map<String, String> environment, List<String> extra)
       throws Exception {
-    Netns netns = java.util.Objects.requireNonNull(pod);
-    Path serveLog = tmp.resolve("serve.log");
-    Process serve =
-        processes.meshboot(
-            serveLog,
-            Map.of(),
-            netns,
-            "mesh",
-            "serve",
-            WORKSHOP.toString(),
-            "--admin",
-            "127.0.0.1:" + SERVE_ADMIN,
-            "--listen",
-            "127.0.0.1:" + XDS);
-    Local.waitUntil(
-        serve,
-        () -> MeshProcesses.page(netns, SERVE_ADMIN, "/ready").startsWith("ready"),
-        serveLog,
-        "mesh serve ready",
-        Duration.ofSeconds(30));
-    Path envFile = tmp.resolve("envoy.env");
-    StringBuilder lines = new StringBuilder();
-    environment.forEach(
-        (variable, value) -> lines.append(variable).append('=').append(value).append('\n'));
-    Files.writeString(envFile, lines.toString());
-    String name = "meshboot-it-" + ProcessHandle.current().pid() + "-" + COUNT.incrementAndGet();
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "run",
-                "-d",
-                "--name",
-                name,
-                "--network",
-                "ns:/var/run/netns/" + netns.name(),
-                "--env-file",
-                envFile.toString(),
-                "--read-only",
-                "--read-only-tmpfs=false",
-                "--tmpfs",
-                "/tmp:rw,size=64m,mode=1777",
-                "--memory",
-                "128m",
-                "--cpus",
-                "1"));
-    args.addAll(Podman.LIMITS);
-    args.addAll(extra);
-    args.add(image);
-    containers.add(name);
-    long started = System.nanoTime();
-    Podman.ok(args.toArray(String[]::new));
-    Wait.until(
-        "Envoy in the container LIVE",
-        Duration.ofSeconds(60),
-        Duration.ofMillis(50),
-        () -> netns.curl(2, "http://127.0.0.1:9901/ready").startsWith("200 LIVE"),
-        () -> running(name),
-        () -> Podman.run(Duration.ofSeconds(30), "logs", name).output());
-    System.out.printf(
-        "ImageIT: podman run to Envoy LIVE: %d ms%n",
-        Duration.ofNanos(System.nanoTime() - started).toMillis());
-    return name;
-  }
-
-  private static boolean running(String name) {
-    return Podman.run(Duration.ofSeconds(30), "inspect", "--format", "{{.State.Running}}", name)
-        .output()
-        .strip()
-        .equals("true");
-  }
-
-  private static JsonObject inspect(String name) {
-    return JsonParser.parseString(Podman.ok("inspect", name))
-        .getAsJsonArray()
-        .get(0)
-        .getAsJsonObject();
-  }
-
-  private static Optional<ProcessHandle> envoy(long pid1) {
-    return ProcessHandle.of(pid1)
-        .orElseThrow()
-        .descendants()
-        .filter(process -> cmdline(process.pid()).contains("/opt/meshboot/envoy/envoy"))
-        .findFirst();
-  }
-
-  private static String status(long pid) throws IOException {
-    return Files.readString(Path.of("/proc", Long.toString(pid), "status"));
-  }
-
-  private static String cmdline(long pid) {
-    try {
-      return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
-    } catch (IOException e) {
-      return "";
-    }
-  }
-
-  /** The process's memory limit and its peak use, cgroup v1 (this machine's) or v2. */
-  private static long[] memoryLimitAndPeak(long pid) throws IOException {
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
-      String[] parts = line.split(":", 3);
-      if (List.of(parts[1].split(",")).contains("memory")) {
-        Path group = Path.of("/sys/fs/cgroup/memory" + parts[2]);
-        return new long[] {
-          number(group.resolve("memory.limit_in_bytes")),
-          number(group.resolve("memory.max_usage_in_bytes"))
-        };
-      }
-    }
-    for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "cgroup"))) {
-      if (line.startsWith("0::")) {
-        Path group = Path.of("/sys/fs/cgroup" + line.substring(3));
-        return new long[] {
-          number(group.resolve("memory.max")), number(group.resolve("memory.peak"))
-        };
-      }
-    }
-    throw new AssertionError("no memory cgroup for " + pid);
-  }
-
-  private static long number(Path file) throws IOException {
-    return Long.parseLong(Files.readString(file).strip());
-  }
-
-  private static List<String> strings(JsonArray array) {
-    List<String> out = new ArrayList<>();
-    for (JsonElement element : array) {
-      out.add(element.getAsString());
-    }
-    return out;
+    return containers.start(POD.netns(), POD.image(), tmp, environment, extra);
   }
 }

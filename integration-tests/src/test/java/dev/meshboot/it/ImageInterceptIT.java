@@ -1,26 +1,22 @@
 package dev.meshboot.it;
 
+import static dev.meshboot.it.EksManifest.env;
+import static dev.meshboot.it.EksManifest.items;
+import static dev.meshboot.it.EksManifest.map;
+import static dev.meshboot.it.EksManifest.strings;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.Gson;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The EKS pod's init container ({@code proxyinit} of {@code platforms/eks/appmesh-pod.yaml}) run
@@ -35,37 +31,14 @@ import org.snakeyaml.engine.v2.api.LoadSettings;
  */
 class ImageInterceptIT {
 
-  private static final Path MANIFEST =
-      Path.of(System.getProperty("meshboot.examples"))
-          .resolveSibling("platforms")
-          .resolve("eks")
-          .resolve("appmesh-pod.yaml");
+  @RegisterExtension static final ImagePod POD = new ImagePod();
 
-  private static String image = "";
-
-  private @Nullable Netns pod;
-
-  @BeforeAll
-  static void load() {
-    image = Podman.load();
-  }
-
-  @BeforeEach
-  void pod() {
-    pod = Netns.create();
-  }
-
-  @AfterEach
-  void close() throws IOException {
-    if (pod != null) {
-      pod.close();
-    }
-  }
+  private static final String MANIFEST = "appmesh-pod.yaml";
 
   @Test
   void theInitContainerWritesAppMeshsRulesWithTheImagesIptables() throws Exception {
     Map<String, Object> proxyinit = proxyinit();
-    Netns netns = Objects.requireNonNull(pod);
+    Netns netns = POD.netns();
     assertThat(natTable(netns, "iptables-nft-save")).doesNotContain("APPMESH");
 
     Podman.Result first = run(netns, proxyinit, List.of(), Map.of());
@@ -84,7 +57,7 @@ class ImageInterceptIT {
   @Test
   void inAnIpv6ClusterTheImagesIp6tablesWritesTheSameChains() throws Exception {
     Map<String, Object> proxyinit = proxyinit();
-    Netns netns = Objects.requireNonNull(pod);
+    Netns netns = POD.netns();
 
     // what the manifest leaves to clusters that use IPv6
     Map<String, String> ipv6 = Map.of("APPMESH_ENABLE_IPV6", "1");
@@ -100,7 +73,7 @@ class ImageInterceptIT {
   @Test
   void withoutNetAdminTheInitContainerExits10NamingTheCapability() throws Exception {
     Map<String, Object> proxyinit = proxyinit();
-    Netns netns = Objects.requireNonNull(pod);
+    Netns netns = POD.netns();
     String before = natTable(netns, "iptables-nft-save");
 
     Podman.Result denied = run(netns, proxyinit, List.of("NET_ADMIN"), Map.of());
@@ -196,7 +169,7 @@ class ImageInterceptIT {
     Map<String, String> env = env(container);
     env.putAll(extraEnv);
     env.forEach((name, value) -> args.addAll(List.of("--env", name + "=" + value)));
-    args.add(image);
+    args.add(POD.image());
     return Podman.run(Duration.ofMinutes(1), args.toArray(String[]::new));
   }
 
@@ -217,54 +190,14 @@ class ImageInterceptIT {
   }
 
   private static Map<String, Object> proxyinit() throws IOException {
-    return named(items(podSpec(), "initContainers"), "proxyinit");
+    return EksManifest.read(MANIFEST).container("initContainers", "proxyinit");
   }
 
   private static Map<String, Object> volume(String name) throws IOException {
-    return named(items(podSpec(), "volumes"), name);
-  }
-
-  private static Map<String, Object> podSpec() throws IOException {
-    Map<String, Object> deployment =
-        asMap(new Load(LoadSettings.builder().build()).loadFromString(Files.readString(MANIFEST)));
-    return map(map(map(deployment, "spec"), "template"), "spec");
-  }
-
-  private static List<Map<String, Object>> items(Map<String, Object> map, String key) {
-    return ((List<?>) Objects.requireNonNull(map.get(key), () -> key + " in " + MANIFEST))
-        .stream().map(ImageInterceptIT::asMap).toList();
-  }
-
-  private static Map<String, Object> named(List<Map<String, Object>> items, String name) {
-    return items.stream()
-        .filter(item -> name.equals(item.get("name")))
-        .findFirst()
-        .orElseThrow(() -> new AssertionError("no " + name + " in " + MANIFEST));
-  }
-
-  /** The container's literal variables, in the manifest's order. */
-  private static Map<String, String> env(Map<String, Object> container) {
-    Map<String, String> env = new LinkedHashMap<>();
-    for (Map<String, Object> variable : items(container, "env")) {
-      env.put((String) variable.get("name"), String.valueOf(variable.get("value")));
-    }
-    return env;
+    return EksManifest.read(MANIFEST).volume(name);
   }
 
   private static List<String> list(@Nullable String commaSeparated) {
     return commaSeparated == null ? List.of() : List.of(commaSeparated.split(","));
-  }
-
-  private static Map<String, Object> map(Map<String, Object> map, String key) {
-    return asMap(Objects.requireNonNull(map.get(key), () -> key + " in " + MANIFEST));
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> asMap(Object value) {
-    return (Map<String, Object>) value;
-  }
-
-  private static List<String> strings(Object list) {
-    return ((List<?>) list).stream().map(String::valueOf).toList();
   }
 }
