@@ -59,6 +59,32 @@ final class AwsHttp {
   }
 
   /**
+   * GETs {@code uri} with the JDK's {@link HttpURLConnection} rather than the SDK's client (ECS
+   * task metadata: on Fargate the only metadata call, which then loads no SDK class), never through
+   * a proxy (the endpoint is link-local), {@code timeout} per connect and read; the body of a 200
+   * answer, else a {@link StatusException}.
+   */
+  static String get(URI uri, Duration timeout) throws IOException {
+    int millis = Math.toIntExact(timeout.toMillis());
+    HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
+    connection.setConnectTimeout(millis);
+    connection.setReadTimeout(millis);
+    connection.setInstanceFollowRedirects(false);
+    connection.setUseCaches(false);
+    try {
+      int status = connection.getResponseCode();
+      if (status != 200) {
+        throw new StatusException(status);
+      }
+      try (InputStream body = connection.getInputStream()) {
+        return read(body);
+      }
+    } finally {
+      connection.disconnect();
+    }
+  }
+
+  /**
    * GETs {@code uri} and returns the body of a 200 answer; anything else is an IOException whose
    * message has the status but never the body (it may be a credentials document).
    */

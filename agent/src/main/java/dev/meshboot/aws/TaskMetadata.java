@@ -7,9 +7,6 @@ import com.google.gson.JsonParser;
 import dev.meshboot.config.PlatformFacts.EcsTask;
 import dev.meshboot.config.PlatformFacts.IpFamilies;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.Proxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,32 +39,13 @@ final class TaskMetadata {
   }
 
   /**
-   * GETs the task document once, with the JDK's {@link HttpURLConnection} rather than the SDK's
-   * client: on Fargate this is the only metadata call, and it then loads no SDK class at all
-   * (bench/startup.py). Never through a proxy: the endpoint is link-local.
+   * GETs the task document once ({@link AwsHttp#get(URI, Duration)}: no SDK class on Fargate).
    *
    * @throws IOException when it does not answer 200 within {@code timeout} per connect and read
    * @throws IllegalArgumentException when the answer is not a JSON object
    */
   static EcsTask read(URI base, Duration timeout) throws IOException {
-    int millis = Math.toIntExact(timeout.toMillis());
-    HttpURLConnection connection =
-        (HttpURLConnection) taskUri(base).toURL().openConnection(Proxy.NO_PROXY);
-    connection.setConnectTimeout(millis);
-    connection.setReadTimeout(millis);
-    connection.setInstanceFollowRedirects(false);
-    connection.setUseCaches(false);
-    try {
-      int status = connection.getResponseCode();
-      if (status != 200) {
-        throw new AwsHttp.StatusException(status);
-      }
-      try (InputStream body = connection.getInputStream()) {
-        return parse(AwsHttp.read(body));
-      }
-    } finally {
-      connection.disconnect();
-    }
+    return parse(AwsHttp.get(taskUri(base), timeout));
   }
 
   /** The fields node metadata needs; every one may be missing (older container agents). */

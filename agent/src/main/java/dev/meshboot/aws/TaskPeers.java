@@ -8,9 +8,6 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.meshboot.config.Environment;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.HttpURLConnection;
-import java.net.Proxy;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -54,7 +51,7 @@ public final class TaskPeers {
    * @throws IllegalArgumentException when the answer has no {@code DockerId}
    */
   public static TaskPeers of(URI base, Duration timeout) throws IOException {
-    JsonObject own = object(get(base, timeout));
+    JsonObject own = object(AwsHttp.get(base, timeout));
     String dockerId = string(own, "DockerId", "the container document");
     return new TaskPeers(base, timeout, dockerId);
   }
@@ -68,7 +65,7 @@ public final class TaskPeers {
    *     container without {@code DockerId}, {@code Name} or {@code KnownStatus}
    */
   public List<String> running() throws IOException {
-    JsonObject task = object(get(TaskMetadata.taskUri(base), timeout));
+    JsonObject task = object(AwsHttp.get(TaskMetadata.taskUri(base), timeout));
     JsonElement containers = task.get("Containers");
     if (containers == null || !containers.isJsonArray()) {
       throw new IllegalArgumentException("the task document has no Containers array");
@@ -91,26 +88,6 @@ public final class TaskPeers {
       }
     }
     return running;
-  }
-
-  private static String get(URI uri, Duration timeout) throws IOException {
-    int millis = Math.toIntExact(timeout.toMillis());
-    HttpURLConnection connection = (HttpURLConnection) uri.toURL().openConnection(Proxy.NO_PROXY);
-    connection.setConnectTimeout(millis);
-    connection.setReadTimeout(millis);
-    connection.setInstanceFollowRedirects(false);
-    connection.setUseCaches(false);
-    try {
-      int status = connection.getResponseCode();
-      if (status != 200) {
-        throw new AwsHttp.StatusException(status);
-      }
-      try (InputStream body = connection.getInputStream()) {
-        return AwsHttp.read(body);
-      }
-    } finally {
-      connection.disconnect();
-    }
   }
 
   private static JsonObject object(String json) {
