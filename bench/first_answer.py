@@ -30,10 +30,9 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import mesh_run  # noqa: E402  (the workshop node, its app, static_bootstrap, answered)
+import mesh_run  # noqa: E402  (the workshop node, its app, one_run)
 
 MESHBOOT = mesh_run.MESHBOOT
 BUDGETS = {"static": 2.0, "generated": 2.0}
@@ -57,27 +56,6 @@ def static_bootstrap(admin_socket):
             "clusters": [{"name": "app", "type": "STATIC", "connect_timeout": "1s",
                           "load_assignment": {"cluster_name": "app", "endpoints": [{"lb_endpoints": [
                               {"endpoint": {"address": {"socket_address": {"address": "127.0.0.1", "port_value": 9081}}}}]}]}}]}}
-
-
-def first_answer(command, env, log):
-    """Seconds from starting `command` to the first 200 through 15001; the process is stopped."""
-    started = time.monotonic()
-    process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        while not mesh_run.answered():
-            if process.poll() is not None:
-                sys.exit(f"first_answer.py: {command[0]} exited {process.returncode}; see {log.name}")
-            if time.monotonic() - started > 60:
-                sys.exit(f"first_answer.py: no answer within 60 s; see {log.name}")
-            time.sleep(0.002)
-        return time.monotonic() - started
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def main():
@@ -121,10 +99,10 @@ def main():
         }
         times = {name: [] for name in cases}
         for command, env in cases.values():
-            first_answer(command, env, log)
+            mesh_run.one_run(env, log, command)[0]
         for _ in range(args.runs):
             for name, (command, env) in cases.items():
-                times[name].append(first_answer(command, env, log))
+                times[name].append(mesh_run.one_run(env, log, command)[0])
     finally:
         serve.send_signal(signal.SIGTERM)
         serve.wait(30)

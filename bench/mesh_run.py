@@ -104,13 +104,15 @@ def answered():
         return False
 
 
-def one_run(env, log):
+def one_run(env, log, command=(MESHBOOT, "run")):
+    """Seconds from starting `command` to the first 200 through 15001, and its VmRSS then; the
+    process is stopped."""
     started = time.monotonic()
-    process = subprocess.Popen([MESHBOOT, "run"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(list(command), env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         while not answered():
             if process.poll() is not None:
-                sys.exit(f"mesh_run.py: meshboot exited {process.returncode}; see {log.name}")
+                sys.exit(f"{os.path.basename(command[0])} exited {process.returncode}; see {log.name}")
             if time.monotonic() - started > 60:
                 sys.exit(f"mesh_run.py: no answer within 60 s; see {log.name}")
             time.sleep(0.005)
