@@ -66,9 +66,23 @@ public final class Bootstraps {
    * @param label names the file in errors: a variable or {@code file}
    */
   public static Rendered fromFile(java.nio.file.Path file, String label, EnvoySchema schema) {
+    return fromText(
+        dev.meshboot.config.InputFiles.read(
+            file, label, dev.meshboot.config.InputFiles.CONFIG_LIMIT),
+        file,
+        label,
+        schema);
+  }
+
+  /**
+   * A whole bootstrap already read from {@code file} ({@link #fromFile}), so that what was
+   * validated is exactly {@code text}.
+   */
+  public static Rendered fromText(
+      String text, java.nio.file.Path file, String label, EnvoySchema schema) {
     List<Provenance> provenance = new ArrayList<>();
     DynamicMessage bootstrap =
-        UserFragments.whole(schema, file, label, provenance)
+        UserFragments.whole(schema, text, file, label, provenance)
             .orElseThrow(
                 () -> new InvalidBootstrapException(label + " (" + file + "): the file is empty"));
     Validation.check(bootstrap, schema, file.toString(), provenance);

@@ -74,10 +74,14 @@ final class UserFragments {
         .ifPresent(file -> merge(Variables.ENVOY_RESOURCES_CONFIG_FILE, file, false));
   }
 
-  /** A whole bootstrap from {@code ENVOY_CONFIG_FILE}, parsed and checked; empty when blank. */
+  /**
+   * A whole bootstrap from {@code ENVOY_CONFIG_FILE}, parsed and checked; empty when blank.
+   *
+   * @param text the file's content, as read
+   */
   static Optional<DynamicMessage> whole(
-      EnvoySchema schema, Path file, String label, List<Provenance> provenance) {
-    return read(schema, label, file, provenance);
+      EnvoySchema schema, String text, Path file, String label, List<Provenance> provenance) {
+    return parse(schema, label, text, file, provenance);
   }
 
   /**
@@ -170,7 +174,12 @@ final class UserFragments {
 
   private static Optional<DynamicMessage> read(
       EnvoySchema schema, String subject, Path file, List<Provenance> provenance) {
-    String text = InputFiles.read(file, subject, InputFiles.CONFIG_LIMIT);
+    return parse(
+        schema, subject, InputFiles.read(file, subject, InputFiles.CONFIG_LIMIT), file, provenance);
+  }
+
+  private static Optional<DynamicMessage> parse(
+      EnvoySchema schema, String subject, String text, Path file, List<Provenance> provenance) {
     String label = subject + " (" + file + ")";
     JsonElement json = YamlTrees.parse(text, label);
     if (json.isJsonNull() || (json.isJsonObject() && json.getAsJsonObject().size() == 0)) {

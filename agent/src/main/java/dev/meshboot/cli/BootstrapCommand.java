@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
@@ -84,6 +85,7 @@ final class BootstrapCommand implements Main.Command {
         context.out().print(text);
       } else {
         BootstrapWriter.writeAtomically(file, text);
+        remember(generation, result, format, text);
         log.info(
             "wrote bootstrap",
             "file",
@@ -100,6 +102,28 @@ final class BootstrapCommand implements Main.Command {
           .print(Explain.render(result.rendered().provenance()));
     }
     return ExitCode.OK;
+  }
+
+  /**
+   * Remembers what the user's whole bootstrap validated into (in the cache directory), so that
+   * {@code meshboot run} does not validate the same file again ({@link ValidatedConfigFiles}).
+   */
+  private static void remember(
+      Generation generation, Generation.Result result, Format format, String text) {
+    if (result.whole().isEmpty()) {
+      return;
+    }
+    Generation.WholeFile whole = result.whole().get();
+    Optional<ValidatedConfigFiles> validated = generation.validatedConfigFiles();
+    Optional<ValidatedConfigFiles.Key> key =
+        ValidatedConfigFiles.key(
+            whole.file(),
+            whole.content(),
+            format.name(),
+            generation.envoy().map(dev.meshboot.envoy.EnvoyBinary::path));
+    if (validated.isPresent() && key.isPresent()) {
+      validated.get().put(key.get(), text);
+    }
   }
 
   static Format format(@Nullable String given, @Nullable Path file) {

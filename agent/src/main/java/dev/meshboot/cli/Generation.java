@@ -209,18 +209,21 @@ final class Generation {
 
   /** The bootstrap of this environment, with the schema it was checked against. */
   Result render() {
-    environment.checkAll();
-    reader.absolutePath(Variables.MESHBOOT_CACHE_DIR);
-    Optional<Path> whole = reader.path(Variables.ENVOY_CONFIG_FILE);
-    if (whole.isPresent() && emptyConfigFile(environment).isEmpty()) {
+    Optional<Path> whole = wholeConfigFile();
+    if (whole.isPresent()) {
       // A whole bootstrap of the user's: anything but a readable, non-empty regular file is an
       // error (a volume that failed to mount must not go unnoticed), never a generated bootstrap.
       log.info("using the whole bootstrap from ENVOY_CONFIG_FILE", "file", whole.get());
+      String content = readConfigFile(whole.get());
       EnvoySchema full = schema(EnvoySchema.Scope.FULL);
-      return new Result(full, Bootstraps.fromFile(whole.get(), "ENVOY_CONFIG_FILE", full));
+      return new Result(
+          full,
+          Bootstraps.fromText(content, whole.get(), "ENVOY_CONFIG_FILE", full),
+          Optional.of(new WholeFile(whole.get(), content)));
     }
-    if (whole.isPresent()) {
-      log.info("ENVOY_CONFIG_FILE is empty; generating the bootstrap", "file", whole.get());
+    Optional<Path> given = reader.path(Variables.ENVOY_CONFIG_FILE);
+    if (given.isPresent()) {
+      log.info("ENVOY_CONFIG_FILE is empty; generating the bootstrap", "file", given.get());
     }
     long start = System.nanoTime();
     // The metadata services (if any) answer while the configuration is read; node metadata waits.
@@ -246,7 +249,29 @@ final class Generation {
             platform.facts(),
             () -> used[0] = schema(scope));
     log.debug("rendered", "ms", (System.nanoTime() - start) / 1_000_000, "schema", scope);
-    return new Result(java.util.Objects.requireNonNull(used[0]), rendered);
+    return new Result(java.util.Objects.requireNonNull(used[0]), rendered, Optional.empty());
+  }
+
+  /**
+   * Checks every variable, and returns ENVOY_CONFIG_FILE when it names a whole bootstrap of the
+   * user's (a non-empty file); empty when the bootstrap is generated.
+   */
+  Optional<Path> wholeConfigFile() {
+    environment.checkAll();
+    reader.absolutePath(Variables.MESHBOOT_CACHE_DIR);
+    Optional<Path> whole = reader.path(Variables.ENVOY_CONFIG_FILE);
+    return whole.isPresent() && emptyConfigFile(environment).isEmpty() ? whole : Optional.empty();
+  }
+
+  /** The content of the user's whole bootstrap, read once (checked, bounded). */
+  static String readConfigFile(Path file) {
+    return dev.meshboot.config.InputFiles.read(
+        file, "ENVOY_CONFIG_FILE", dev.meshboot.config.InputFiles.CONFIG_LIMIT);
+  }
+
+  /** The remembered validations of whole bootstraps, in the cache directory. */
+  Optional<ValidatedConfigFiles> validatedConfigFiles() {
+    return cacheDir().map(ValidatedConfigFiles::new);
   }
 
   /**
@@ -266,6 +291,13 @@ final class Generation {
     return attributes.isRegularFile() && attributes.size() == 0 ? file : Optional.empty();
   }
 
-  /** A rendered bootstrap and its schema. */
-  record Result(EnvoySchema schema, Rendered rendered) {}
+  /**
+   * A rendered bootstrap and its schema.
+   *
+   * @param whole the user's whole bootstrap it was read from, as read; empty when generated
+   */
+  record Result(EnvoySchema schema, Rendered rendered, Optional<WholeFile> whole) {}
+
+  /** ENVOY_CONFIG_FILE and its content when it was read. */
+  record WholeFile(Path file, String content) {}
 }

@@ -119,8 +119,6 @@ final class RunCommand implements Main.Command {
   }
 
   private ExitCode run(RunSession session, Args args, List<String> own, List<String> extra) {
-    // Netty, gRPC and the AWS SDK log through java.util.logging: into meshboot's log.
-    dev.meshboot.log.LibraryLogs.install();
     // Rendering loads the Envoy schema's protobuf classes (thousands of them), which a JVM never
     // unloads: a short-lived child meshboot renders, so that the long-running supervisor stays
     // small. Where this program cannot start itself again (in-process tests), it renders itself.
@@ -144,10 +142,12 @@ final class RunCommand implements Main.Command {
                 () ->
                     new Main.EnvoyFailedException(
                         "no Envoy binary to run: set ENVOY_BIN, or put envoy on PATH"));
-    // The renderer runs while this process gets ready to supervise (class loading, native
-    // linking, the management API): Envoy starts as soon as the bootstrap is written.
+    // A user's whole bootstrap validated by an earlier start (same content, meshboot and Envoy)
+    // is written as it was then: no renderer, no schema. Otherwise the renderer runs while this
+    // process gets ready to supervise: Envoy starts as soon as the bootstrap is written.
+    boolean remembered = self.isPresent() && writeRemembered(generation, envoy, bootstrapPath);
     Optional<Process> renderer = Optional.empty();
-    if (self.isPresent()) {
+    if (self.isPresent() && !remembered) {
       Process started =
           startRenderer(
               context.children(),
@@ -160,8 +160,11 @@ final class RunCommand implements Main.Command {
       session.onStop(started::destroyForcibly);
       renderer = Optional.of(started);
     }
-    Transport transport = session.own("event loop", Transport.open());
-    AdminClient adminClient = new AdminClient(transport, admin.endpoint());
+    // Netty (the event loop, the management API, the health poller) is loaded and started on a
+    // thread of its own, beside the renderer and Envoy rather than before them (issue #15).
+    java.util.concurrent.CompletableFuture<Transport> transport =
+        new java.util.concurrent.CompletableFuture<>();
+    AdminClient adminClient = new AdminClient(transport::join, admin.endpoint());
     // Started once the bootstrap exists, and only if Envoy's ADS goes to it (RelayTarget).
     AtomicReference<@Nullable XdsRelay> relay = new AtomicReference<>();
     OptionalInt concurrency =
@@ -170,22 +173,43 @@ final class RunCommand implements Main.Command {
             : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
     List<String> command =
         EnvoyArgs.of(envoy.path(), bootstrapPath, runtime.logLevel(), concurrency, process, extra);
-    Optional<Posix> posix = Posix.load();
     // What Envoy may see of meshboot's environment depends on its mode, which the written
     // bootstrap says; until then (Envoy does not start before) nothing of the credentials.
     AtomicReference<Map<String, String>> envoyEnvironment =
         new AtomicReference<>(EnvoyEnvironment.of(context.environment(), false));
     // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy;
-    // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL.
+    // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL. Linking
+    // the native calls (~0.1 s) and asking setpriv happen on a thread of their own, beside the
+    // rest of the start; Envoy's launch waits for them if it comes first.
+    java.util.concurrent.CompletableFuture<Supervisor.Launcher> launcher =
+        new java.util.concurrent.CompletableFuture<>();
+    Thread.ofPlatform()
+        .name("meshboot-native")
+        .start(
+            () -> {
+              try {
+                Optional<Posix> posix = Posix.load();
+                launcher.complete(
+                    SessionProcess.launcher(
+                        posix,
+                        context.children(),
+                        envoyEnvironment::get,
+                        ParentDeath.prefix(
+                            context.environment().getOrDefault("PATH", ""), context.children())));
+                // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a
+                // container) and are reaped; the processes this run waits for itself
+                // (context.children()) are left to it.
+                if (posix.isPresent() && !session.stopRequested()) {
+                  session.own("reaper", Reaper.start(posix.get(), context.children()));
+                }
+              } catch (RuntimeException e) {
+                launcher.completeExceptionally(e);
+              }
+            });
     Supervisor supervisor =
         new Supervisor(
             command,
-            SessionProcess.launcher(
-                posix,
-                context.children(),
-                envoyEnvironment::get,
-                ParentDeath.prefix(
-                    context.environment().getOrDefault("PATH", ""), context.children())),
+            argv -> launcher.join().start(argv),
             new RestartPolicy(
                 process.restarts(),
                 process.backoff(),
@@ -203,38 +227,66 @@ final class RunCommand implements Main.Command {
     if (stoppedEarly(session)) {
       return ExitCode.OK;
     }
-    // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a container) and are
-    // reaped; the processes this run waits for itself (context.children()) are left to it.
-    if (posix.isPresent()) {
-      session.own("reaper", Reaper.start(posix.get(), context.children()));
-    }
     HealthState health = new HealthState(api.disconnectedTimeout(), Instant.now());
-    HealthPoller poller =
-        session.own(
-            "health poller",
-            new HealthPoller(adminClient, supervisor, health, api.pollInterval(), Clock.systemUTC())
-                .start());
-    supervisor.onExit(poller::wake);
-    if (api.served() && !session.stopRequested()) {
-      try {
-        session.own(
-            "management API",
-            ManagementApi.start(
-                transport,
-                api.endpoint(),
-                supervisor,
-                poller,
-                adminClient,
-                runtime.logLevel(),
-                api.loggingReset(),
-                Clock.systemUTC(),
-                () -> Optional.ofNullable(relay.get()),
-                session::requestStop));
-      } catch (IOException e) {
-        throw new Main.OutputException(
-            "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): " + e.getMessage(), e);
-      }
-    }
+    AtomicReference<@Nullable RuntimeException> servicesFailed = new AtomicReference<>();
+    Thread services =
+        Thread.ofPlatform()
+            .name("meshboot-services")
+            .start(
+                () -> {
+                  try {
+                    // Netty, gRPC and the AWS SDK log through java.util.logging: into meshboot's
+                    // log, from before the first of them is loaded
+                    dev.meshboot.log.LibraryLogs.install();
+                    transport.complete(session.own("event loop", Transport.open()));
+                    HealthPoller poller =
+                        session.own(
+                            "health poller",
+                            new HealthPoller(
+                                    adminClient,
+                                    supervisor,
+                                    health,
+                                    api.pollInterval(),
+                                    Clock.systemUTC())
+                                .start());
+                    supervisor.onExit(poller::wake);
+                    if (api.served() && !session.stopRequested()) {
+                      session.own(
+                          "management API",
+                          ManagementApi.start(
+                              transport.join(),
+                              api.endpoint(),
+                              supervisor,
+                              poller,
+                              adminClient,
+                              runtime.logLevel(),
+                              api.loggingReset(),
+                              Clock.systemUTC(),
+                              () -> Optional.ofNullable(relay.get()),
+                              session::requestStop));
+                    }
+                  } catch (IOException e) {
+                    // the run stops: a sidecar whose health cannot be asked is not started
+                    servicesFailed.set(
+                        new Main.OutputException(
+                            "cannot serve the management API (APPNET_AGENT_ADMIN_MODE): "
+                                + e.getMessage(),
+                            e));
+                    session.requestStop();
+                  } catch (IllegalStateException e) {
+                    if (!session.stopRequested()) {
+                      servicesFailed.set(e);
+                      session.requestStop();
+                    } // else: the run stopped while these started; they were closed
+                  } catch (RuntimeException e) {
+                    servicesFailed.set(e);
+                    session.requestStop();
+                  } finally {
+                    // whoever waits for the event loop must not wait for ever
+                    transport.completeExceptionally(
+                        new IllegalStateException("the run stopped before its event loop opened"));
+                  }
+                });
     if (renderer.isPresent()) {
       ExitCode rendered = awaitRenderer(renderer.get());
       if (stoppedEarly(session)) {
@@ -243,7 +295,7 @@ final class RunCommand implements Main.Command {
       if (rendered != ExitCode.OK) {
         return rendered;
       }
-    } else {
+    } else if (!remembered) {
       Generation.Result result = generation.render();
       if (stoppedEarly(session)) {
         return ExitCode.OK;
@@ -263,23 +315,76 @@ final class RunCommand implements Main.Command {
       relay.set(
           startRelay(
               session,
-              transport,
+              transport.join(),
               written.relay().get(),
               generation.environment(),
               generation.xdsCacheDir(),
               written.relay().get().caFile().or(generation::xdsCaFile)));
     }
     if (written.mesh().isPresent()) {
-      startMesh(session, transport, written.mesh().get());
+      startMesh(session, transport.join(), written.mesh().get());
     }
     log.info("starting envoy", "command", String.join(" ", command));
     session.running();
-    return switch (supervisor.run()) {
+    Supervisor.Outcome outcome = supervisor.run();
+    awaitQuietly(services);
+    @Nullable RuntimeException failed = servicesFailed.get();
+    if (failed != null) {
+      throw failed;
+    }
+    return switch (outcome) {
       case STOPPED -> ExitCode.OK;
       case RESTARTS_EXHAUSTED -> ExitCode.RESTARTS_EXHAUSTED;
       case CONFIG_REJECTED -> ExitCode.ENVOY_REJECTED;
       case NOT_STARTED -> ExitCode.ENVOY_FAILED;
     };
+  }
+
+  /**
+   * Writes the bootstrap an earlier start validated and wrote for the user's whole bootstrap
+   * (ENVOY_CONFIG_FILE), if its content, meshboot and Envoy are unchanged ({@link
+   * ValidatedConfigFiles}); false when the renderer must validate it.
+   */
+  private static boolean writeRemembered(
+      Generation generation, EnvoyBinary envoy, Path bootstrapPath) {
+    Optional<Path> whole = generation.wholeConfigFile();
+    Optional<ValidatedConfigFiles> validated = generation.validatedConfigFiles();
+    if (whole.isEmpty() || validated.isEmpty()) {
+      return false;
+    }
+    Optional<ValidatedConfigFiles.Key> key =
+        ValidatedConfigFiles.key(
+            whole.get(),
+            Generation.readConfigFile(whole.get()),
+            BootstrapWriter.Format.forFile(bootstrapPath).name(),
+            Optional.of(envoy.path()));
+    Optional<String> text = key.flatMap(validated.get()::get);
+    if (text.isEmpty()) {
+      return false;
+    }
+    try {
+      BootstrapWriter.writeAtomically(bootstrapPath, text.get());
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          "cannot write the bootstrap " + bootstrapPath + ": " + e.getMessage(), e);
+    }
+    log.info(
+        "wrote bootstrap; ENVOY_CONFIG_FILE validated by an earlier start (same content, meshboot"
+            + " and Envoy)",
+        "file",
+        bootstrapPath,
+        "from",
+        whole.get());
+    return true;
+  }
+
+  /** Waits for a thread that ends on its own once the run stops. */
+  private static void awaitQuietly(Thread thread) {
+    try {
+      thread.join();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   /**

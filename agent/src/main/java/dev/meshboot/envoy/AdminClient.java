@@ -14,10 +14,35 @@ public final class AdminClient {
 
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
-  private final HttpClient http;
+  private final java.util.function.Supplier<Transport> transport;
+  private final SocketEndpoint endpoint;
+  private volatile @org.jspecify.annotations.Nullable HttpClient client;
 
   public AdminClient(Transport transport, SocketEndpoint endpoint) {
-    this.http = new HttpClient(transport, endpoint);
+    this(() -> transport, endpoint);
+  }
+
+  /**
+   * A client whose event loop is opened elsewhere, maybe still being opened: the first request
+   * waits for it. {@code meshboot run} starts Envoy before Netty is loaded.
+   */
+  public AdminClient(java.util.function.Supplier<Transport> transport, SocketEndpoint endpoint) {
+    this.transport = transport;
+    this.endpoint = endpoint;
+  }
+
+  private HttpClient http() {
+    HttpClient http = client;
+    if (http == null) {
+      synchronized (this) {
+        http = client;
+        if (http == null) {
+          http = new HttpClient(transport.get(), endpoint);
+          client = http;
+        }
+      }
+    }
+    return http;
   }
 
   /** {@code GET /ready}: the server state (LIVE, PRE_INITIALIZING, INITIALIZING, DRAINING). */
@@ -36,8 +61,7 @@ public final class AdminClient {
           .get("version")
           .getAsString();
     } catch (RuntimeException e) {
-      throw new IOException(
-          "GET /server_info on " + http.endpoint() + ": no version in the answer", e);
+      throw new IOException("GET /server_info on " + endpoint + ": no version in the answer", e);
     }
   }
 
@@ -70,10 +94,10 @@ public final class AdminClient {
   public HttpClient.Streamed prometheus(boolean usedOnly, Duration total) throws IOException {
     String path = "/stats/prometheus" + (usedOnly ? "?usedonly" : "");
     // A large mesh's page takes Envoy seconds to render.
-    HttpClient.Streamed page = http.open("GET", path, Duration.ofSeconds(30), total);
+    HttpClient.Streamed page = http().open("GET", path, Duration.ofSeconds(30), total);
     if (page.status() / 100 != 2) {
       page.close();
-      throw new IOException("GET " + path + " on " + http.endpoint() + ": HTTP " + page.status());
+      throw new IOException("GET " + path + " on " + endpoint + ": HTTP " + page.status());
     }
     return page;
   }
@@ -109,10 +133,10 @@ public final class AdminClient {
   }
 
   private String send(String method, String path, Duration timeout) throws IOException {
-    HttpClient.Response response = http.send(method, path, timeout);
+    HttpClient.Response response = http().send(method, path, timeout);
     if (response.status() / 100 != 2 && !path.equals("/ready")) {
       throw new IOException(
-          method + " " + path + " on " + http.endpoint() + ": HTTP " + response.status());
+          method + " " + path + " on " + endpoint + ": HTTP " + response.status());
     }
     return response.body();
   }

@@ -2,12 +2,12 @@ package dev.meshboot.envoy;
 
 import dev.meshboot.config.ConfigException;
 import dev.meshboot.config.InputFiles;
+import dev.meshboot.io.FileIdentity;
 import dev.meshboot.log.Log;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
 
 /**
@@ -69,19 +69,6 @@ public record VersionCache(Path dir) {
   }
 
   private static Optional<String> key(Path binary) {
-    try {
-      Path real = binary.toRealPath();
-      BasicFileAttributes attributes = Files.readAttributes(real, BasicFileAttributes.class);
-      return Optional.of(
-          real
-              + " size="
-              + attributes.size()
-              + " mtime="
-              + attributes.lastModifiedTime().toInstant()
-              + " inode="
-              + attributes.fileKey());
-    } catch (IOException | SecurityException e) {
-      return Optional.empty();
-    }
+    return FileIdentity.of(binary);
   }
 }

@@ -324,34 +324,7 @@ class RunIT {
     int listener = Local.freePort();
     int admin = Local.freePort();
     Path config = tmp.resolve("static.yaml");
-    Files.writeString(
-        config,
-        """
-        admin:
-          address: {socket_address: {address: 127.0.0.1, port_value: %d}}
-        static_resources:
-          listeners:
-            - name: static
-              address: {socket_address: {address: 127.0.0.1, port_value: %d}}
-              filter_chains:
-                - filters:
-                    - name: envoy.filters.network.http_connection_manager
-                      typed_config:
-                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
-                        stat_prefix: static
-                        route_config:
-                          virtual_hosts:
-                            - name: all
-                              domains: ["*"]
-                              routes:
-                                - match: {prefix: "/"}
-                                  direct_response: {status: 200, body: {inline_string: "static"}}
-                        http_filters:
-                          - name: envoy.filters.http.router
-                            typed_config:
-                              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
-        """
-            .formatted(admin, listener));
+    Files.writeString(config, staticConfig(admin, listener, "static"));
     Path log = tmp.resolve("meshboot.log");
     meshboot =
         start(
@@ -402,6 +375,99 @@ class RunIT {
     assertThat(envoy.isAlive()).isFalse();
     assertThat(output).doesNotContain("xDS relay listening").doesNotContain("credentials");
     assertThat(tmp.resolve("relay.sock")).doesNotExist();
+  }
+
+  /** A complete static bootstrap: {@code listener} answers every request with {@code body}. */
+  private static String staticConfig(int admin, int listener, String body) {
+    return """
+        admin:
+          address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+        static_resources:
+          listeners:
+            - name: static
+              address: {socket_address: {address: 127.0.0.1, port_value: %d}}
+              filter_chains:
+                - filters:
+                    - name: envoy.filters.network.http_connection_manager
+                      typed_config:
+                        "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                        stat_prefix: static
+                        route_config:
+                          virtual_hosts:
+                            - name: all
+                              domains: ["*"]
+                              routes:
+                                - match: {prefix: "/"}
+                                  direct_response: {status: 200, body: {inline_string: "%s"}}
+                        http_filters:
+                          - name: envoy.filters.http.router
+                            typed_config:
+                              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router
+        """
+        .formatted(admin, listener, body);
+  }
+
+  /**
+   * A user's whole bootstrap validated once is not validated again while its content, meshboot and
+   * Envoy stay the same: the next run writes what the first wrote and starts Envoy without a
+   * renderer. An edit is validated again: an invalid file is refused (exit 4, no Envoy), a valid
+   * one is served, never the remembered one.
+   */
+  @Test
+  void aValidatedConfigFileIsNotValidatedAgainUntilItChanges(@TempDir Path tmp) throws Exception {
+    int listener = Local.freePort();
+    int admin = Local.freePort();
+    Path config = tmp.resolve("static.yaml");
+    Files.writeString(config, staticConfig(admin, listener, "first"));
+    Map<String, String> environment =
+        Map.of(
+            "ENVOY_CONFIG_FILE", config.toString(),
+            "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin),
+            "MESHBOOT_LOG_LEVEL", "debug");
+    String validating = "using the whole bootstrap from ENVOY_CONFIG_FILE";
+    String remembered = "ENVOY_CONFIG_FILE validated by an earlier start";
+
+    String first = runUntilServed(tmp, "first.log", environment, listener, "first");
+    assertThat(first).contains(validating).doesNotContain(remembered);
+    String written = Files.readString(tmp.resolve("envoy.json"));
+    Path cache = tmp.resolve(".cache/meshboot");
+    List<Path> entries;
+    try (var files = Files.list(cache)) {
+      entries = files.filter(f -> f.getFileName().toString().startsWith("validated-")).toList();
+    }
+    assertThat(entries).hasSize(1);
+    assertThat(Files.getPosixFilePermissions(entries.get(0)))
+        .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+    Files.delete(tmp.resolve("envoy.json"));
+    String second = runUntilServed(tmp, "second.log", environment, listener, "first");
+    assertThat(second).contains(remembered).doesNotContain(validating);
+    assertThat(Files.readString(tmp.resolve("envoy.json"))).isEqualTo(written);
+
+    // an edit that breaks the file: validated again and refused, whatever was remembered
+    Files.writeString(
+        config, staticConfig(admin, listener, "broken").replace("stat_prefix:", "stat_prefx:"));
+    meshboot = start(tmp, tmp.resolve("third.log"), environment);
+    assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String third = Files.readString(tmp.resolve("third.log"));
+    assertThat(meshboot.exitValue()).as(third).isEqualTo(4);
+    assertThat(third).contains("stat_prefx").doesNotContain(remembered);
+
+    Files.writeString(config, staticConfig(admin, listener, "edited"));
+    String fourth = runUntilServed(tmp, "fourth.log", environment, listener, "edited");
+    assertThat(fourth).contains(validating).doesNotContain(remembered);
+  }
+
+  /** Runs meshboot until {@code listener} answers {@code body}, stops it; its log. */
+  private String runUntilServed(
+      Path tmp, String logName, Map<String, String> environment, int listener, String body)
+      throws Exception {
+    Path log = tmp.resolve(logName);
+    meshboot = start(tmp, log, environment);
+    waitUntil(() -> get(listener, "/").equals(body), log, "the static listener answering " + body);
+    meshboot.destroy();
+    assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return Files.readString(log);
   }
 
   /**
