@@ -134,9 +134,12 @@ def main():
         # the file meshboot writes for Envoy connecting to that port with TLS itself
         tls_env = dict(base, APPMESH_XDS_ENDPOINT="127.0.0.1:15011", MESHBOOT_XDS_TLS="true",
                        MESHBOOT_XDS_CA_FILE=ca)
+        # the relay's last-known-good cache is emptied before every run (a new pod), so that a
+        # server the relay cannot reach fails the run instead of being hidden by the cache
+        xds_cache = os.path.join(work, "xds-cache")
         relay_env = dict(tls_env, MESHBOOT_XDS_MODE="relay",
                          MESHBOOT_XDS_RELAY_SOCKET=os.path.join(work, "relay.sock"),
-                         MESHBOOT_XDS_CACHE_DIR=os.path.join(work, "xds-cache"),
+                         MESHBOOT_XDS_CACHE_DIR=xds_cache,
                          AWS_REGION="us-west-2", AWS_EC2_METADATA_DISABLED="true",
                          AWS_ACCESS_KEY_ID="AKIDFIRSTANSWERBENCH", AWS_SECRET_ACCESS_KEY="first-answer-bench-not-a-secret")
         tls_by_hand = os.path.join(work, "direct-tls.json")
@@ -156,9 +159,11 @@ def main():
         cases = {name: (command, env) for pair in pairs.values() for name, command, env in pair}
         times = {name: [] for name in cases}
         for command, env in cases.values():
-            mesh_run.one_run(env, log, command)[0]
+            shutil.rmtree(xds_cache, ignore_errors=True)
+            mesh_run.one_run(env, log, command)
         for _ in range(args.runs):
             for name, (command, env) in cases.items():
+                shutil.rmtree(xds_cache, ignore_errors=True)
                 times[name].append(mesh_run.one_run(env, log, command)[0])
     finally:
         for server in servers:
