@@ -164,7 +164,10 @@ final class RunCommand implements Main.Command {
     // thread of its own, beside the renderer and Envoy rather than before them (issue #15).
     java.util.concurrent.CompletableFuture<Transport> transport =
         new java.util.concurrent.CompletableFuture<>();
-    AdminClient adminClient = new AdminClient(transport::join, admin.endpoint());
+    // Envoy's admin where the variables put it, until the written bootstrap says otherwise (a
+    // user's whole bootstrap may have its admin elsewhere: drain, readiness and stop need it).
+    AtomicReference<SocketEndpoint> adminEndpoint = new AtomicReference<>(admin.endpoint());
+    AdminClient adminClient = new AdminClient(transport::join, adminEndpoint::get);
     // Started once the bootstrap exists, and only if Envoy's ADS goes to it (RelayTarget).
     AtomicReference<@Nullable XdsRelay> relay = new AtomicReference<>();
     OptionalInt concurrency =
@@ -306,6 +309,13 @@ final class RunCommand implements Main.Command {
     // static ENVOY_CONFIG_FILE or a direct connection needs neither the relay nor credentials),
     // whether Envoy needs AWS credentials itself, and which configuration readiness waits for.
     WrittenBootstrap written = WrittenBootstrap.read(bootstrapPath);
+    if (written.admin().isPresent() && !written.admin().get().equals(adminEndpoint.get())) {
+      log.info(
+          "envoy's admin is where the bootstrap puts it, not where the admin variables say",
+          "admin",
+          written.admin().get());
+      adminEndpoint.set(written.admin().get());
+    }
     envoyEnvironment.set(EnvoyEnvironment.of(context.environment(), written.envoySigns()));
     health.expect(written.listenersFromXds(), written.clustersFromXds());
     if (stoppedEarly(session)) {

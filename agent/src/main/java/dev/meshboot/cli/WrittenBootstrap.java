@@ -6,8 +6,11 @@ import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.meshboot.bootstrap.YamlTrees;
 import dev.meshboot.config.InputFiles;
+import dev.meshboot.io.Addresses;
+import dev.meshboot.io.SocketEndpoint;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the bootstrap Envoy runs says about the run around it; {@code meshboot run} reads it once
@@ -22,13 +25,16 @@ import java.util.Optional;
  * @param listenersFromXds whether listeners come from xDS ({@code lds_config}): readiness then
  *     waits for them
  * @param clustersFromXds whether clusters come from xDS ({@code cds_config})
+ * @param admin where Envoy's admin listens: a user's whole bootstrap may put it elsewhere than the
+ *     admin variables say; empty without an admin, or one that is no IP literal or pipe
  */
 record WrittenBootstrap(
     Optional<RelayTarget> relay,
     Optional<MeshTarget> mesh,
     boolean envoySigns,
     boolean listenersFromXds,
-    boolean clustersFromXds) {
+    boolean clustersFromXds,
+    Optional<SocketEndpoint> admin) {
 
   static WrittenBootstrap read(Path file) {
     String text = InputFiles.read(file, "MESHBOOT_BOOTSTRAP_PATH", InputFiles.CONFIG_LIMIT);
@@ -48,6 +54,26 @@ record WrittenBootstrap(
         RelayTarget.field(dynamic, "lds_config") != null
             || RelayTarget.field(dynamic, "lds_resources_locator") != null,
         RelayTarget.field(dynamic, "cds_config") != null
-            || RelayTarget.field(dynamic, "cds_resources_locator") != null);
+            || RelayTarget.field(dynamic, "cds_resources_locator") != null,
+        admin(RelayTarget.object(RelayTarget.object(bootstrap, "admin"), "address")));
+  }
+
+  private static Optional<SocketEndpoint> admin(@Nullable JsonObject address) {
+    JsonObject pipe = RelayTarget.object(address, "pipe");
+    JsonElement path = RelayTarget.field(pipe, "path");
+    if (path != null && path.isJsonPrimitive()) {
+      return Optional.of(new SocketEndpoint.Unix(Path.of(path.getAsString())));
+    }
+    JsonObject socket = RelayTarget.object(address, "socket_address");
+    JsonElement ip = RelayTarget.field(socket, "address");
+    JsonElement port = RelayTarget.field(socket, "port_value");
+    try {
+      if (ip != null && port != null && Addresses.isIpLiteral(ip.getAsString())) {
+        return Optional.of(SocketEndpoint.Tcp.reaching(ip.getAsString(), port.getAsInt()));
+      }
+    } catch (RuntimeException e) {
+      // not a literal and a number: Envoy refused it already; the variables' admin is used
+    }
+    return Optional.empty();
   }
 }

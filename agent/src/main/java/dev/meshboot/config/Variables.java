@@ -89,7 +89,9 @@ public final class Variables {
   public static final Variable MESHBOOT_XDS_TLS =
       variable(IDENTITY, "MESHBOOT_XDS_TLS")
           .defaultValue("false")
-          .describe("Direct mode: connect to a host:port endpoint with TLS (SNI = host).");
+          .describe(
+              "Direct and relay modes: connect to a host:port endpoint that is not AWS's with TLS"
+                  + " (SNI = host; App Mesh endpoints always use TLS).");
   public static final Variable MESHBOOT_XDS_CA_FILE =
       variable(IDENTITY, "MESHBOOT_XDS_CA_FILE")
           .defaultDoc("the system CA bundle")

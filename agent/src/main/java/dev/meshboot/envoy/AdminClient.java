@@ -15,29 +15,34 @@ public final class AdminClient {
   static final Duration TIMEOUT = Duration.ofSeconds(1);
 
   private final java.util.function.Supplier<Transport> transport;
-  private final SocketEndpoint endpoint;
+  private final java.util.function.Supplier<SocketEndpoint> endpoint;
   private volatile @org.jspecify.annotations.Nullable HttpClient client;
 
   public AdminClient(Transport transport, SocketEndpoint endpoint) {
-    this(() -> transport, endpoint);
+    this(() -> transport, () -> endpoint);
   }
 
   /**
-   * A client whose event loop is opened elsewhere, maybe still being opened: the first request
-   * waits for it. {@code meshboot run} starts Envoy before Netty is loaded.
+   * A client whose event loop is opened elsewhere, maybe still being opened (the first request
+   * waits for it: {@code meshboot run} starts Envoy before Netty is loaded), and whose endpoint is
+   * asked at each request: what the admin variables say until the written bootstrap says where its
+   * admin is.
    */
-  public AdminClient(java.util.function.Supplier<Transport> transport, SocketEndpoint endpoint) {
+  public AdminClient(
+      java.util.function.Supplier<Transport> transport,
+      java.util.function.Supplier<SocketEndpoint> endpoint) {
     this.transport = transport;
     this.endpoint = endpoint;
   }
 
   private HttpClient http() {
+    SocketEndpoint current = endpoint.get();
     HttpClient http = client;
-    if (http == null) {
+    if (http == null || !http.endpoint().equals(current)) {
       synchronized (this) {
         http = client;
-        if (http == null) {
-          http = new HttpClient(transport.get(), endpoint);
+        if (http == null || !http.endpoint().equals(current)) {
+          http = new HttpClient(transport.get(), current);
           client = http;
         }
       }
@@ -61,7 +66,8 @@ public final class AdminClient {
           .get("version")
           .getAsString();
     } catch (RuntimeException e) {
-      throw new IOException("GET /server_info on " + endpoint + ": no version in the answer", e);
+      throw new IOException(
+          "GET /server_info on " + endpoint.get() + ": no version in the answer", e);
     }
   }
 
@@ -97,7 +103,7 @@ public final class AdminClient {
     HttpClient.Streamed page = http().open("GET", path, Duration.ofSeconds(30), total);
     if (page.status() / 100 != 2) {
       page.close();
-      throw new IOException("GET " + path + " on " + endpoint + ": HTTP " + page.status());
+      throw new IOException("GET " + path + " on " + endpoint.get() + ": HTTP " + page.status());
     }
     return page;
   }
@@ -136,7 +142,7 @@ public final class AdminClient {
     HttpClient.Response response = http().send(method, path, timeout);
     if (response.status() / 100 != 2 && !path.equals("/ready")) {
       throw new IOException(
-          method + " " + path + " on " + endpoint + ": HTTP " + response.status());
+          method + " " + path + " on " + endpoint.get() + ": HTTP " + response.status());
     }
     return response.body();
   }

@@ -411,7 +411,8 @@ class RunIT {
    * A user's whole bootstrap validated once is not validated again while its content, meshboot and
    * Envoy stay the same: the next run writes what the first wrote and starts Envoy without a
    * renderer. An edit is validated again: an invalid file is refused (exit 4, no Envoy), a valid
-   * one is served, never the remembered one.
+   * one is served, never the remembered one. The file's admin is not where the admin variables say
+   * (no ENVOY_ADMIN_ACCESS_PORT): meshboot drains and stops Envoy through the file's.
    */
   @Test
   void aValidatedConfigFileIsNotValidatedAgainUntilItChanges(@TempDir Path tmp) throws Exception {
@@ -420,15 +421,17 @@ class RunIT {
     Path config = tmp.resolve("static.yaml");
     Files.writeString(config, staticConfig(admin, listener, "first"));
     Map<String, String> environment =
-        Map.of(
-            "ENVOY_CONFIG_FILE", config.toString(),
-            "ENVOY_ADMIN_ACCESS_PORT", Integer.toString(admin),
-            "MESHBOOT_LOG_LEVEL", "debug");
+        Map.of("ENVOY_CONFIG_FILE", config.toString(), "MESHBOOT_LOG_LEVEL", "debug");
     String validating = "using the whole bootstrap from ENVOY_CONFIG_FILE";
     String remembered = "ENVOY_CONFIG_FILE validated by an earlier start";
 
     String first = runUntilServed(tmp, "first.log", environment, listener, "first");
     assertThat(first).contains(validating).doesNotContain(remembered);
+    assertThat(first)
+        .contains("envoy's admin is where the bootstrap puts it")
+        .contains("draining")
+        .doesNotContain("cannot drain")
+        .doesNotContain("cannot ask Envoy to quit");
     String written = Files.readString(tmp.resolve("envoy.json"));
     Path cache = tmp.resolve(".cache/meshboot");
     List<Path> entries;
