@@ -76,7 +76,7 @@ def main():
     work = tempfile.mkdtemp(prefix="first-answer-")
     log = open(os.path.join(work, "bench.log"), "w")
     serve = subprocess.Popen([MESHBOOT, "mesh", "serve", mesh_run.WORKSHOP, "--listen", "127.0.0.1:15010"],
-                             stdout=log, stderr=subprocess.STDOUT)
+                             env=dict(os.environ, **mesh_run.WAIT), stdout=log, stderr=subprocess.STDOUT)
     try:
         base = dict(os.environ)
         for name in [n for n in base if n.startswith(("APPMESH_", "MESHBOOT_", "ENVOY_CONFIG"))]:
@@ -89,7 +89,7 @@ def main():
         # generated: direct ADS to mesh serve; the baseline is the file meshboot writes for it
         generated_env = dict(base, APPMESH_XDS_ENDPOINT="127.0.0.1:15010", MESHBOOT_XDS_MODE="direct")
         by_hand = os.path.join(work, "generated.json")
-        subprocess.run([MESHBOOT, "bootstrap", "-o", by_hand], env=generated_env, check=True)
+        subprocess.run([MESHBOOT, "bootstrap", "-o", by_hand], env=dict(generated_env, **mesh_run.WAIT), check=True)
         envoy_args = ["--disable-hot-restart", "-l", "warning"]
         cases = {
             "envoy -c static.json": ([envoy, "-c", static] + envoy_args, base),
@@ -99,7 +99,7 @@ def main():
         }
         times = {name: [] for name in cases}
         for command, env in cases.values():
-            mesh_run.one_run(env, log, command)[0]
+            mesh_run.one_run(dict(env, **mesh_run.WAIT), log, command)[0]
         for _ in range(args.runs):
             for name, (command, env) in cases.items():
                 times[name].append(mesh_run.one_run(env, log, command)[0])

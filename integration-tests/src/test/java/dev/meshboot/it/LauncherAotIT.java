@@ -135,6 +135,38 @@ class LauncherAotIT {
   }
 
   /**
+   * A training killed from outside (the OOM killer in a container's memory limit, the unit or
+   * container stopped) says nothing about the jar and the options: it leaves no failure marker, and
+   * the next launch trains again.
+   */
+  @Test
+  void aKilledTrainingIsNotMarkedAsFailed(@TempDir Path tmp) throws Exception {
+    Path cache = tmp.resolve("cache");
+    Map<String, String> environment = new HashMap<>(bootstrapEnvironment(tmp, cache, standIn(tmp)));
+    environment.put("MESHBOOT_AOT", "wait");
+    Process launch = bootstrap(tmp, environment, 1);
+    String training = "-XX:AOTCacheOutput=" + cache.resolve(".training-");
+    Wait.until(
+        "the training JVM",
+        Duration.ofMinutes(1),
+        () ->
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().orElse("").contains(training))
+                    .peek(ProcessHandle::destroyForcibly)
+                    .count()
+                > 0);
+    assertThat(finish(launch, tmp, 1)).contains("training was stopped (exit 137)");
+    try (Stream<Path> files = Files.list(cache)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .noneMatch(name -> name.endsWith(".failed"));
+    }
+    environment.remove("MESHBOOT_AOT");
+    assertThat(finish(bootstrap(tmp, environment, 2), tmp, 2)).contains(BACKGROUND);
+    awaitTrainings(cache, 1);
+    rendererCache(cache);
+  }
+
+  /**
    * A run without the relay gets a supervisor cache of its own, trained without the relay's classes
    * (an AOT cache loads every class it holds: ~10 MB resident), and neither mode's training removes
    * the other's cache.
