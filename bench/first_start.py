@@ -12,6 +12,7 @@ Cases, alternating run by run, each a fresh process with a static ENVOY_CONFIG_F
     training's end.
   - fresh, wait:       a new MESHBOOT_CACHE_DIR and MESHBOOT_AOT=wait: the trainings first.
   - cached:            a cache directory trained once before the runs.
+  - no caches:         MESHBOOT_AOT=0, what the background case costs without its training beside it.
 
 In a network namespace of its own (`unshare --net`, root).
 
@@ -51,7 +52,7 @@ def trained(cache_dir, timeout=300):
 def row(name, samples):
     ordered = sorted(samples)
     p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
-    return f"{name:<42} {statistics.median(samples) * 1000:>8.0f} {p90 * 1000:>8.0f}"
+    return f"{name:<48} {statistics.median(samples) * 1000:>8.0f} {p90 * 1000:>8.0f}"
 
 
 def main():
@@ -77,7 +78,7 @@ def main():
                  "ENVOY_CONFIG_FILE": static, "MESHBOOT_BOOTSTRAP_PATH": os.path.join(work, "envoy.json")})
     cached = dict(base, MESHBOOT_CACHE_DIR=os.path.join(work, "cached"))
     names = ["fresh cache, trained in the background", "fresh cache, trained first (MESHBOOT_AOT=wait)",
-             "cached"]
+             "cached", "no caches (MESHBOOT_AOT=0)"]
     times = {name: [] for name in names}
     ready = []
     with open(os.path.join(work, "meshboot.log"), "w") as log:
@@ -91,8 +92,9 @@ def main():
             times[names[1]].append(mesh_run.one_run(
                 dict(base, MESHBOOT_CACHE_DIR=os.path.join(work, f"wait-{i}"), MESHBOOT_AOT="wait"), log)[0])
             times[names[2]].append(mesh_run.one_run(cached, log)[0])
+            times[names[3]].append(mesh_run.one_run(dict(cached, MESHBOOT_AOT="0"), log)[0])
     print(f"{args.runs} runs each, command to the first 200 through 15001 (static ENVOY_CONFIG_FILE), ms")
-    print(f"{'case':<42} {'median':>8} {'p90':>8}")
+    print(f"{'case':<48} {'median':>8} {'p90':>8}")
     for name in names:
         print(row(name, times[name]))
     print(row("  (background: caches in place after)", ready))
