@@ -114,7 +114,7 @@ def main():
     log = open(os.path.join(work, "bench.log"), "w")
     ca, cert, key = loopback_certificates(work)
     servers = [subprocess.Popen([MESHBOOT, "mesh", "serve", mesh_run.WORKSHOP, "--listen", listen] + tls,
-                                stdout=log, stderr=subprocess.STDOUT)
+                                env=dict(os.environ, **mesh_run.WAIT), stdout=log, stderr=subprocess.STDOUT)
                for listen, tls in (("127.0.0.1:15010", []),
                                    ("127.0.0.1:15011", ["--tls-cert", cert, "--tls-key", key]))]
     try:
@@ -129,7 +129,7 @@ def main():
         # generated: direct ADS to mesh serve; the baseline is the file meshboot writes for it
         generated_env = dict(base, APPMESH_XDS_ENDPOINT="127.0.0.1:15010", MESHBOOT_XDS_MODE="direct")
         by_hand = os.path.join(work, "generated.json")
-        subprocess.run([MESHBOOT, "bootstrap", "-o", by_hand], env=generated_env, check=True)
+        subprocess.run([MESHBOOT, "bootstrap", "-o", by_hand], env=dict(generated_env, **mesh_run.WAIT), check=True)
         # relay: through meshboot's relay, TLS and signed, to mesh serve's TLS port; the baseline is
         # the file meshboot writes for Envoy connecting to that port with TLS itself
         tls_env = dict(base, APPMESH_XDS_ENDPOINT="127.0.0.1:15011", MESHBOOT_XDS_TLS="true",
@@ -143,7 +143,7 @@ def main():
                          AWS_REGION="us-west-2", AWS_EC2_METADATA_DISABLED="true",
                          AWS_ACCESS_KEY_ID="AKIDFIRSTANSWERBENCH", AWS_SECRET_ACCESS_KEY="first-answer-bench-not-a-secret")
         tls_by_hand = os.path.join(work, "direct-tls.json")
-        subprocess.run([MESHBOOT, "bootstrap", "-o", tls_by_hand], env=dict(tls_env, MESHBOOT_XDS_MODE="direct"),
+        subprocess.run([MESHBOOT, "bootstrap", "-o", tls_by_hand], env=dict(tls_env, MESHBOOT_XDS_MODE="direct", **mesh_run.WAIT),
                        check=True)
         envoy_args = ["--disable-hot-restart", "-l", "warning"]
         # per budget: (its baseline, Envoy alone) and (its meshboot case), each (name, command, env)
@@ -160,7 +160,7 @@ def main():
         times = {name: [] for name in cases}
         for command, env in cases.values():
             shutil.rmtree(xds_cache, ignore_errors=True)
-            mesh_run.one_run(env, log, command)
+            mesh_run.one_run(dict(env, **mesh_run.WAIT), log, command)
         for _ in range(args.runs):
             for name, (command, env) in cases.items():
                 shutil.rmtree(xds_cache, ignore_errors=True)

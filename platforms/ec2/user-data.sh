@@ -297,12 +297,14 @@ done
 # The AOT caches, trained now as the service user in the unit's environment (what the unit sets,
 # then the environment file; CacheDirectory= is /var/cache/meshboot), so that the first start
 # does not train them: the renderer's (every command) and the supervisor's (meshboot run, for the
-# management connection this environment gives). `run --help` trains both and starts nothing.
+# management connection this environment gives). `run --help` trains both and starts nothing;
+# MESHBOOT_AOT=wait before it starts (the launcher trains in the background otherwise), unless the
+# environment file says otherwise.
 install -d -m 0750 -o "$service_uid" -g "$service_uid" "$cache"
 echo "user-data.sh: training meshboot's AOT caches in $cache as $service_user" >&2
 (
   cd /
-  env -i PATH="$service_path" CACHE_DIRECTORY="$cache" "${env_lines[@]}" \
+  env -i PATH="$service_path" CACHE_DIRECTORY="$cache" MESHBOOT_AOT=wait "${env_lines[@]}" \
     setpriv --reuid="$service_uid" --regid="$service_uid" --clear-groups \
     "$root/opt/meshboot/bin/meshboot" run --help >/dev/null
 ) || echo "user-data.sh: training the AOT caches failed; meshboot trains them at its first start" >&2
@@ -312,7 +314,7 @@ if ((intercept)); then
   install -d -m 0700 -o 0 -g 0 "$intercept_cache"
   (
     cd /
-    env -i PATH="$service_path" CACHE_DIRECTORY="$intercept_cache" "${env_lines[@]}" \
+    env -i PATH="$service_path" CACHE_DIRECTORY="$intercept_cache" MESHBOOT_AOT=wait "${env_lines[@]}" \
       "$root/opt/meshboot/bin/meshboot" version >/dev/null
   ) || echo "user-data.sh: training the interception's AOT cache failed; it runs without one" >&2
 fi

@@ -4,14 +4,18 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.gson.JsonParser;
+import dev.meshboot.testing.Wait;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -20,9 +24,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code bin/meshboot run} trains, once per jar, an AOT cache for the long-running supervisor of
  * its own (not the renderer's, which holds the protobuf schema's classes), and starts the
- * supervisor with it.
+ * supervisor with it. A launch that finds a cache missing starts at once without it and trains it
+ * in the background (issue #15); the next launch starts with it.
  */
 class LauncherAotIT {
+
+  private static final String BACKGROUND = "they are trained in the background";
 
   @Test
   void runTrainsTheSupervisorsOwnCacheOnceAndStartsWithIt(@TempDir Path tmp) throws Exception {
@@ -30,7 +37,14 @@ class LauncherAotIT {
     Path envoy = standIn(tmp);
 
     String first = run(tmp, cache, envoy, "");
-    assertThat(first).contains("creating the supervisor's AOT cache");
+    assertThat(first)
+        .contains(BACKGROUND)
+        .as("the first start does not wait for the training, and runs without the cache")
+        .doesNotContain("creating the")
+        .doesNotContain("-XX:AOTCache=")
+        .contains("envoy exited cleanly");
+    awaitTrainings(cache, 1);
+    assertThat(background(cache)).contains("creating the supervisor's AOT cache");
     List<Path> caches = runCaches(cache);
     assertThat(caches).hasSize(1);
     assertThat(Files.readString(cache.resolve("training-run-relay.log")))
@@ -38,11 +52,118 @@ class LauncherAotIT {
 
     String second = run(tmp, cache, envoy, "");
     assertThat(second)
-        .doesNotContain("creating the supervisor's AOT cache")
+        .doesNotContain(BACKGROUND)
         .doesNotContain("[error][aot]")
         .contains("-XX:AOTCache=" + caches.get(0))
         .contains("envoy exited cleanly");
     assertThat(runCaches(cache)).isEqualTo(caches);
+    assertThat(background(cache)).as("trained once").containsOnlyOnce("creating the supervisor's");
+  }
+
+  /**
+   * A first launch on a new machine does not wait for the trainings: {@code meshboot version} on a
+   * fresh cache directory finishes (its output read to the end, as a caller's pipe is) in a
+   * fraction of the time the same launch takes when it waits for them (MESHBOOT_AOT=wait, measured
+   * here), the cache appears afterwards and the next launch opens it. {@code bootstrap -o -}'s
+   * output on a fresh directory is byte for byte that of a launch without caches.
+   */
+  @Test
+  void aFirstLaunchStartsWithoutWaitingAndTheNextUsesTheCache(@TempDir Path tmp) throws Exception {
+    Path envoy = standIn(tmp);
+    Map<String, String> waiting = new HashMap<>(bootstrapEnvironment(tmp, tmp.resolve("w"), envoy));
+    waiting.put("MESHBOOT_AOT", "wait");
+    long start = System.nanoTime();
+    assertThat(launched(waiting, "version").stderr()).contains("creating the AOT cache");
+    Duration trained = Duration.ofNanos(System.nanoTime() - start);
+
+    Path cache = tmp.resolve("cache");
+    Map<String, String> environment = bootstrapEnvironment(tmp, cache, envoy);
+    start = System.nanoTime();
+    Launched first = launched(environment, "version");
+    Duration untrained = Duration.ofNanos(System.nanoTime() - start);
+    assertThat(first.stdout()).startsWith("meshboot ");
+    assertThat(first.stderr()).contains(BACKGROUND).doesNotContain("creating");
+    assertThat(untrained)
+        .as(
+            "a first launch that does not wait (%s against %s with the training)",
+            untrained, trained)
+        .isLessThan(trained.dividedBy(3));
+    awaitTrainings(cache, 1);
+    Path renderer = rendererCache(cache);
+
+    Path aotLog = tmp.resolve("aot.log");
+    Map<String, String> logging = new HashMap<>(environment);
+    logging.put("JAVA_TOOL_OPTIONS", "-Xlog:aot=info:file=" + aotLog);
+    assertThat(launched(logging, "version").stderr()).doesNotContain(BACKGROUND);
+    assertThat(Files.readString(aotLog)).contains("Opened AOT cache " + renderer);
+
+    Map<String, String> off = new HashMap<>(environment);
+    off.put("MESHBOOT_AOT", "0");
+    String expected = launched(off, "bootstrap", "-o", "-").stdout();
+    assertThat(expected).contains(RunIT.ARN);
+    Map<String, String> fresh = new HashMap<>(bootstrapEnvironment(tmp, tmp.resolve("f"), envoy));
+    Launched bootstrap = launched(fresh, "bootstrap", "-o", "-");
+    assertThat(bootstrap.stderr()).contains(BACKGROUND);
+    assertThat(bootstrap.stdout()).isEqualTo(expected);
+    awaitTrainings(tmp.resolve("f"), 1);
+  }
+
+  /**
+   * Launches that start together on a fresh cache directory, each finding the cache missing: one
+   * background training trains it, the other sees it under way (flock) and leaves it alone.
+   */
+  @Test
+  void simultaneousFirstLaunchesStartOneBackgroundTraining(@TempDir Path tmp) throws Exception {
+    Path cache = Files.createDirectory(tmp.resolve("cache"));
+    Map<String, String> environment = bootstrapEnvironment(tmp, cache, standIn(tmp));
+    List<Process> launches = new ArrayList<>();
+    for (int i = 1; i <= 2; i++) {
+      launches.add(bootstrap(tmp, environment, i));
+    }
+    for (int i = 1; i <= 2; i++) {
+      assertThat(finish(launches.get(i - 1), tmp, i)).contains(BACKGROUND);
+    }
+    awaitTrainings(cache, 2);
+    assertThat(background(cache))
+        .containsOnlyOnce("creating the AOT cache")
+        .doesNotContain("training failed");
+    rendererCache(cache);
+    try (Stream<Path> files = Files.list(cache)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .noneMatch(name -> name.endsWith(".failed") || name.startsWith(".training-"));
+    }
+  }
+
+  /**
+   * A training killed from outside (the OOM killer in a container's memory limit, the unit or
+   * container stopped) says nothing about the jar and the options: it leaves no failure marker, and
+   * the next launch trains again.
+   */
+  @Test
+  void aKilledTrainingIsNotMarkedAsFailed(@TempDir Path tmp) throws Exception {
+    Path cache = tmp.resolve("cache");
+    Map<String, String> environment = new HashMap<>(bootstrapEnvironment(tmp, cache, standIn(tmp)));
+    environment.put("MESHBOOT_AOT", "wait");
+    Process launch = bootstrap(tmp, environment, 1);
+    String training = "-XX:AOTCacheOutput=" + cache.resolve(".training-");
+    Wait.until(
+        "the training JVM",
+        Duration.ofMinutes(1),
+        () ->
+            ProcessHandle.allProcesses()
+                    .filter(p -> p.info().commandLine().orElse("").contains(training))
+                    .peek(ProcessHandle::destroyForcibly)
+                    .count()
+                > 0);
+    assertThat(finish(launch, tmp, 1)).contains("training was stopped (exit 137)");
+    try (Stream<Path> files = Files.list(cache)) {
+      assertThat(files.map(file -> file.getFileName().toString()))
+          .noneMatch(name -> name.endsWith(".failed"));
+    }
+    environment.remove("MESHBOOT_AOT");
+    assertThat(finish(bootstrap(tmp, environment, 2), tmp, 2)).contains(BACKGROUND);
+    awaitTrainings(cache, 1);
+    rendererCache(cache);
   }
 
   /**
@@ -54,9 +175,13 @@ class LauncherAotIT {
   void runsWithoutTheRelayGetACacheWithoutTheRelaysClasses(@TempDir Path tmp) throws Exception {
     Path cache = tmp.resolve("cache");
     Path envoy = standIn(tmp);
-    assertThat(run(tmp, cache, envoy, "")).contains("creating the supervisor's AOT cache (relay)");
+    assertThat(run(tmp, cache, envoy, "")).contains(BACKGROUND);
+    awaitTrainings(cache, 1);
+    assertThat(background(cache)).contains("creating the supervisor's AOT cache (relay)");
     String direct = run(tmp, cache, envoy, "", Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:1"));
-    assertThat(direct).contains("creating the supervisor's AOT cache (direct)");
+    assertThat(direct).contains(BACKGROUND);
+    awaitTrainings(cache, 2);
+    assertThat(background(cache)).contains("creating the supervisor's AOT cache (direct)");
     List<Path> caches = runCaches(cache);
     assertThat(caches)
         .extracting(path -> path.getFileName().toString().replaceAll("-[0-9].*", ""))
@@ -67,9 +192,9 @@ class LauncherAotIT {
             .findFirst()
             .orElseThrow();
     assertThat(run(tmp, cache, envoy, "", Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:1")))
-        .doesNotContain("creating")
+        .doesNotContain(BACKGROUND)
         .contains("-XX:AOTCache=" + directCache);
-    assertThat(run(tmp, cache, envoy, "")).doesNotContain("creating");
+    assertThat(run(tmp, cache, envoy, "")).doesNotContain(BACKGROUND);
     assertThat(runCaches(cache)).containsExactlyInAnyOrderElementsOf(caches);
   }
 
@@ -93,10 +218,15 @@ class LauncherAotIT {
             "MESHBOOT_MESH_SOCKET",
             tmp.resolve("mesh.sock").toString());
     assertThat(run(tmp, cache, envoy, "", Map.of("APPMESH_XDS_ENDPOINT", "127.0.0.1:1")))
-        .contains("creating the supervisor's AOT cache (direct)");
+        .contains(BACKGROUND);
+    awaitTrainings(cache, 1);
     assertThat(run(tmp, cache, envoy, "", mesh))
-        .contains("creating the supervisor's AOT cache (mesh)")
+        .contains(BACKGROUND)
         .contains("mesh control plane serving");
+    awaitTrainings(cache, 2);
+    assertThat(background(cache))
+        .contains("creating the supervisor's AOT cache (direct)")
+        .contains("creating the supervisor's AOT cache (mesh)");
     List<Path> caches = runCaches(cache);
     assertThat(caches)
         .extracting(path -> path.getFileName().toString().replaceAll("-[0-9].*", ""))
@@ -107,7 +237,7 @@ class LauncherAotIT {
             .findFirst()
             .orElseThrow();
     assertThat(run(tmp, cache, envoy, "", mesh))
-        .doesNotContain("creating")
+        .doesNotContain(BACKGROUND)
         .contains("-XX:AOTCache=" + meshCache);
   }
 
@@ -144,9 +274,11 @@ class LauncherAotIT {
       assertThat(process.waitFor(120, TimeUnit.SECONDS)).as(output).isTrue();
       assertThat(process.exitValue()).as(output).isZero();
       outputs.add(output);
+      awaitTrainings(cache, 1);
     }
-    assertThat(outputs.get(0)).contains("creating the control plane's AOT cache");
-    assertThat(outputs.get(1)).doesNotContain("creating").contains(": valid: 1 mesh");
+    assertThat(outputs.get(0)).contains(BACKGROUND).contains(": valid: 1 mesh");
+    assertThat(background(cache)).contains("creating the control plane's AOT cache");
+    assertThat(outputs.get(1)).doesNotContain(BACKGROUND).contains(": valid: 1 mesh");
     try (var files = Files.list(cache)) {
       assertThat(files.map(file -> file.getFileName().toString()))
           .anyMatch(name -> name.matches("meshboot-mesh-.*\\.aot"));
@@ -160,25 +292,29 @@ class LauncherAotIT {
     Path cache = tmp.resolve("cache");
     Path envoy = standIn(tmp);
     String output = run(tmp, cache, envoy, "-Xms2m");
-    assertThat(output)
-        .contains("meshboot: AOT cache training failed")
-        .doesNotContain("[error][aot]")
-        .contains("envoy exited cleanly");
-    assertThat(run(tmp, cache, envoy, "-Xms2m")).as("not trained again").doesNotContain("creating");
+    assertThat(output).doesNotContain("[error][aot]").contains("envoy exited cleanly");
+    awaitTrainings(cache, 1);
+    assertThat(background(cache)).contains("meshboot: AOT cache training failed");
+    assertThat(run(tmp, cache, envoy, "-Xms2m"))
+        .as("not trained again")
+        .doesNotContain(BACKGROUND)
+        .doesNotContain("[error][aot]");
   }
 
   /**
    * Two first launches at once on one cache directory (two containers on a shared volume, two
    * systemd units), each the first process of its own PID namespace, so that both launchers have
-   * the same PID: one trains the renderer's cache, neither takes away the other's output or marks
-   * the cache as failed, and the next launch starts with it.
+   * the same PID, and each waiting for the training (MESHBOOT_AOT=wait: a launch that does not wait
+   * is PID 1's, whose background training ends with it): one trains the renderer's cache, neither
+   * takes away the other's output or marks the cache as failed, and the next launch starts with it.
    */
   @Test
   void simultaneousFirstLaunchesWithTheSamePidTrainOneCacheAndMarkNoFailure(@TempDir Path tmp)
       throws Exception {
     Path cache = Files.createDirectory(tmp.resolve("cache"));
     Path envoy = standIn(tmp);
-    Map<String, String> environment = bootstrapEnvironment(tmp, cache, envoy);
+    Map<String, String> environment = new HashMap<>(bootstrapEnvironment(tmp, cache, envoy));
+    environment.put("MESHBOOT_AOT", "wait");
     List<Process> launches = new ArrayList<>();
     for (int i = 1; i <= 2; i++) {
       launches.add(
@@ -301,12 +437,10 @@ class LauncherAotIT {
     Map<String, String> systemd = new java.util.HashMap<>(contract);
     systemd.put("CACHE_DIRECTORY", cache + ":" + tmp.resolve("second"));
     Files.delete(out);
-    assertThat(launch(launcher, systemd, out)).contains("creating the AOT cache");
+    assertThat(launch(launcher, systemd, out)).contains(BACKGROUND);
     assertThat(out).isNotEmptyFile();
-    try (Stream<Path> files = Files.list(cache)) {
-      assertThat(files.map(f -> f.getFileName().toString()))
-          .anyMatch(name -> name.matches("meshboot-.*\\.aot"));
-    }
+    awaitTrainings(cache, 1);
+    rendererCache(cache);
   }
 
   private static String launch(Path launcher, Map<String, String> environment, Path out)
@@ -323,6 +457,65 @@ class LauncherAotIT {
     assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
     assertThat(process.exitValue()).as(output).isZero();
     return output;
+  }
+
+  /** The output of a {@code bin/meshboot} launch that succeeded. */
+  private record Launched(String stdout, String stderr) {}
+
+  /** Runs {@code bin/meshboot ARGS} to its end, its stdout and stderr read to their ends. */
+  private static Launched launched(Map<String, String> environment, String... arguments)
+      throws Exception {
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    List<String> command = new ArrayList<>();
+    command.add(jar.getParent().getParent().getParent().resolve("bin/meshboot").toString());
+    command.addAll(List.of(arguments));
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().clear();
+    builder.environment().putAll(environment);
+    Process process = builder.start();
+    var stderr = CompletableFuture.supplyAsync(() -> readAll(process, true));
+    String stdout = readAll(process, false);
+    String errors = stderr.get(120, TimeUnit.SECONDS);
+    assertThat(process.waitFor(120, TimeUnit.SECONDS)).as(errors).isTrue();
+    assertThat(process.exitValue()).as(errors).isZero();
+    return new Launched(stdout, errors);
+  }
+
+  private static String readAll(Process process, boolean errors) {
+    try {
+      return new String(
+          (errors ? process.getErrorStream() : process.getInputStream()).readAllBytes(), UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What the background trainings on {@code cache} logged. */
+  private static String background(Path cache) throws IOException {
+    return Files.readString(cache.resolve("training-background.log"));
+  }
+
+  /** Waits until {@code launches} background trainings on {@code cache} have ended. */
+  private static void awaitTrainings(Path cache, int launches) throws Exception {
+    Path log = cache.resolve("training-background.log");
+    Wait.until(
+        launches + " background trainings in " + cache,
+        Duration.ofMinutes(2),
+        () ->
+            Files.exists(log)
+                && Files.readString(log).split("AOT trainings for", -1).length > launches);
+  }
+
+  /** The renderer's cache in {@code cache}, the one there is. */
+  private static Path rendererCache(Path cache) throws IOException {
+    try (Stream<Path> files = Files.list(cache)) {
+      List<Path> caches =
+          files
+              .filter(file -> file.getFileName().toString().matches("meshboot-[0-9].*\\.aot"))
+              .toList();
+      assertThat(caches).hasSize(1);
+      return caches.get(0);
+    }
   }
 
   /** Stands in for Envoy: tells how its parent, the supervisor, was started, and exits at once. */

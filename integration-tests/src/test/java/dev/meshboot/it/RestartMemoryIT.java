@@ -81,8 +81,8 @@ class RestartMemoryIT {
   }
 
   /**
-   * {@code bin/meshboot run}: the supervisor's memory flags are the launcher's (its AOT caches off,
-   * which train for seconds on a first run).
+   * {@code bin/meshboot run}: the supervisor's memory flags are the launcher's (its AOT caches off:
+   * a first run trains them in the background for seconds, beside what is measured).
    */
   private static Process launcherRun(Path tmp, Path log, Map<String, String> extra)
       throws java.io.IOException {
