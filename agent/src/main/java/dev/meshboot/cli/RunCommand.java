@@ -24,7 +24,7 @@ import dev.meshboot.envoy.ParentDeath;
 import dev.meshboot.envoy.Posix;
 import dev.meshboot.envoy.Reaper;
 import dev.meshboot.envoy.RestartPolicy;
-import dev.meshboot.envoy.SessionProcess;
+import dev.meshboot.envoy.SessionLauncher;
 import dev.meshboot.envoy.Supervisor;
 import dev.meshboot.health.HealthPoller;
 import dev.meshboot.health.HealthState;
@@ -181,9 +181,10 @@ final class RunCommand implements Main.Command {
     AtomicReference<Map<String, String>> envoyEnvironment =
         new AtomicReference<>(EnvoyEnvironment.of(context.environment(), false));
     // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy;
-    // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL. Linking
-    // the native calls (~0.1 s) and asking setpriv happen on a thread of their own, beside the
-    // rest of the start; Envoy's launch waits for them if it comes first.
+    // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL. Asking
+    // setpriv whether it can (a process) happens on a thread of their own, beside the rest of the
+    // start, and so does linking the reaper's native calls (~0.1 s), after it; Envoy's launch
+    // waits for the first if it comes first.
     java.util.concurrent.CompletableFuture<Supervisor.Launcher> launcher =
         new java.util.concurrent.CompletableFuture<>();
     Thread.ofPlatform()
@@ -191,17 +192,15 @@ final class RunCommand implements Main.Command {
         .start(
             () -> {
               try {
-                Optional<Posix> posix = Posix.load();
+                String path = context.environment().getOrDefault("PATH", "");
+                List<String> prefix = new ArrayList<>(SessionLauncher.prefix(path));
+                prefix.addAll(ParentDeath.prefix(path, context.children()));
                 launcher.complete(
-                    SessionProcess.launcher(
-                        posix,
-                        context.children(),
-                        envoyEnvironment::get,
-                        ParentDeath.prefix(
-                            context.environment().getOrDefault("PATH", ""), context.children())));
+                    SessionLauncher.of(context.children(), envoyEnvironment::get, prefix));
                 // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a
                 // container) and are reaped; the processes this run waits for itself
                 // (context.children()) are left to it.
+                Optional<Posix> posix = Posix.load();
                 if (posix.isPresent() && !session.stopRequested()) {
                   session.own("reaper", Reaper.start(posix.get(), context.children()));
                 }

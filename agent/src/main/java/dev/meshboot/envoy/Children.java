@@ -3,8 +3,6 @@ package dev.meshboot.envoy;
 import com.google.errorprone.annotations.concurrent.GuardedBy;
 import java.io.IOException;
 import java.util.HashSet;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -28,19 +26,6 @@ public final class Children {
       own.add(process.pid());
       unregisterOnExit(process);
       return process;
-    }
-  }
-
-  /**
-   * Spawns a child in a session of its own, registered like {@link #launch(ProcessBuilder)}; the
-   * caller waits for it and then {@link #release releases} its pid.
-   */
-  Posix.Child spawn(Posix posix, List<String> argv, Map<String, String> environment)
-      throws IOException {
-    synchronized (lock) {
-      Posix.Child child = posix.spawn(argv, environment);
-      own.add((long) child.pid());
-      return child;
     }
   }
 

@@ -12,10 +12,9 @@ import java.util.List;
 
 /**
  * Forwards one of Envoy's output streams line by line, unchanged, and keeps the last lines for exit
- * reports. Runs on a named platform daemon thread: a read from a pipe holds its OS thread, and only
- * the JDK's own process streams let the virtual-thread scheduler make up for it ({@link
- * SessionProcess}'s do not), so two pumps on virtual threads could take every carrier of a two-CPU
- * host and stall the agent's endpoints.
+ * reports. Runs on a named platform daemon thread: a read from a pipe holds its OS thread, so pumps
+ * on virtual threads could take every carrier of a two-CPU host and stall the agent's endpoints
+ * (two did, on streams the JDK did not create).
  */
 final class OutputPump {
 

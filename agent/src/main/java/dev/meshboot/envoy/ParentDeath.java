@@ -30,7 +30,7 @@ public final class ParentDeath {
    * {@code setpriv} with {@code --pdeathsig} is found (util-linux 2.33 or later).
    */
   public static List<String> prefix(String path, Children children) {
-    Optional<Path> setpriv = find(path);
+    Optional<Path> setpriv = find(path, "setpriv");
     if (setpriv.isPresent() && supportsPdeathsig(setpriv.get(), children)) {
       return List.of(setpriv.get().toString(), "--pdeathsig", "KILL", "--");
     }
@@ -40,14 +40,15 @@ public final class ParentDeath {
     return List.of();
   }
 
-  private static Optional<Path> find(String path) {
+  /** An executable named {@code name} on {@code path}, else in the usual system directories. */
+  static Optional<Path> find(String path, String name) {
     List<String> directories = new java.util.ArrayList<>(List.of(path.split(":")));
     directories.addAll(List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin"));
     for (String directory : directories) {
       if (directory.isEmpty()) {
         continue;
       }
-      Path candidate = Path.of(directory, "setpriv");
+      Path candidate = Path.of(directory, name);
       if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
         return Optional.of(candidate);
       }

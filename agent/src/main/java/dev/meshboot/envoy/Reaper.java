@@ -9,8 +9,7 @@ import java.util.Set;
  * Reaps orphaned processes that were reparented to meshboot (as PID 1, or as a child subreaper), so
  * that none is left a zombie. The JVM waits for the processes it started itself: their pids are
  * registered in {@link Children} and never reaped here, so Envoy's exit status stays with the
- * supervisor; so are those {@link SessionProcess} spawns, which it reaps itself. Polls once a
- * second on a named daemon thread that {@link #close()} stops.
+ * supervisor. Polls once a second on a named daemon thread that {@link #close()} stops.
  */
 public final class Reaper implements AutoCloseable {
 

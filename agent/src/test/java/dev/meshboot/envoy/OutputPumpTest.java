@@ -16,10 +16,7 @@ class OutputPumpTest {
 
   @Test
   void forwardsLinesAndKeepsTheTail() throws Exception {
-    Posix posix = Posix.load().orElseThrow();
-    SessionProcess child =
-        SessionProcess.start(
-            posix, new Children(), List.of("sh", "-c", "echo one; echo two"), System.getenv());
+    Process child = new ProcessBuilder("sh", "-c", "echo one; echo two").start();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     OutputPump pump =
         OutputPump.start(
@@ -31,13 +28,11 @@ class OutputPumpTest {
 
   @Test
   void pumpsBlockedOnQuietPipesLeaveVirtualThreadsRunning() throws Exception {
-    Posix posix = Posix.load().orElseThrow();
-    List<SessionProcess> quiet = new ArrayList<>();
+    List<Process> quiet = new ArrayList<>();
     try {
       // More blocked readers than the virtual-thread scheduler has carriers (one per CPU).
       for (int i = 0; i <= Runtime.getRuntime().availableProcessors() / 2; i++) {
-        SessionProcess child =
-            SessionProcess.start(posix, new Children(), List.of("sleep", "30"), System.getenv());
+        Process child = new ProcessBuilder("sleep", "30").start();
         quiet.add(child);
         OutputPump.start(child.getInputStream(), System.out, "quiet-out-" + i);
         OutputPump.start(child.getErrorStream(), System.err, "quiet-err-" + i);
@@ -47,7 +42,7 @@ class OutputPumpTest {
       Thread.ofVirtual().start(() -> ran.complete("ran"));
       assertThat(ran.get(5, TimeUnit.SECONDS)).isEqualTo("ran");
     } finally {
-      for (SessionProcess child : quiet) {
+      for (Process child : quiet) {
         child.destroyForcibly();
         child.waitFor(5, TimeUnit.SECONDS);
       }
