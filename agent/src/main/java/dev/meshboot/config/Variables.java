@@ -596,9 +596,10 @@ public final class Variables {
           .defaultDoc(
               "$CACHE_DIRECTORY (systemd), else $XDG_CACHE_HOME/meshboot, else ~/.cache/meshboot")
           .describe(
-              "Where (an absolute path) meshboot remembers what envoy --version said for a binary (and"
-                  + " bin/meshboot keeps"
-                  + " its AOT caches: the renderer's, and the `run` supervisor's).");
+              "Where (an absolute path) meshboot remembers what envoy --version said for a binary"
+                  + " and the bootstrap a validated ENVOY_CONFIG_FILE was written as (0600; `run`"
+                  + " does not validate the same file again), and bin/meshboot keeps its AOT caches"
+                  + " (the renderer's, the `run` supervisor's, the control plane's).");
 
   /** Every variable, in reference order. */
   public static final List<Variable> ALL = List.copyOf(registry);
