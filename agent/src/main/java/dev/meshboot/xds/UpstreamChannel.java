@@ -112,9 +112,27 @@ final class UpstreamChannel implements AutoCloseable {
    * connection as it holds the one a stream opens (keepalive, idle timeout).
    */
   void connect() {
-    ConnectivityState state = current.getState(true);
+    ManagedChannel channel = current;
+    ConnectivityState state = channel.getState(true);
     log.debug(
         "connecting to the management endpoint ahead of Envoy's first stream", "state", state);
+    long started = System.nanoTime();
+    channel.notifyWhenStateChanged(state, () -> logState(channel, started));
+  }
+
+  /** Logs (debug) how long {@code channel} took to be ready, or to fail its first attempt. */
+  private static void logState(ManagedChannel channel, long started) {
+    ConnectivityState state = channel.getState(false);
+    if (state == ConnectivityState.CONNECTING || state == ConnectivityState.IDLE) {
+      channel.notifyWhenStateChanged(state, () -> logState(channel, started));
+      return;
+    }
+    log.debug(
+        "management connection",
+        "state",
+        state,
+        "ms",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
   /** The connection new streams go on. */
