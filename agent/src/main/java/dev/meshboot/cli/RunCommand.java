@@ -54,6 +54,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.jspecify.annotations.Nullable;
@@ -446,10 +448,22 @@ final class RunCommand implements Main.Command {
       Optional<Path> cacheDir,
       Optional<Path> caFile) {
     Optional<XdsRelay.Signing> signing = Optional.empty();
+    Optional<CompletableFuture<Credentials>> credentials = Optional.empty();
     if (target.region().isPresent()) {
-      Credentials credentials = session.own("AWS credentials", Credentials.provider(environment));
-      signing =
-          Optional.of(AwsSigning.of(target.region().get(), target.signingName(), credentials));
+      // The SDK's providers take ~200 ms to build in a fresh JVM: built beside the relay's start
+      // (which connects meanwhile), not before it; a missing source still fails the run below,
+      // before Envoy starts.
+      CompletableFuture<Credentials> building =
+          CompletableFuture.supplyAsync(
+              () -> Credentials.provider(environment),
+              task -> Thread.ofVirtual().name("meshboot-credentials").start(task));
+      session.own(
+          "AWS credentials",
+          () -> {
+            var unused = building.thenAccept(Credentials::close);
+          });
+      credentials = Optional.of(building);
+      signing = Optional.of(AwsSigning.of(target.region().get(), target.signingName(), building));
     } else {
       log.warn(
           "xDS relay without signing: the bootstrap's meshboot.xds_relay metadata names no region"
@@ -464,14 +478,25 @@ final class RunCommand implements Main.Command {
     }
     String endpoint = target.host() + ":" + target.port();
     try {
-      return session.own(
-          "xDS relay",
-          XdsRelay.start(
-              transport,
-              target.socket(),
-              new XdsRelay.Upstream(target.host(), target.port(), target.tls(), caFile, signing),
-              cacheDir.map(dir -> new LastGoodCache(dir, endpoint, Clock.systemUTC())),
-              Clock.systemUTC()));
+      XdsRelay relay =
+          session.own(
+              "xDS relay",
+              XdsRelay.start(
+                  transport,
+                  target.socket(),
+                  new XdsRelay.Upstream(
+                      target.host(), target.port(), target.tls(), caFile, signing),
+                  cacheDir.map(dir -> new LastGoodCache(dir, endpoint, Clock.systemUTC())),
+                  Clock.systemUTC()));
+      credentials.ifPresent(
+          building -> {
+            try {
+              building.join();
+            } catch (CompletionException e) {
+              throw e.getCause() instanceof RuntimeException cause ? cause : e;
+            }
+          });
+      return relay;
     } catch (IOException e) {
       throw new Main.OutputException(
           "cannot start the xDS relay on "

@@ -1,5 +1,6 @@
 package dev.meshboot.xds;
 
+import dev.meshboot.log.Log;
 import io.grpc.CallCredentials;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -22,6 +23,8 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
  * they come. The signature headers travel as gRPC metadata.
  */
 final class SigV4CallCredentials extends CallCredentials {
+
+  private static final Log log = Log.of(SigV4CallCredentials.class);
 
   /** The SHA-256 of an empty body: Envoy's aws_iam signed every stream with it. */
   static final String EMPTY_BODY_SHA256 =
@@ -72,6 +75,28 @@ final class SigV4CallCredentials extends CallCredentials {
                 Status.UNAUTHENTICATED
                     .withDescription("meshboot cannot sign the xDS stream: " + e.getMessage())
                     .withCause(e));
+          }
+        });
+  }
+
+  /**
+   * Signs one throwaway request for {@code authority} on the executor, so that the first stream
+   * finds the credentials resolved (the providers cache them) and the signer's classes loaded and
+   * run once. Nothing is sent; a failure (no credentials yet) only logs, and the first stream asks
+   * again and fails as it would have.
+   */
+  void warm(String authority, String fullMethodName) {
+    executor.execute(
+        () -> {
+          try {
+            headers(authority, fullMethodName);
+            log.debug("SigV4 signing ready ahead of Envoy's first stream");
+          } catch (RuntimeException e) {
+            // The SDK's messages name the provider that failed, never a secret.
+            log.debug(
+                "SigV4 signing not ready yet; the first stream tries again",
+                "error",
+                e.getMessage());
           }
         });
   }

@@ -2,6 +2,7 @@ package dev.meshboot.xds;
 
 import dev.meshboot.io.Transport;
 import dev.meshboot.log.Log;
+import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.NettyChannelBuilder;
@@ -58,7 +59,7 @@ final class UpstreamChannel implements AutoCloseable {
     scheduleRotation();
   }
 
-  /** Connects (lazily, at the first stream) to {@code upstream}. */
+  /** The connection to {@code upstream}; it connects at {@link #connect} or the first stream. */
   static UpstreamChannel open(XdsRelay.Upstream upstream, EventLoopGroup group, Age age)
       throws IOException {
     Optional<SslContext> tls = upstream.tls() ? Optional.of(tls(upstream)) : Optional.empty();
@@ -101,6 +102,37 @@ final class UpstreamChannel implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Starts connecting now rather than at Envoy's first stream (the channel leaves IDLE: name
+   * resolution, TCP, the TLS handshake), so that stream finds the connection up. It returns at
+   * once; a failure is the channel's to retry with its backoff, and a stream on it fails as it
+   * would have, so the cache still answers while the endpoint is down. The channel holds this
+   * connection as it holds the one a stream opens (keepalive, idle timeout).
+   */
+  void connect() {
+    ManagedChannel channel = current;
+    ConnectivityState state = channel.getState(true);
+    log.debug(
+        "connecting to the management endpoint ahead of Envoy's first stream", "state", state);
+    long started = System.nanoTime();
+    channel.notifyWhenStateChanged(state, () -> logState(channel, started));
+  }
+
+  /** Logs (debug) how long {@code channel} took to be ready, or to fail its first attempt. */
+  private static void logState(ManagedChannel channel, long started) {
+    ConnectivityState state = channel.getState(false);
+    if (state == ConnectivityState.CONNECTING || state == ConnectivityState.IDLE) {
+      channel.notifyWhenStateChanged(state, () -> logState(channel, started));
+      return;
+    }
+    log.debug(
+        "management connection",
+        "state",
+        state,
+        "ms",
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
   /** The connection new streams go on. */

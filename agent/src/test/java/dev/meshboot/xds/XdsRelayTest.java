@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
 import dev.meshboot.testing.SharedTransport;
+import dev.meshboot.testing.Wait;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Attributes;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.NettyServerBuilder;
@@ -35,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,6 +60,7 @@ class XdsRelayTest {
   private ManagedChannel envoy;
   private MultiThreadIoEventLoopGroup group;
   private final BlockingQueue<DiscoveryRequest> received = new LinkedBlockingQueue<>();
+  private final AtomicInteger connections = new AtomicInteger();
 
   @AfterEach
   void stop() throws Exception {
@@ -94,6 +99,14 @@ class XdsRelayTest {
                         "appmesh",
                         Map.of("AKIDALLOWED", ALLOWED, "AKIDDENIED", DENIED),
                         Set.of("AKIDALLOWED"))))
+            .addTransportFilter(
+                new ServerTransportFilter() {
+                  @Override
+                  public Attributes transportReady(Attributes attributes) {
+                    connections.incrementAndGet();
+                    return attributes;
+                  }
+                })
             .build()
             .start();
   }
@@ -168,6 +181,40 @@ class XdsRelayTest {
             .build());
     assertThat(received.poll(5, TimeUnit.SECONDS).hasErrorDetail()).isTrue();
     assertThat(relay.status().get("lastNack").toString()).contains("bad cluster c");
+  }
+
+  /**
+   * As it starts, before Envoy's first stream, the relay connects to the management endpoint and
+   * signs once (credentials resolved, signer loaded), so that stream does not wait for them (issue
+   * #15); the stream then goes on that same connection, no other.
+   */
+  @Test
+  void connectsAndSignsBeforeEnvoysFirstStream(@TempDir Path tmp) throws Exception {
+    startUpstream();
+    AtomicInteger resolved = new AtomicInteger();
+    startRelay(
+        tmp.resolve("relay.sock"),
+        Optional.of(
+            new XdsRelay.Signing(
+                "us-west-2",
+                "appmesh",
+                () -> {
+                  resolved.incrementAndGet();
+                  return ALLOWED;
+                },
+                () -> Map.of("source", "test"))));
+
+    Wait.until(
+        "connection to the management endpoint and signature before Envoy's first stream",
+        Duration.ofSeconds(10),
+        () -> connections.get() == 1 && resolved.get() == 1);
+    assertThat(received).isEmpty();
+    assertThat(relay.connected()).isFalse();
+
+    EnvoyStream stream = open();
+    stream.send(DiscoveryRequest.newBuilder().setTypeUrl(CLUSTER).build());
+    assertThat(stream.responses().poll(10, TimeUnit.SECONDS)).isEqualTo(response("v1", "n1"));
+    assertThat(connections.get()).isEqualTo(1);
   }
 
   @Test

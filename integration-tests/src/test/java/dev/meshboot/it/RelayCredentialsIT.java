@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,22 @@ class RelayCredentialsIT {
     if (credentials != null) {
       credentials.close();
     }
+  }
+
+  /**
+   * The credentials are built beside the relay's start (issue #15), and still checked before Envoy
+   * starts: without any source the run ends with exit 3 naming what to set, and Envoy never runs.
+   */
+  @Test
+  void withoutACredentialsSourceTheRunEndsBeforeEnvoyStarts(@TempDir Path tmp) throws Exception {
+    upstream = SigV4Upstream.create(tmp, ControlPlaneIT.snapshot()).start();
+    meshboot = RelayRun.start(tmp, upstream.relayEnv(tmp)); // no keys, no instance metadata
+
+    assertThat(meshboot.process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String log = meshboot.output();
+    assertThat(meshboot.process.exitValue()).as(log).isEqualTo(3);
+    assertThat(log).contains("No AWS credentials source").doesNotContain("starting envoy");
+    assertThat(upstream.acceptedKeys()).isEmpty();
   }
 
   @Test
