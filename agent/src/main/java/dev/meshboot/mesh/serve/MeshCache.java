@@ -1,12 +1,16 @@
 package dev.meshboot.mesh.serve;
 
+import com.google.errorprone.annotations.concurrent.GuardedBy;
 import dev.meshboot.log.Log;
 import dev.meshboot.mesh.NodeKey;
 import dev.meshboot.mesh.NodeResources;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,6 +20,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * java-control-plane's snapshot cache with one snapshot per node key (the group of every Envoy
@@ -24,6 +32,13 @@ import java.util.TreeMap;
  * the cache pushes to a node's Envoys only when its own configuration changed. A node no longer
  * defined keeps its snapshot while Envoys of it are connected (they keep what they have rather than
  * lose every listener; new streams for it are refused) and is dropped once none is.
+ *
+ * <p>Make before break: a change that removes clusters (a route now sends its traffic elsewhere) is
+ * served first with its new listeners and routes beside every cluster the node had, and the removed
+ * clusters (and their endpoints) go {@link #REMOVAL_DELAY} later. The cache answers each type's
+ * watch on its own, in no set order: removing a cluster in the same push as the route that stops
+ * using it let Envoy apply the cluster removal first, and a request in between was answered 503 (no
+ * cluster) — MeshServeIT's route change saw it.
  */
 final class MeshCache {
 
@@ -38,6 +53,14 @@ final class MeshCache {
 
   private static final Comparator<NodeKey> BY_ID = Comparator.comparing(NodeKey::toString);
 
+  /** How long clusters a change removes stay served beside the routes that no longer use them. */
+  static final Duration REMOVAL_DELAY = Duration.ofSeconds(5);
+
+  /** Runs the delayed removals of every cache; one daemon thread, idle but for them. */
+  private static final ScheduledExecutorService REMOVALS =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("meshboot-cluster-removals").factory());
+
   private final SimpleCache<NodeKey> cache =
       new SimpleCache<>(
           node ->
@@ -46,6 +69,10 @@ final class MeshCache {
 
   private final ServeStats stats;
   private volatile Map<NodeKey, NodeSnapshot> served = Map.of();
+
+  /** What the cache holds for each node: its served resources, or a change's bridge to them. */
+  @GuardedBy("this")
+  private final Map<NodeKey, NodeResources> published = new HashMap<>();
 
   MeshCache(ServeStats stats) {
     this.stats = stats;
@@ -60,7 +87,7 @@ final class MeshCache {
    * longer; every other node served keeps its snapshot. A node's snapshot is set (and its Envoys
    * sent the parts that changed) only if its version changed. Called by one thread at a time.
    */
-  Update apply(Map<NodeKey, NodeResources> translated, Set<NodeKey> gone) {
+  synchronized Update apply(Map<NodeKey, NodeResources> translated, Set<NodeKey> gone) {
     Map<NodeKey, NodeSnapshot> next = new HashMap<>(served);
     List<NodeKey> changed = new ArrayList<>();
     for (Map.Entry<NodeKey, NodeResources> node : translated.entrySet()) {
@@ -83,12 +110,67 @@ final class MeshCache {
     // for it in the cache, never a refusal for a node being added.
     served = Map.copyOf(next);
     for (NodeKey key : changed) {
-      cache.setSnapshot(key, next.get(key));
+      NodeResources resources = java.util.Objects.requireNonNull(translated.get(key));
+      NodeSnapshot snapshot = java.util.Objects.requireNonNull(next.get(key));
+      NodeResources before = published.get(key);
+      Optional<NodeResources> bridge =
+          before == null ? Optional.empty() : withRemovedClusters(before, resources);
+      if (bridge.isPresent()) {
+        publish(key, NodeSnapshot.of(bridge.get()), bridge.get());
+        var unused =
+            REMOVALS.schedule(
+                () -> removeClusters(key, snapshot, resources),
+                REMOVAL_DELAY.toMillis(),
+                TimeUnit.MILLISECONDS);
+      } else {
+        publish(key, snapshot, resources);
+      }
     }
     for (NodeKey key : removed) {
+      published.remove(key);
       dropIfUnused(key);
     }
     return new Update(version(next), next.size(), List.copyOf(changed), List.copyOf(removed));
+  }
+
+  @GuardedBy("this")
+  private void publish(NodeKey key, NodeSnapshot snapshot, NodeResources resources) {
+    published.put(key, resources);
+    cache.setSnapshot(key, snapshot);
+  }
+
+  /** A change's delayed second step, unless a later change has taken its place. */
+  private synchronized void removeClusters(
+      NodeKey key, NodeSnapshot snapshot, NodeResources resources) {
+    if (served.get(key) == snapshot) {
+      publish(key, snapshot, resources);
+    }
+  }
+
+  /**
+   * {@code now} with the clusters {@code before} has and {@code now} has not (and their endpoints),
+   * or empty when {@code now} removes none.
+   */
+  static Optional<NodeResources> withRemovedClusters(NodeResources before, NodeResources now) {
+    Set<String> kept =
+        now.clusters().stream().map(Cluster::getName).collect(Collectors.toUnmodifiableSet());
+    List<Cluster> removed =
+        before.clusters().stream().filter(cluster -> !kept.contains(cluster.getName())).toList();
+    if (removed.isEmpty()) {
+      return Optional.empty();
+    }
+    Set<String> removedNames =
+        removed.stream().map(Cluster::getName).collect(Collectors.toUnmodifiableSet());
+    List<Cluster> clusters = new ArrayList<>(now.clusters());
+    clusters.addAll(removed);
+    clusters.sort(Comparator.comparing(Cluster::getName));
+    List<ClusterLoadAssignment> endpoints = new ArrayList<>(now.endpoints());
+    before.endpoints().stream()
+        .filter(assignment -> removedNames.contains(assignment.getClusterName()))
+        .forEach(endpoints::add);
+    endpoints.sort(Comparator.comparing(ClusterLoadAssignment::getClusterName));
+    return Optional.of(
+        new NodeResources(now.listeners(), clusters, now.routes(), endpoints, now.secrets()));
   }
 
   /** Drops the snapshot of a node no longer defined once none of its Envoys is connected. */
