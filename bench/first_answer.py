@@ -33,7 +33,6 @@ Mesh's 0.0.0.0:15000/15001.
 
 Usage: ENVOY_BIN=... python3 bench/first_answer.py [--runs 15]   (root; needs unshare, ip, openssl)
 """
-import argparse
 import http.server
 import json
 import os
@@ -94,16 +93,8 @@ def loopback_certificates(work):
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if not args.inside:
-        inner = f"ip link set lo up && exec {sys.executable} {os.path.abspath(__file__)} --inside --runs {args.runs}"
-        sys.exit(subprocess.call(["unshare", "--net", "--", "sh", "-c", inner]))
-    envoy = os.environ.get("ENVOY_BIN")
-    if not envoy:
-        sys.exit("first_answer.py: set ENVOY_BIN")
+    args = mesh_run.in_own_network(15)
+    envoy = os.environ["ENVOY_BIN"]
     if not shutil.which("openssl"):
         sys.exit("first_answer.py: openssl is missing (bin/test installs it): it makes the TLS server's certificate")
 
@@ -177,10 +168,8 @@ def main():
     for budget_name, ((baseline_name, *_), (name, *_)) in pairs.items():
         baseline = statistics.median(times[baseline_name])
         for each in (baseline_name, name):
-            ordered = sorted(times[each])
-            median = statistics.median(ordered)
-            p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
-            print(f"{each:48} {median * 1000:10.0f} {p90 * 1000:8.0f} {median / baseline:6.2f}")
+            median = statistics.median(times[each])
+            print(f"{each:48} {median * 1000:10.0f} {mesh_run.p90(times[each]) * 1000:8.0f} {median / baseline:6.2f}")
         ratio = statistics.median(times[name]) / baseline
         verdicts.append(f"{budget_name} <= {BUDGETS[budget_name]}x: "
                         f"{'met' if ratio <= BUDGETS[budget_name] else 'MISSED'} ({ratio:.2f}x)")

@@ -18,12 +18,10 @@ In a network namespace of its own (`unshare --net`, root).
 
 Usage: ENVOY_BIN=... python3 bench/first_start.py [--runs 5]
 """
-import argparse
 import http.server
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -50,21 +48,11 @@ def trained(cache_dir, timeout=300):
 
 
 def row(name, samples):
-    ordered = sorted(samples)
-    p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
-    return f"{name:<48} {statistics.median(samples) * 1000:>8.0f} {p90 * 1000:>8.0f}"
+    return f"{name:<48} {statistics.median(samples) * 1000:>8.0f} {mesh_run.p90(samples) * 1000:>8.0f}"
 
 
 def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if not args.inside:
-        inner = f"ip link set lo up && exec {sys.executable} {os.path.abspath(__file__)} --inside --runs {args.runs}"
-        sys.exit(subprocess.call(["unshare", "--net", "--", "sh", "-c", inner]))
-    if not os.environ.get("ENVOY_BIN"):
-        sys.exit("first_start.py: set ENVOY_BIN")
+    args = mesh_run.in_own_network(5)
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 9081), mesh_run.App)
     threading.Thread(target=server.serve_forever, daemon=True).start()

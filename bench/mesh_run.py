@@ -132,16 +132,31 @@ def one_run(env, log, command=(MESHBOOT, "run")):
             process.wait()
 
 
-def main():
+def in_own_network(default_runs):
+    """The calling script's arguments (--runs), once it runs in a network namespace of its own:
+    outside one it executes itself again under `unshare --net` (root) with loopback up and exits
+    with that run's status. ENVOY_BIN is required."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--runs", type=int, default=default_runs)
     parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    script = os.path.abspath(sys.argv[0])
     if not args.inside:
-        inner = f"ip link set lo up && exec {sys.executable} {os.path.abspath(__file__)} --inside --runs {args.runs}"
+        inner = f"ip link set lo up && exec {sys.executable} {script} --inside --runs {args.runs}"
         sys.exit(subprocess.call(["unshare", "--net", "--", "sh", "-c", inner]))
     if not os.environ.get("ENVOY_BIN"):
-        sys.exit("mesh_run.py: set ENVOY_BIN")
+        sys.exit(f"{os.path.basename(script)}: set ENVOY_BIN")
+    return args
+
+
+def p90(samples):
+    """The 90th percentile of samples (the nearest rank)."""
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+
+
+def main():
+    args = in_own_network(11)
 
     for port in (9081, 9082):
         server = http.server.ThreadingHTTPServer(("127.0.0.1", port), App)
@@ -182,10 +197,8 @@ def main():
     print(f"meshboot run: command to first request answered through 15001 ({args.runs} runs each, interleaved)")
     print(f"{'case':45} {'median ms':>10} {'p90 ms':>8} {'ratio':>6} {'RSS MB':>7}")
     for name in cases:
-        ordered = sorted(times[name])
-        median = statistics.median(ordered)
-        p90 = ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
-        print(f"{name:45} {median * 1000:10.0f} {p90 * 1000:8.0f} {median / baseline:6.2f}"
+        median = statistics.median(times[name])
+        print(f"{name:45} {median * 1000:10.0f} {p90(times[name]) * 1000:8.0f} {median / baseline:6.2f}"
               f" {statistics.median(rss[name]) / 1024:7.1f}")
     ratio = statistics.median(times["run --mesh (embedded control plane)"]) / baseline
     print(f"budget: mesh <= {BUDGET_RATIO}x static: {'met' if ratio <= BUDGET_RATIO else 'MISSED'} ({ratio:.2f}x)")
