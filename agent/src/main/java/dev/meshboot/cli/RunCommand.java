@@ -164,8 +164,7 @@ final class RunCommand implements Main.Command {
     }
     // Netty (the event loop, the management API, the health poller) is loaded and started on a
     // thread of its own, beside the renderer and Envoy rather than before them (issue #15).
-    java.util.concurrent.CompletableFuture<Transport> transport =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<Transport> transport = new CompletableFuture<>();
     // Envoy's admin where the variables put it, until the written bootstrap says otherwise (a
     // user's whole bootstrap may have its admin elsewhere: drain, readiness and stop need it).
     AtomicReference<SocketEndpoint> adminEndpoint = new AtomicReference<>(admin.endpoint());
@@ -187,8 +186,7 @@ final class RunCommand implements Main.Command {
     // setpriv whether it can (a process) happens on a thread of their own, beside the rest of the
     // start, and so does linking the reaper's native calls (~0.1 s), after it; Envoy's launch
     // waits for the first if it comes first.
-    java.util.concurrent.CompletableFuture<Supervisor.Launcher> launcher =
-        new java.util.concurrent.CompletableFuture<>();
+    CompletableFuture<Supervisor.Launcher> launcher = new CompletableFuture<>();
     Thread.ofPlatform()
         .name("meshboot-native")
         .start(
@@ -277,14 +275,12 @@ final class RunCommand implements Main.Command {
                                 + e.getMessage(),
                             e));
                     session.requestStop();
-                  } catch (IllegalStateException e) {
-                    if (!session.stopRequested()) {
+                  } catch (RuntimeException e) {
+                    // a session that stopped while these started refuses them: no failure then
+                    if (!(e instanceof IllegalStateException && session.stopRequested())) {
                       servicesFailed.set(e);
                       session.requestStop();
-                    } // else: the run stopped while these started; they were closed
-                  } catch (RuntimeException e) {
-                    servicesFailed.set(e);
-                    session.requestStop();
+                    }
                   } finally {
                     // whoever waits for the event loop must not wait for ever
                     transport.completeExceptionally(

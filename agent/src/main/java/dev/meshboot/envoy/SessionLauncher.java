@@ -1,6 +1,9 @@
 package dev.meshboot.envoy;
 
 import dev.meshboot.log.Log;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +34,9 @@ public final class SessionLauncher {
       Children children, Supplier<Map<String, String>> environment, List<String> prefix) {
     return argv -> {
       // setsid would start and then fail to execute it: say so as a failed start, not an exit
-      java.nio.file.Path program = java.nio.file.Path.of(argv.get(0));
-      if (program.isAbsolute()
-          && !(java.nio.file.Files.isRegularFile(program)
-              && java.nio.file.Files.isExecutable(program))) {
-        throw new java.io.IOException("cannot start " + program + ": no executable file there");
+      Path program = Path.of(argv.get(0));
+      if (program.isAbsolute() && !(Files.isRegularFile(program) && Files.isExecutable(program))) {
+        throw new IOException("cannot start " + program + ": no executable file there");
       }
       List<String> command = new ArrayList<>(prefix);
       command.addAll(argv);
@@ -52,7 +53,7 @@ public final class SessionLauncher {
    * warning when util-linux's setsid is not found.
    */
   public static List<String> prefix(String path) {
-    Optional<java.nio.file.Path> setsid = ParentDeath.find(path, "setsid");
+    Optional<Path> setsid = ParentDeath.find(path, "setsid");
     if (setsid.isPresent()) {
       return List.of(setsid.get().toString(), "--");
     }

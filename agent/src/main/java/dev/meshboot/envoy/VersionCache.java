@@ -23,7 +23,7 @@ public record VersionCache(Path dir) {
 
   /** What the binary printed last time, if it has not changed since. */
   Optional<String> get(Path binary) {
-    Optional<String> key = key(binary);
+    Optional<String> key = FileIdentity.of(binary);
     if (key.isEmpty()) {
       return Optional.empty();
     }
@@ -45,7 +45,7 @@ public record VersionCache(Path dir) {
 
   /** Records the output for the binary as it is now. */
   void put(Path binary, String output) {
-    Optional<String> key = key(binary);
+    Optional<String> key = FileIdentity.of(binary);
     if (key.isEmpty()) {
       return;
     }
@@ -66,9 +66,5 @@ public record VersionCache(Path dir) {
 
   private Path file(String key) {
     return dir.resolve("envoy-version-" + Integer.toHexString(key.hashCode()) + ".txt");
-  }
-
-  private static Optional<String> key(Path binary) {
-    return FileIdentity.of(binary);
   }
 }
