@@ -5,6 +5,7 @@ import dev.meshboot.bootstrap.BootstrapWriter.Format;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.Explain;
 import dev.meshboot.bootstrap.SideFile;
+import dev.meshboot.io.AtomicFiles;
 import dev.meshboot.log.Log;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -86,6 +87,16 @@ final class BootstrapCommand implements Main.Command {
       } else {
         BootstrapWriter.writeAtomically(file, text);
         remember(generation, result, format, text);
+        // for `meshboot run`'s launch record: what this bootstrap was made from
+        String report = context.environment().get(LaunchRecord.REPORT);
+        var reads = dev.meshboot.config.InputFiles.reads();
+        if (report != null && !report.isEmpty() && reads.isPresent()) {
+          AtomicFiles.writeOutput(
+              Path.of(report),
+              LaunchRecord.report(reads.get(), result.rendered().sideFiles())
+                  .getBytes(java.nio.charset.StandardCharsets.UTF_8),
+              AtomicFiles.MODE_0600);
+        }
         log.info(
             "wrote bootstrap",
             "file",

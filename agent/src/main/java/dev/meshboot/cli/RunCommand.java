@@ -14,6 +14,7 @@ import dev.meshboot.config.ProcessConfig;
 import dev.meshboot.config.RuntimeConfig;
 import dev.meshboot.config.Variables;
 import dev.meshboot.envoy.AdminClient;
+import dev.meshboot.envoy.AdoptedProcess;
 import dev.meshboot.envoy.Children;
 import dev.meshboot.envoy.Concurrency;
 import dev.meshboot.envoy.EnvoyArgs;
@@ -144,19 +145,98 @@ final class RunCommand implements Main.Command {
                 () ->
                     new Main.EnvoyFailedException(
                         "no Envoy binary to run: set ENVOY_BIN, or put envoy on PATH"));
+    // The native calls (the reaper's; waiting for an Envoy the launcher started), linked on the
+    // meshboot-native thread below.
+    CompletableFuture<Optional<Posix>> posix = new CompletableFuture<>();
+    // The Envoy bin/meshboot started from a launch record before it became this JVM, if it did:
+    // checked below against what this start would run, and replaced if it differs.
+    Optional<LaunchRecord> record = launchRecord();
+    Optional<AdoptedProcess> adoptedAtStart = adopt(posix);
+    AtomicReference<@Nullable AdoptedProcess> adopted = new AtomicReference<>();
+    adoptedAtStart.ifPresent(adopted::set);
+    if (adoptedAtStart.isPresent()) {
+      session.own("envoy started by the launcher", stopAdopted(adopted));
+    }
+    // What Envoy may see of meshboot's environment depends on its mode, which the written
+    // bootstrap says; until then (Envoy does not start before) nothing of the credentials.
+    AtomicReference<Map<String, String>> envoyEnvironment =
+        new AtomicReference<>(EnvoyEnvironment.of(context.environment(), false));
+    // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy;
+    // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL. Asking
+    // setpriv whether it can (a process) happens on a thread of their own, beside the rest of the
+    // start, and so does linking the reaper's native calls (~0.1 s), after it; Envoy's launch
+    // waits for the first if it comes first.
+    CompletableFuture<Supervisor.Launcher> launcher = new CompletableFuture<>();
+    // the launch record, written once this run has started an Envoy of its own
+    AtomicReference<Runnable> afterFirstLaunch = new AtomicReference<>(() -> {});
+    CompletableFuture<List<String>> launchPrefix = new CompletableFuture<>();
+    Thread.ofPlatform()
+        .name("meshboot-native")
+        .start(
+            () -> {
+              try {
+                String path = context.environment().getOrDefault("PATH", "");
+                List<String> prefix = new ArrayList<>(SessionLauncher.prefix(path));
+                prefix.addAll(ParentDeath.prefix(path, context.children()));
+                launchPrefix.complete(List.copyOf(prefix));
+                launcher.complete(
+                    SessionLauncher.of(context.children(), envoyEnvironment::get, prefix));
+                // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a
+                // container) and are reaped; the processes this run waits for itself
+                // (context.children()) are left to it.
+                Optional<Posix> calls = Posix.load();
+                posix.complete(calls);
+                if (calls.isPresent() && !session.stopRequested()) {
+                  session.own("reaper", Reaper.start(calls.get(), context.children()));
+                }
+              } catch (RuntimeException e) {
+                launchPrefix.completeExceptionally(e);
+                launcher.completeExceptionally(e);
+                posix.complete(Optional.empty());
+              }
+            });
     // A user's whole bootstrap validated by an earlier start (same content, meshboot and Envoy)
     // is written as it was then: no renderer, no schema. Otherwise the renderer runs while this
     // process gets ready to supervise: Envoy starts as soon as the bootstrap is written.
-    boolean remembered = self.isPresent() && writeRemembered(generation, envoy, bootstrapPath);
+    boolean remembered =
+        self.isPresent()
+            && writeRemembered(
+                generation,
+                envoy,
+                bootstrapPath,
+                () ->
+                    replaceAdopted(
+                        adopted, "the bootstrap it was started with is not this start's"));
     Optional<Process> renderer = Optional.empty();
+    // With an adopted Envoy the renderer writes beside the record, to be compared with what runs.
+    Optional<Path> check =
+        adoptedAtStart.flatMap(
+            started ->
+                record.flatMap(
+                    found ->
+                        recordPath()
+                            .map(
+                                path ->
+                                    path.resolveSibling(
+                                        path.getFileName()
+                                            + "."
+                                            + started.pid()
+                                            + ".check."
+                                            + BootstrapWriter.Format.forFile(bootstrapPath)
+                                                .name()
+                                                .toLowerCase(java.util.Locale.ROOT)))));
+    Optional<Path> report =
+        recordPath()
+            .map(path -> path.resolveSibling(path.getFileName() + "." + pidOf() + ".report"));
     if (self.isPresent() && !remembered) {
       Process started =
           startRenderer(
               context.children(),
               self.get(),
               own,
-              bootstrapPath,
-              generation.environment().fallbacksSoFar());
+              check.orElse(bootstrapPath),
+              generation.environment().fallbacksSoFar(),
+              report);
       // gone already once rendered; killed when the run stops or fails first
       session.own("renderer", started::destroyForcibly);
       session.onStop(started::destroyForcibly);
@@ -177,41 +257,18 @@ final class RunCommand implements Main.Command {
             : Concurrency.fromCgroup(Path.of("/sys/fs/cgroup"));
     List<String> command =
         EnvoyArgs.of(envoy.path(), bootstrapPath, runtime.logLevel(), concurrency, process, extra);
-    // What Envoy may see of meshboot's environment depends on its mode, which the written
-    // bootstrap says; until then (Envoy does not start before) nothing of the credentials.
-    AtomicReference<Map<String, String>> envoyEnvironment =
-        new AtomicReference<>(EnvoyEnvironment.of(context.environment(), false));
-    // Envoy in a session of its own: a terminal's Ctrl-C reaches meshboot, which drains Envoy;
-    // and with the parent-death signal, so that Envoy dies with meshboot even on SIGKILL. Asking
-    // setpriv whether it can (a process) happens on a thread of their own, beside the rest of the
-    // start, and so does linking the reaper's native calls (~0.1 s), after it; Envoy's launch
-    // waits for the first if it comes first.
-    CompletableFuture<Supervisor.Launcher> launcher = new CompletableFuture<>();
-    Thread.ofPlatform()
-        .name("meshboot-native")
-        .start(
-            () -> {
-              try {
-                String path = context.environment().getOrDefault("PATH", "");
-                List<String> prefix = new ArrayList<>(SessionLauncher.prefix(path));
-                prefix.addAll(ParentDeath.prefix(path, context.children()));
-                launcher.complete(
-                    SessionLauncher.of(context.children(), envoyEnvironment::get, prefix));
-                // Orphans of Envoy's children come to meshboot (subreaper, or PID 1 in a
-                // container) and are reaped; the processes this run waits for itself
-                // (context.children()) are left to it.
-                Optional<Posix> posix = Posix.load();
-                if (posix.isPresent() && !session.stopRequested()) {
-                  session.own("reaper", Reaper.start(posix.get(), context.children()));
-                }
-              } catch (RuntimeException e) {
-                launcher.completeExceptionally(e);
-              }
-            });
     Supervisor supervisor =
         new Supervisor(
             command,
-            argv -> launcher.join().start(argv),
+            argv -> {
+              AdoptedProcess first = adopted.getAndSet(null);
+              if (first != null) {
+                return first;
+              }
+              Process started = launcher.join().start(argv);
+              afterFirstLaunch.getAndSet(() -> {}).run();
+              return started;
+            },
             new RestartPolicy(
                 process.restarts(),
                 process.backoff(),
@@ -287,6 +344,8 @@ final class RunCommand implements Main.Command {
                         new IllegalStateException("the run stopped before its event loop opened"));
                   }
                 });
+    Optional<String> rendererReport = Optional.empty();
+    boolean recordable = true;
     if (renderer.isPresent()) {
       ExitCode rendered = awaitRenderer(renderer.get());
       if (stoppedEarly(session)) {
@@ -294,6 +353,14 @@ final class RunCommand implements Main.Command {
       }
       if (rendered != ExitCode.OK) {
         return rendered;
+      }
+      if (check.isPresent()) {
+        replaceIfDifferent(check.get(), bootstrapPath, adopted);
+      }
+      if (report.isPresent()) {
+        // a renderer that wrote no report read what no record can name: none is written
+        rendererReport = readReport(report.get());
+        recordable = rendererReport.isPresent();
       }
     } else if (!remembered) {
       Generation.Result result = generation.render();
@@ -331,7 +398,32 @@ final class RunCommand implements Main.Command {
     if (written.mesh().isPresent()) {
       startMesh(session, transport.join(), written.mesh().get());
     }
-    log.info("starting envoy", "command", String.join(" ", command));
+    List<String> launched = new ArrayList<>(launchPrefix.join());
+    launched.addAll(command);
+    @Nullable AdoptedProcess running = adopted.get();
+    if (running != null) {
+      if (written.relay().isPresent() || written.mesh().isPresent()) {
+        replaceAdopted(adopted, "its bootstrap connects to meshboot, which was not serving yet");
+      } else if (!record.map(found -> found.argv().equals(launched)).orElse(false)) {
+        replaceAdopted(adopted, "its command line is not this start's");
+      } else {
+        log.info(
+            "envoy was started by the launcher from the launch record; supervising it",
+            "pid",
+            running.pid());
+      }
+    }
+    if (recordable
+        && adopted.get() == null
+        && written.relay().isEmpty()
+        && written.mesh().isEmpty()) {
+      Optional<String> reported = rendererReport;
+      afterFirstLaunch.set(
+          () -> recordLaunch(bootstrapPath, envoy, launched, envoyEnvironment.get(), reported));
+    }
+    if (adopted.get() == null) {
+      log.info("starting envoy", "command", String.join(" ", command));
+    }
     session.running();
     Supervisor.Outcome outcome = supervisor.run();
     awaitQuietly(services);
@@ -350,10 +442,12 @@ final class RunCommand implements Main.Command {
   /**
    * Writes the bootstrap an earlier start validated and wrote for the user's whole bootstrap
    * (ENVOY_CONFIG_FILE), if its content, meshboot and Envoy are unchanged ({@link
-   * ValidatedConfigFiles}); false when the renderer must validate it.
+   * ValidatedConfigFiles}); false when the renderer must validate it. The file is left alone when
+   * it already holds that bootstrap; {@code replaced} runs before it is written otherwise (an Envoy
+   * the launcher started with the file as it was must go).
    */
   private static boolean writeRemembered(
-      Generation generation, EnvoyBinary envoy, Path bootstrapPath) {
+      Generation generation, EnvoyBinary envoy, Path bootstrapPath, Runnable replaced) {
     Optional<Path> whole = generation.wholeConfigFile();
     Optional<ValidatedConfigFiles> validated = generation.validatedConfigFiles();
     if (whole.isEmpty() || validated.isEmpty()) {
@@ -370,6 +464,17 @@ final class RunCommand implements Main.Command {
       return false;
     }
     try {
+      if (text.get().equals(currentText(bootstrapPath).orElse(null))) {
+        log.info(
+            "bootstrap in place; ENVOY_CONFIG_FILE validated by an earlier start (same content,"
+                + " meshboot and Envoy)",
+            "file",
+            bootstrapPath,
+            "from",
+            whole.get());
+        return true;
+      }
+      replaced.run();
       BootstrapWriter.writeAtomically(bootstrapPath, text.get());
     } catch (IOException e) {
       throw new Main.OutputException(
@@ -383,6 +488,259 @@ final class RunCommand implements Main.Command {
         "from",
         whole.get());
     return true;
+  }
+
+  /** The launch record path the launcher gives (an absolute path), if it gives one. */
+  private Optional<Path> recordPath() {
+    String given = context.environment().getOrDefault(LaunchRecord.RECORD, "");
+    return given.startsWith("/") ? Optional.of(Path.of(given)) : Optional.empty();
+  }
+
+  /** The launch record the launcher started Envoy from, if it started one and the key holds. */
+  private Optional<LaunchRecord> launchRecord() {
+    String key = context.environment().getOrDefault(LaunchRecord.KEY, "");
+    if (context.environment().getOrDefault(LaunchRecord.ADOPT, "").isEmpty() || key.isEmpty()) {
+      return Optional.empty();
+    }
+    return recordPath().flatMap(LaunchRecord::read).filter(found -> found.key().equals(key));
+  }
+
+  /**
+   * The Envoy the launcher started ({@code MESHBOOT_ADOPT}), if it is a child of this process
+   * (checked in /proc: a stray variable must never make meshboot signal another process).
+   */
+  private Optional<AdoptedProcess> adopt(CompletableFuture<Optional<Posix>> posix) {
+    String given = context.environment().getOrDefault(LaunchRecord.ADOPT, "");
+    if (given.isEmpty()) {
+      return Optional.empty();
+    }
+    try {
+      int pid = Integer.parseInt(given);
+      // /proc/PID/stat: "PID (COMM) STATE PPID ...", COMM may hold spaces and parentheses
+      String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
+      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
+      if (pid > 1 && fields.length > 1 && fields[1].equals(pidOf())) {
+        return Optional.of(AdoptedProcess.adopt(pid, context.children(), posix::join));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("no adoptable envoy", "error", e.toString());
+    }
+    log.warn("MESHBOOT_ADOPT names no child of meshboot; ignored", "pid", given);
+    return Optional.empty();
+  }
+
+  /** This process's pid, from /proc (ProcessHandle costs a first use at start). */
+  private static String pidOf() {
+    try {
+      return java.nio.file.Files.readSymbolicLink(Path.of("/proc/self")).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "0";
+    }
+  }
+
+  /**
+   * Stops the adopted Envoy unless the supervisor took it, for a run that ends before that (a
+   * SIGTERM while starting, a failure): SIGTERM, which Envoy answers by exiting at once (it may
+   * already serve; there is no drain before the supervisor runs), then SIGKILL.
+   */
+  private static AutoCloseable stopAdopted(AtomicReference<@Nullable AdoptedProcess> adopted) {
+    return () -> {
+      AdoptedProcess process = adopted.get();
+      if (process != null) {
+        process.destroy();
+        if (!process.waitFor(STEP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+          log.warn("envoy did not stop on SIGTERM; killing it", "pid", process.pid());
+        }
+      }
+      replaceAdopted(adopted, "");
+    };
+  }
+
+  /**
+   * Kills the Envoy the launcher started, if the supervisor has not taken it, and waits until it is
+   * gone (its ports free): this start runs another one ({@code why} says why; empty: the run ends).
+   */
+  private static void replaceAdopted(
+      AtomicReference<@Nullable AdoptedProcess> adopted, String why) {
+    AdoptedProcess process = adopted.getAndSet(null);
+    if (process == null) {
+      return;
+    }
+    if (!why.isEmpty()) {
+      log.warn(
+          "the envoy the launcher started from the launch record differs from this start; replacing"
+              + " it",
+          "pid",
+          process.pid(),
+          "why",
+          why);
+    }
+    process.destroyForcibly();
+    try {
+      if (!process.waitFor(STEP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        log.error("envoy did not exit after SIGKILL", "pid", process.pid());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The text at {@code file} if it is a regular file of at most 16 MiB. */
+  private static Optional<String> currentText(Path file) {
+    try {
+      if (java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+          && java.nio.file.Files.size(file) <= 16 << 20) {
+        return Optional.of(java.nio.file.Files.readString(file));
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot read the bootstrap in place", "file", file, "error", e.toString());
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * Compares the bootstrap the renderer wrote to {@code check} with the one the adopted Envoy was
+   * started with: the same, the check is dropped; else the Envoy is replaced and the new bootstrap
+   * written in place.
+   */
+  private static void replaceIfDifferent(
+      Path check, Path bootstrapPath, AtomicReference<@Nullable AdoptedProcess> adopted) {
+    try {
+      String rendered = java.nio.file.Files.readString(check);
+      if (!rendered.equals(currentText(bootstrapPath).orElse(null))) {
+        replaceAdopted(
+            adopted, "the bootstrap this start renders is not the one it was started with");
+        BootstrapWriter.writeAtomically(bootstrapPath, rendered);
+        log.info("wrote bootstrap", "file", bootstrapPath);
+      }
+    } catch (IOException e) {
+      throw new Main.OutputException(
+          "cannot write the bootstrap " + bootstrapPath + ": " + e.getMessage(), e);
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(check);
+      } catch (IOException e) {
+        log.debug("cannot remove", "file", check, "error", e.toString());
+      }
+    }
+  }
+
+  /** A renderer's report (read, then removed); empty when it wrote none. */
+  private static Optional<String> readReport(Path report) {
+    try {
+      return Optional.of(java.nio.file.Files.readString(report));
+    } catch (IOException e) {
+      return Optional.empty();
+    } finally {
+      try {
+        java.nio.file.Files.deleteIfExists(report);
+      } catch (IOException e) {
+        log.debug("cannot remove", "file", report, "error", e.toString());
+      }
+    }
+  }
+
+  /**
+   * Writes the launch record, on a thread of its own, when the launcher asked for one
+   * (MESHBOOT_LAUNCH_KEY, MESHBOOT_LAUNCH_RECORD) and the start can be repeated from it: no side
+   * files, every file named can be versioned, nothing in the record spans lines. Written when Envoy
+   * has been started, not once it is LIVE: an Envoy that fails with this bootstrap is what the next
+   * start would run without a record too, and a short run (a benchmark's) records as well.
+   *
+   * @param report what the renderer reported (empty: no renderer ran)
+   */
+  private void recordLaunch(
+      Path bootstrapPath,
+      EnvoyBinary envoy,
+      List<String> argv,
+      Map<String, String> forEnvoy,
+      Optional<String> report) {
+    String key = context.environment().getOrDefault(LaunchRecord.KEY, "");
+    Optional<Path> target = recordPath();
+    if (key.isEmpty() || target.isEmpty()) {
+      return;
+    }
+    Thread.ofVirtual()
+        .name("meshboot-launch-record")
+        .start(
+            () -> {
+              Optional<LaunchRecord> made =
+                  launchRecordNow(key, bootstrapPath, envoy, argv, forEnvoy, report);
+              if (made.isEmpty()) {
+                log.debug("no launch record: this start cannot be repeated from one");
+                return;
+              }
+              try {
+                made.get().write(target.get());
+                log.debug("launch record written", "file", target.get());
+                @Nullable Path dir = target.get().getParent();
+                if (dir != null) {
+                  LaunchRecord.keepNewest(dir, LaunchRecord.KEPT);
+                }
+              } catch (IOException | RuntimeException e) {
+                log.debug(
+                    "cannot write the launch record", "file", target.get(), "error", e.toString());
+              }
+            });
+  }
+
+  /** The launch record for this start as it is now; empty when it cannot be repeated from one. */
+  private Optional<LaunchRecord> launchRecordNow(
+      String key,
+      Path bootstrapPath,
+      EnvoyBinary envoy,
+      List<String> argv,
+      Map<String, String> forEnvoy,
+      Optional<String> report) {
+    List<LaunchRecord.Version> files = new ArrayList<>();
+    Optional<Path> jar = ValidatedConfigFiles.meshbootJar();
+    if (jar.isEmpty()) {
+      return Optional.empty();
+    }
+    for (Path file : List.of(jar.get(), envoy.path())) {
+      Optional<String> version = dev.meshboot.io.FileIdentity.statForm(file);
+      if (version.isEmpty()) {
+        return Optional.empty();
+      }
+      files.add(new LaunchRecord.Version(version.get(), file.toAbsolutePath()));
+    }
+    Optional<List<dev.meshboot.config.InputFiles.Read>> reads =
+        dev.meshboot.config.InputFiles.reads();
+    if (reads.isEmpty()) {
+      return Optional.empty();
+    }
+    files.addAll(LaunchRecord.inputs(reads.get()));
+    Optional<List<LaunchRecord.Version>> reported = LaunchRecord.reported(report.orElse(""));
+    if (reported.isEmpty()) {
+      return Optional.empty();
+    }
+    reported.get().stream().filter(version -> !files.contains(version)).forEach(files::add);
+    if (!java.nio.file.Files.isRegularFile(
+        bootstrapPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return Optional.empty();
+    }
+    // the version before the text: a bootstrap changed meanwhile is rewritten next time
+    Optional<String> version = dev.meshboot.io.FileIdentity.statForm(bootstrapPath);
+    Optional<String> text = currentText(bootstrapPath);
+    if (version.isEmpty() || text.isEmpty()) {
+      return Optional.empty();
+    }
+    List<String> unset =
+        context.environment().keySet().stream()
+            .filter(name -> !forEnvoy.containsKey(name))
+            .filter(
+                name -> !name.startsWith("MESHBOOT_LAUNCH_") && !name.equals(LaunchRecord.ADOPT))
+            .sorted()
+            .toList();
+    LaunchRecord made =
+        new LaunchRecord(
+            key,
+            files,
+            new LaunchRecord.Version(version.get(), bootstrapPath.toAbsolutePath()),
+            unset,
+            argv,
+            text.get());
+    return made.writable() ? Optional.of(made) : Optional.empty();
   }
 
   /** Waits for a thread that ends on its own once the run stops. */
@@ -598,7 +956,8 @@ final class RunCommand implements Main.Command {
       List<String> self,
       List<String> options,
       Path file,
-      String fallbacksWarned) {
+      String fallbacksWarned,
+      Optional<Path> report) {
     List<String> command = new ArrayList<>(self);
     command.add("bootstrap");
     command.addAll(options);
@@ -607,6 +966,9 @@ final class RunCommand implements Main.Command {
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
     // The lenient variables this process already warned about: the renderer does not repeat it.
     builder.environment().put(ConfigReader.WARNED, fallbacksWarned);
+    // which files it read, for the launch record
+    builder.environment().remove(LaunchRecord.ADOPT);
+    report.ifPresent(path -> builder.environment().put(LaunchRecord.REPORT, path.toString()));
     try {
       return children.launch(builder);
     } catch (IOException e) {

@@ -108,7 +108,7 @@ record ValidatedConfigFiles(Path dir) {
   }
 
   /** The jar this class was loaded from; empty when it was not loaded from a jar. */
-  private static Optional<Path> meshbootJar() {
+  static Optional<Path> meshbootJar() {
     try {
       var source = ValidatedConfigFiles.class.getProtectionDomain().getCodeSource();
       if (source == null) {

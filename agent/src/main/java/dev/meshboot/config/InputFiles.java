@@ -28,7 +28,33 @@ public final class InputFiles {
   /** Tokens and secrets in files (a web identity token, an authorization header): a few KB. */
   public static final int TOKEN_LIMIT = 64 << 10;
 
+  /**
+   * A file this process read, as it was when read: its path as named, what named it, and its
+   * version ({@link dev.meshboot.io.FileIdentity#statForm(BasicFileAttributes)}).
+   */
+  public record Read(Path file, String subject, String version) {}
+
+  /**
+   * The most reads remembered: a start reads a handful; a long-running process that reads again
+   * (mesh serve's reloads, token refreshes) stops remembering, and its reads are then unknown.
+   */
+  private static final int MAX_READS = 256;
+
+  /** Every file read so far (a launch record names them: {@code cli.LaunchRecord}). */
+  private static final java.util.Queue<Read> READS =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+  private static final java.util.concurrent.atomic.AtomicInteger READ_COUNT =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private InputFiles() {}
+
+  /** The files this process has read, in order; empty when there were too many to remember. */
+  public static java.util.Optional<java.util.List<Read>> reads() {
+    return READ_COUNT.get() > MAX_READS
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(java.util.List.copyOf(READS));
+  }
 
   /**
    * The text of {@code file}.
@@ -60,6 +86,10 @@ public final class InputFiles {
     }
     if (bytes.length > limit) {
       throw tooLarge(subject, file, limit); // it grew while it was read
+    }
+    // the version before the read: a file changed meanwhile is another version next time
+    if (READ_COUNT.incrementAndGet() <= MAX_READS) {
+      READS.add(new Read(file, subject, dev.meshboot.io.FileIdentity.statForm(attributes)));
     }
     try {
       return StandardCharsets.UTF_8

@@ -598,8 +598,10 @@ public final class Variables {
           .describe(
               "Where (an absolute path) meshboot remembers what envoy --version said for a binary"
                   + " and the bootstrap a validated ENVOY_CONFIG_FILE was written as (0600; `run`"
-                  + " does not validate the same file again), and bin/meshboot keeps its AOT caches"
-                  + " (the renderer's, the `run` supervisor's, the control plane's).");
+                  + " does not validate the same file again), bin/meshboot keeps its AOT caches"
+                  + " (the renderer's, the `run` supervisor's, the control plane's), and `run`"
+                  + " keeps launch records (0600, the newest 16: with the same arguments,"
+                  + " environment and files, bin/meshboot starts Envoy from one before the JVM).");
 
   /** Every variable, in reference order. */
   public static final List<Variable> ALL = List.copyOf(registry);

@@ -29,6 +29,16 @@ public final class Children {
     }
   }
 
+  /**
+   * Registers a child this JVM did not start (the Envoy the launcher started before it became this
+   * JVM): the reaper leaves it to whoever waits for it, until {@link #release(long)}.
+   */
+  void adopt(long pid) {
+    synchronized (lock) {
+      own.add(pid);
+    }
+  }
+
   /** Forgets a registered pid once its process has been reaped. */
   void release(long pid) {
     synchronized (lock) {

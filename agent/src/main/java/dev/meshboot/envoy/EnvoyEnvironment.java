@@ -28,7 +28,13 @@ public final class EnvoyEnvironment {
 
   /** meshboot's own plumbing between its processes. */
   static final Set<String> INTERNAL =
-      Set.of("MESHBOOT_RENDER_COMMAND", "MESHBOOT_FALLBACKS_WARNED");
+      Set.of(
+          "MESHBOOT_RENDER_COMMAND",
+          "MESHBOOT_FALLBACKS_WARNED",
+          "MESHBOOT_LAUNCH_KEY",
+          "MESHBOOT_LAUNCH_RECORD",
+          "MESHBOOT_ADOPT",
+          "MESHBOOT_RENDER_REPORT");
 
   private EnvoyEnvironment() {}
 

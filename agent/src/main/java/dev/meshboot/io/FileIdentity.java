@@ -32,4 +32,33 @@ public final class FileIdentity {
       return Optional.empty();
     }
   }
+
+  /**
+   * The version of a file as coreutils prints it with {@code stat -L -c '%s-%.9Y-%i'} (size,
+   * modification time in seconds to the nanosecond, inode), which is how {@code bin/meshboot}
+   * checks that a file is still the one a launch record names; empty when it cannot be looked at.
+   */
+  public static Optional<String> statForm(Path path) {
+    try {
+      return Optional.of(statForm(Files.readAttributes(path, BasicFileAttributes.class)));
+    } catch (IOException | SecurityException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** {@link #statForm(Path)} of attributes already read (following links). */
+  public static String statForm(BasicFileAttributes attributes) {
+    java.time.Instant mtime = attributes.lastModifiedTime().toInstant();
+    // the file key prints as (dev=...,ino=N)
+    String key = String.valueOf(attributes.fileKey());
+    int ino = key.indexOf("ino=");
+    String inode = ino < 0 ? "?" : key.substring(ino + 4).replaceAll("\\D.*", "");
+    return attributes.size()
+        + "-"
+        + mtime.getEpochSecond()
+        + "."
+        + String.format(java.util.Locale.ROOT, "%09d", mtime.getNano())
+        + "-"
+        + inode;
+  }
 }

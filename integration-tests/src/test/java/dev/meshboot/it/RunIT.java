@@ -378,7 +378,7 @@ class RunIT {
   }
 
   /** A complete static bootstrap: {@code listener} answers every request with {@code body}. */
-  private static String staticConfig(int admin, int listener, String body) {
+  static String staticConfig(int admin, int listener, String body) {
     return """
         admin:
           address: {socket_address: {address: 127.0.0.1, port_value: %d}}
