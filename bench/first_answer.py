@@ -101,17 +101,18 @@ def loopback_certificates(work):
 def without_records(cache, run):
     """run() with no launch record in the cache directory: the records are set aside and put back
     afterwards, and the one this run writes is removed (the other cases keep theirs)."""
+    records = os.path.join(cache, "launch")
     aside = os.path.join(cache, "aside")
     os.makedirs(aside, exist_ok=True)
-    for record in glob.glob(os.path.join(cache, "launch-*.record")):
+    for record in glob.glob(os.path.join(records, "*.record")):
         os.rename(record, os.path.join(aside, os.path.basename(record)))
     try:
         return run()
     finally:
-        for record in glob.glob(os.path.join(cache, "launch-*.record")):
+        for record in glob.glob(os.path.join(records, "*.record")):
             os.remove(record)
-        for record in glob.glob(os.path.join(aside, "launch-*.record")):
-            os.rename(record, os.path.join(cache, os.path.basename(record)))
+        for record in glob.glob(os.path.join(aside, "*.record")):
+            os.rename(record, os.path.join(records, os.path.basename(record)))
 
 
 def main():

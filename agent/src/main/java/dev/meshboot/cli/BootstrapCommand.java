@@ -5,6 +5,7 @@ import dev.meshboot.bootstrap.BootstrapWriter.Format;
 import dev.meshboot.bootstrap.EnvoySchema;
 import dev.meshboot.bootstrap.Explain;
 import dev.meshboot.bootstrap.SideFile;
+import dev.meshboot.config.InputFiles;
 import dev.meshboot.io.AtomicFiles;
 import dev.meshboot.log.Log;
 import java.io.IOException;
@@ -89,13 +90,9 @@ final class BootstrapCommand implements Main.Command {
         remember(generation, result, format, text);
         // for `meshboot run`'s launch record: what this bootstrap was made from
         String report = context.environment().get(LaunchRecord.REPORT);
-        var reads = dev.meshboot.config.InputFiles.reads();
+        var reads = InputFiles.reads();
         if (report != null && !report.isEmpty() && reads.isPresent()) {
-          AtomicFiles.writeOutput(
-              Path.of(report),
-              LaunchRecord.report(reads.get(), result.rendered().sideFiles())
-                  .getBytes(java.nio.charset.StandardCharsets.UTF_8),
-              AtomicFiles.MODE_0600);
+          writeReport(Path.of(report), reads.get(), result.rendered().sideFiles());
         }
         log.info(
             "wrote bootstrap",
@@ -113,6 +110,23 @@ final class BootstrapCommand implements Main.Command {
           .print(Explain.render(result.rendered().provenance()));
     }
     return ExitCode.OK;
+  }
+
+  /**
+   * Reports what the bootstrap was made from to {@code meshboot run} ({@code
+   * MESHBOOT_RENDER_REPORT}); a report that cannot be written only costs the next start its launch
+   * record.
+   */
+  private static void writeReport(
+      Path report, List<InputFiles.Read> reads, List<SideFile> sideFiles) {
+    try {
+      AtomicFiles.writeOutput(
+          report,
+          LaunchRecord.report(reads, sideFiles).getBytes(java.nio.charset.StandardCharsets.UTF_8),
+          AtomicFiles.MODE_0600);
+    } catch (IOException | RuntimeException e) {
+      log.debug("cannot report the files read", "file", report, "error", e.toString());
+    }
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.meshboot.cli;
 
+import dev.meshboot.bootstrap.SideFile;
+import dev.meshboot.config.InputFiles;
 import dev.meshboot.io.AtomicFiles;
 import dev.meshboot.log.Log;
 import java.io.IOException;
@@ -13,13 +15,14 @@ import java.util.Optional;
 
 /**
  * What {@code bin/meshboot} needs to start Envoy itself before the JVM (issue #15, "the launcher
- * starts Envoy"): written by a {@code meshboot run} once the Envoy it started was LIVE, read by the
- * next launch with the same arguments. The launcher starts Envoy from it only when everything the
- * record was made from is unchanged: the launch key (a SHA-256 of the arguments and the whole
- * environment, computed by the launcher, which never writes the environment itself anywhere) and
- * the version (size, modification time, inode) of each file named, which are meshboot's jar, the
- * Envoy binary and every file the bootstrap was made from. The JVM then checks what it would have
- * started against what runs (({@code RunCommand})) and replaces an Envoy that differs.
+ * starts Envoy"): written by a {@code meshboot run} once it started an Envoy of its own, read by
+ * the next launch with the same arguments, working directory and environment. The launcher starts
+ * Envoy from it only when everything the record was made from is unchanged: the launch key (a
+ * SHA-256 of the arguments and the whole environment, computed by the launcher, which never writes
+ * the environment itself anywhere) and the version (size, modification time, inode) of each file
+ * named, which are meshboot's jar, the Envoy binary and every file the bootstrap was made from. The
+ * JVM then checks what it would have started against what runs ({@link LaunchedEnvoy}) and replaces
+ * an Envoy that differs.
  *
  * <p>The text, parsed by bash's {@code read}: a header of lines ({@code meshboot-launch 1}, {@code
  * key K}, {@code file VERSION PATH}..., {@code bootstrap VERSION PATH}, {@code unset NAME}...,
@@ -58,6 +61,9 @@ record LaunchRecord(
   /** Where a renderer reports the files it read and the side files it wrote. */
   static final String REPORT = "MESHBOOT_RENDER_REPORT";
 
+  /** How many records a cache directory keeps (one per key: arguments and environment). */
+  static final int KEPT = 16;
+
   /** A record is at most this large (a bootstrap of 1 MiB of input, pretty-printed). */
   private static final int LIMIT = 16 << 20;
 
@@ -86,9 +92,9 @@ record LaunchRecord(
    * The files read that a record names: what the bootstrap was made from, not meshboot's own cache
    * files nor the bootstrap (an output), as absolute paths.
    */
-  static List<Version> inputs(List<dev.meshboot.config.InputFiles.Read> reads) {
+  static List<Version> inputs(List<InputFiles.Read> reads) {
     List<Version> out = new ArrayList<>();
-    for (dev.meshboot.config.InputFiles.Read read : reads) {
+    for (InputFiles.Read read : reads) {
       if (!read.subject().equals("MESHBOOT_CACHE_DIR")
           && !read.subject().equals("MESHBOOT_BOOTSTRAP_PATH")) {
         Version version = new Version(read.version(), read.file().toAbsolutePath());
@@ -104,9 +110,7 @@ record LaunchRecord(
    * A renderer's report: {@code file VERSION PATH} for each input it read and {@code side PATH} for
    * each side file it wrote.
    */
-  static String report(
-      List<dev.meshboot.config.InputFiles.Read> reads,
-      List<dev.meshboot.bootstrap.SideFile> sideFiles) {
+  static String report(List<InputFiles.Read> reads, List<SideFile> sideFiles) {
     StringBuilder out = new StringBuilder();
     inputs(reads).forEach(file -> out.append(file.line("file")));
     sideFiles.forEach(side -> out.append("side ").append(side.path()).append('\n'));
@@ -155,13 +159,22 @@ record LaunchRecord(
     AtomicFiles.writeOutput(file, format().getBytes(StandardCharsets.UTF_8), AtomicFiles.MODE_0600);
   }
 
-  /** How many records a cache directory keeps (one per key: arguments and environment). */
-  static final int KEPT = 16;
-
-  /** Removes all but the {@code kept} most recently written records in {@code dir}. */
+  /**
+   * Removes all but the {@code kept} most recently written (or used) records in {@code dir}, and
+   * what runs killed before they could clean up left beside them an hour ago or more (a check
+   * render, a report).
+   */
   static void keepNewest(Path dir, int kept) throws IOException {
+    long hourAgo = System.currentTimeMillis() - 3_600_000L;
+    try (var leftovers = Files.newDirectoryStream(dir, "*.record.*")) {
+      for (Path file : leftovers) {
+        if (Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toMillis() < hourAgo) {
+          Files.deleteIfExists(file);
+        }
+      }
+    }
     List<Path> records;
-    try (var listing = Files.newDirectoryStream(dir, "launch-*.record")) {
+    try (var listing = Files.newDirectoryStream(dir, "*.record")) {
       records = new ArrayList<>();
       listing.forEach(records::add);
     }

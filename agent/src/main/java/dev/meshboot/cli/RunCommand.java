@@ -122,6 +122,14 @@ final class RunCommand implements Main.Command {
   }
 
   private ExitCode run(RunSession session, Args args, List<String> own, List<String> extra) {
+    // The native calls (the reaper's; waiting for an Envoy the launcher started), linked on the
+    // meshboot-native thread below.
+    CompletableFuture<Optional<Posix>> posix = new CompletableFuture<>();
+    // The Envoy bin/meshboot started from a launch record before it became this JVM, if it did,
+    // is this run's from the first moment: checked below against what this start would run,
+    // replaced if it differs, stopped if the run ends first.
+    LaunchedEnvoy launched = LaunchedEnvoy.adopt(context.environment(), context.children(), posix);
+    session.own("envoy started by the launcher", launched.owner());
     // Rendering loads the Envoy schema's protobuf classes (thousands of them), which a JVM never
     // unloads: a short-lived child meshboot renders, so that the long-running supervisor stays
     // small. Where this program cannot start itself again (in-process tests), it renders itself.
@@ -145,18 +153,6 @@ final class RunCommand implements Main.Command {
                 () ->
                     new Main.EnvoyFailedException(
                         "no Envoy binary to run: set ENVOY_BIN, or put envoy on PATH"));
-    // The native calls (the reaper's; waiting for an Envoy the launcher started), linked on the
-    // meshboot-native thread below.
-    CompletableFuture<Optional<Posix>> posix = new CompletableFuture<>();
-    // The Envoy bin/meshboot started from a launch record before it became this JVM, if it did:
-    // checked below against what this start would run, and replaced if it differs.
-    Optional<LaunchRecord> record = launchRecord();
-    Optional<AdoptedProcess> adoptedAtStart = adopt(posix);
-    AtomicReference<@Nullable AdoptedProcess> adopted = new AtomicReference<>();
-    adoptedAtStart.ifPresent(adopted::set);
-    if (adoptedAtStart.isPresent()) {
-      session.own("envoy started by the launcher", stopAdopted(adopted));
-    }
     // What Envoy may see of meshboot's environment depends on its mode, which the written
     // bootstrap says; until then (Envoy does not start before) nothing of the credentials.
     AtomicReference<Map<String, String>> envoyEnvironment =
@@ -192,7 +188,8 @@ final class RunCommand implements Main.Command {
               } catch (RuntimeException e) {
                 launchPrefix.completeExceptionally(e);
                 launcher.completeExceptionally(e);
-                posix.complete(Optional.empty());
+              } finally {
+                posix.complete(Optional.empty()); // whoever waits must not wait for ever
               }
             });
     // A user's whole bootstrap validated by an earlier start (same content, meshboot and Envoy)
@@ -204,30 +201,11 @@ final class RunCommand implements Main.Command {
                 generation,
                 envoy,
                 bootstrapPath,
-                () ->
-                    replaceAdopted(
-                        adopted, "the bootstrap it was started with is not this start's"));
+                () -> launched.replace("the bootstrap it was started with is not this start's"));
     Optional<Process> renderer = Optional.empty();
     // With an adopted Envoy the renderer writes beside the record, to be compared with what runs.
-    Optional<Path> check =
-        adoptedAtStart.flatMap(
-            started ->
-                record.flatMap(
-                    found ->
-                        recordPath()
-                            .map(
-                                path ->
-                                    path.resolveSibling(
-                                        path.getFileName()
-                                            + "."
-                                            + started.pid()
-                                            + ".check."
-                                            + BootstrapWriter.Format.forFile(bootstrapPath)
-                                                .name()
-                                                .toLowerCase(java.util.Locale.ROOT)))));
-    Optional<Path> report =
-        recordPath()
-            .map(path -> path.resolveSibling(path.getFileName() + "." + pidOf() + ".report"));
+    Optional<Path> check = launched.checkFile(bootstrapPath);
+    Optional<Path> report = launched.reportFile();
     if (self.isPresent() && !remembered) {
       Process started =
           startRenderer(
@@ -261,7 +239,7 @@ final class RunCommand implements Main.Command {
         new Supervisor(
             command,
             argv -> {
-              AdoptedProcess first = adopted.getAndSet(null);
+              AdoptedProcess first = launched.take();
               if (first != null) {
                 return first;
               }
@@ -355,11 +333,11 @@ final class RunCommand implements Main.Command {
         return rendered;
       }
       if (check.isPresent()) {
-        replaceIfDifferent(check.get(), bootstrapPath, adopted);
+        launched.compare(check.get(), bootstrapPath);
       }
       if (report.isPresent()) {
         // a renderer that wrote no report read what no record can name: none is written
-        rendererReport = readReport(report.get());
+        rendererReport = LaunchedEnvoy.readReport(report.get());
         recordable = rendererReport.isPresent();
       }
     } else if (!remembered) {
@@ -398,30 +376,20 @@ final class RunCommand implements Main.Command {
     if (written.mesh().isPresent()) {
       startMesh(session, transport.join(), written.mesh().get());
     }
-    List<String> launched = new ArrayList<>(launchPrefix.join());
-    launched.addAll(command);
-    @Nullable AdoptedProcess running = adopted.get();
-    if (running != null) {
-      if (written.relay().isPresent() || written.mesh().isPresent()) {
-        replaceAdopted(adopted, "its bootstrap connects to meshboot, which was not serving yet");
-      } else if (!record.map(found -> found.argv().equals(launched)).orElse(false)) {
-        replaceAdopted(adopted, "its command line is not this start's");
-      } else {
-        log.info(
-            "envoy was started by the launcher from the launch record; supervising it",
-            "pid",
-            running.pid());
-      }
-    }
-    if (recordable
-        && adopted.get() == null
-        && written.relay().isEmpty()
-        && written.mesh().isEmpty()) {
+    List<String> launchedArgv = new ArrayList<>(launchPrefix.join());
+    launchedArgv.addAll(command);
+    launched.keepIfSame(
+        launchedArgv,
+        envoyEnvironment.get(),
+        written.relay().isPresent() || written.mesh().isPresent());
+    if (recordable && written.relay().isEmpty() && written.mesh().isEmpty()) {
       Optional<String> reported = rendererReport;
       afterFirstLaunch.set(
-          () -> recordLaunch(bootstrapPath, envoy, launched, envoyEnvironment.get(), reported));
+          () ->
+              launched.record(
+                  bootstrapPath, envoy.path(), launchedArgv, envoyEnvironment.get(), reported));
     }
-    if (adopted.get() == null) {
+    if (!launched.holding()) {
       log.info("starting envoy", "command", String.join(" ", command));
     }
     session.running();
@@ -464,7 +432,7 @@ final class RunCommand implements Main.Command {
       return false;
     }
     try {
-      if (text.get().equals(currentText(bootstrapPath).orElse(null))) {
+      if (text.get().equals(LaunchedEnvoy.currentText(bootstrapPath).orElse(null))) {
         log.info(
             "bootstrap in place; ENVOY_CONFIG_FILE validated by an earlier start (same content,"
                 + " meshboot and Envoy)",
@@ -488,259 +456,6 @@ final class RunCommand implements Main.Command {
         "from",
         whole.get());
     return true;
-  }
-
-  /** The launch record path the launcher gives (an absolute path), if it gives one. */
-  private Optional<Path> recordPath() {
-    String given = context.environment().getOrDefault(LaunchRecord.RECORD, "");
-    return given.startsWith("/") ? Optional.of(Path.of(given)) : Optional.empty();
-  }
-
-  /** The launch record the launcher started Envoy from, if it started one and the key holds. */
-  private Optional<LaunchRecord> launchRecord() {
-    String key = context.environment().getOrDefault(LaunchRecord.KEY, "");
-    if (context.environment().getOrDefault(LaunchRecord.ADOPT, "").isEmpty() || key.isEmpty()) {
-      return Optional.empty();
-    }
-    return recordPath().flatMap(LaunchRecord::read).filter(found -> found.key().equals(key));
-  }
-
-  /**
-   * The Envoy the launcher started ({@code MESHBOOT_ADOPT}), if it is a child of this process
-   * (checked in /proc: a stray variable must never make meshboot signal another process).
-   */
-  private Optional<AdoptedProcess> adopt(CompletableFuture<Optional<Posix>> posix) {
-    String given = context.environment().getOrDefault(LaunchRecord.ADOPT, "");
-    if (given.isEmpty()) {
-      return Optional.empty();
-    }
-    try {
-      int pid = Integer.parseInt(given);
-      // /proc/PID/stat: "PID (COMM) STATE PPID ...", COMM may hold spaces and parentheses
-      String stat = java.nio.file.Files.readString(Path.of("/proc/" + pid + "/stat"));
-      String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ", -1);
-      if (pid > 1 && fields.length > 1 && fields[1].equals(pidOf())) {
-        return Optional.of(AdoptedProcess.adopt(pid, context.children(), posix::join));
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("no adoptable envoy", "error", e.toString());
-    }
-    log.warn("MESHBOOT_ADOPT names no child of meshboot; ignored", "pid", given);
-    return Optional.empty();
-  }
-
-  /** This process's pid, from /proc (ProcessHandle costs a first use at start). */
-  private static String pidOf() {
-    try {
-      return java.nio.file.Files.readSymbolicLink(Path.of("/proc/self")).toString();
-    } catch (IOException | UnsupportedOperationException e) {
-      return "0";
-    }
-  }
-
-  /**
-   * Stops the adopted Envoy unless the supervisor took it, for a run that ends before that (a
-   * SIGTERM while starting, a failure): SIGTERM, which Envoy answers by exiting at once (it may
-   * already serve; there is no drain before the supervisor runs), then SIGKILL.
-   */
-  private static AutoCloseable stopAdopted(AtomicReference<@Nullable AdoptedProcess> adopted) {
-    return () -> {
-      AdoptedProcess process = adopted.get();
-      if (process != null) {
-        process.destroy();
-        if (!process.waitFor(STEP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-          log.warn("envoy did not stop on SIGTERM; killing it", "pid", process.pid());
-        }
-      }
-      replaceAdopted(adopted, "");
-    };
-  }
-
-  /**
-   * Kills the Envoy the launcher started, if the supervisor has not taken it, and waits until it is
-   * gone (its ports free): this start runs another one ({@code why} says why; empty: the run ends).
-   */
-  private static void replaceAdopted(
-      AtomicReference<@Nullable AdoptedProcess> adopted, String why) {
-    AdoptedProcess process = adopted.getAndSet(null);
-    if (process == null) {
-      return;
-    }
-    if (!why.isEmpty()) {
-      log.warn(
-          "the envoy the launcher started from the launch record differs from this start; replacing"
-              + " it",
-          "pid",
-          process.pid(),
-          "why",
-          why);
-    }
-    process.destroyForcibly();
-    try {
-      if (!process.waitFor(STEP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-        log.error("envoy did not exit after SIGKILL", "pid", process.pid());
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  /** The text at {@code file} if it is a regular file of at most 16 MiB. */
-  private static Optional<String> currentText(Path file) {
-    try {
-      if (java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)
-          && java.nio.file.Files.size(file) <= 16 << 20) {
-        return Optional.of(java.nio.file.Files.readString(file));
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("cannot read the bootstrap in place", "file", file, "error", e.toString());
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * Compares the bootstrap the renderer wrote to {@code check} with the one the adopted Envoy was
-   * started with: the same, the check is dropped; else the Envoy is replaced and the new bootstrap
-   * written in place.
-   */
-  private static void replaceIfDifferent(
-      Path check, Path bootstrapPath, AtomicReference<@Nullable AdoptedProcess> adopted) {
-    try {
-      String rendered = java.nio.file.Files.readString(check);
-      if (!rendered.equals(currentText(bootstrapPath).orElse(null))) {
-        replaceAdopted(
-            adopted, "the bootstrap this start renders is not the one it was started with");
-        BootstrapWriter.writeAtomically(bootstrapPath, rendered);
-        log.info("wrote bootstrap", "file", bootstrapPath);
-      }
-    } catch (IOException e) {
-      throw new Main.OutputException(
-          "cannot write the bootstrap " + bootstrapPath + ": " + e.getMessage(), e);
-    } finally {
-      try {
-        java.nio.file.Files.deleteIfExists(check);
-      } catch (IOException e) {
-        log.debug("cannot remove", "file", check, "error", e.toString());
-      }
-    }
-  }
-
-  /** A renderer's report (read, then removed); empty when it wrote none. */
-  private static Optional<String> readReport(Path report) {
-    try {
-      return Optional.of(java.nio.file.Files.readString(report));
-    } catch (IOException e) {
-      return Optional.empty();
-    } finally {
-      try {
-        java.nio.file.Files.deleteIfExists(report);
-      } catch (IOException e) {
-        log.debug("cannot remove", "file", report, "error", e.toString());
-      }
-    }
-  }
-
-  /**
-   * Writes the launch record, on a thread of its own, when the launcher asked for one
-   * (MESHBOOT_LAUNCH_KEY, MESHBOOT_LAUNCH_RECORD) and the start can be repeated from it: no side
-   * files, every file named can be versioned, nothing in the record spans lines. Written when Envoy
-   * has been started, not once it is LIVE: an Envoy that fails with this bootstrap is what the next
-   * start would run without a record too, and a short run (a benchmark's) records as well.
-   *
-   * @param report what the renderer reported (empty: no renderer ran)
-   */
-  private void recordLaunch(
-      Path bootstrapPath,
-      EnvoyBinary envoy,
-      List<String> argv,
-      Map<String, String> forEnvoy,
-      Optional<String> report) {
-    String key = context.environment().getOrDefault(LaunchRecord.KEY, "");
-    Optional<Path> target = recordPath();
-    if (key.isEmpty() || target.isEmpty()) {
-      return;
-    }
-    Thread.ofVirtual()
-        .name("meshboot-launch-record")
-        .start(
-            () -> {
-              Optional<LaunchRecord> made =
-                  launchRecordNow(key, bootstrapPath, envoy, argv, forEnvoy, report);
-              if (made.isEmpty()) {
-                log.debug("no launch record: this start cannot be repeated from one");
-                return;
-              }
-              try {
-                made.get().write(target.get());
-                log.debug("launch record written", "file", target.get());
-                @Nullable Path dir = target.get().getParent();
-                if (dir != null) {
-                  LaunchRecord.keepNewest(dir, LaunchRecord.KEPT);
-                }
-              } catch (IOException | RuntimeException e) {
-                log.debug(
-                    "cannot write the launch record", "file", target.get(), "error", e.toString());
-              }
-            });
-  }
-
-  /** The launch record for this start as it is now; empty when it cannot be repeated from one. */
-  private Optional<LaunchRecord> launchRecordNow(
-      String key,
-      Path bootstrapPath,
-      EnvoyBinary envoy,
-      List<String> argv,
-      Map<String, String> forEnvoy,
-      Optional<String> report) {
-    List<LaunchRecord.Version> files = new ArrayList<>();
-    Optional<Path> jar = ValidatedConfigFiles.meshbootJar();
-    if (jar.isEmpty()) {
-      return Optional.empty();
-    }
-    for (Path file : List.of(jar.get(), envoy.path())) {
-      Optional<String> version = dev.meshboot.io.FileIdentity.statForm(file);
-      if (version.isEmpty()) {
-        return Optional.empty();
-      }
-      files.add(new LaunchRecord.Version(version.get(), file.toAbsolutePath()));
-    }
-    Optional<List<dev.meshboot.config.InputFiles.Read>> reads =
-        dev.meshboot.config.InputFiles.reads();
-    if (reads.isEmpty()) {
-      return Optional.empty();
-    }
-    files.addAll(LaunchRecord.inputs(reads.get()));
-    Optional<List<LaunchRecord.Version>> reported = LaunchRecord.reported(report.orElse(""));
-    if (reported.isEmpty()) {
-      return Optional.empty();
-    }
-    reported.get().stream().filter(version -> !files.contains(version)).forEach(files::add);
-    if (!java.nio.file.Files.isRegularFile(
-        bootstrapPath, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-      return Optional.empty();
-    }
-    // the version before the text: a bootstrap changed meanwhile is rewritten next time
-    Optional<String> version = dev.meshboot.io.FileIdentity.statForm(bootstrapPath);
-    Optional<String> text = currentText(bootstrapPath);
-    if (version.isEmpty() || text.isEmpty()) {
-      return Optional.empty();
-    }
-    List<String> unset =
-        context.environment().keySet().stream()
-            .filter(name -> !forEnvoy.containsKey(name))
-            .filter(
-                name -> !name.startsWith("MESHBOOT_LAUNCH_") && !name.equals(LaunchRecord.ADOPT))
-            .sorted()
-            .toList();
-    LaunchRecord made =
-        new LaunchRecord(
-            key,
-            files,
-            new LaunchRecord.Version(version.get(), bootstrapPath.toAbsolutePath()),
-            unset,
-            argv,
-            text.get());
-    return made.writable() ? Optional.of(made) : Optional.empty();
   }
 
   /** Waits for a thread that ends on its own once the run stops. */

@@ -88,7 +88,7 @@ public final class InputFiles {
       throw tooLarge(subject, file, limit); // it grew while it was read
     }
     // the version before the read: a file changed meanwhile is another version next time
-    if (READ_COUNT.incrementAndGet() <= MAX_READS) {
+    if (READ_COUNT.get() <= MAX_READS && READ_COUNT.incrementAndGet() <= MAX_READS) {
       READS.add(new Read(file, subject, dev.meshboot.io.FileIdentity.statForm(attributes)));
     }
     try {

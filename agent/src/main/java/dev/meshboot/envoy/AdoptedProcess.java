@@ -48,29 +48,36 @@ public final class AdoptedProcess extends Process {
         .daemon(true)
         .start(
             () -> {
-              int code;
               try {
-                code = process.waitNatively();
+                process.waitNatively();
               } finally {
                 children.release(pid);
               }
-              process.exit.complete(code);
             });
     return process;
   }
 
-  private int waitNatively() {
+  /**
+   * Waits for the exit, marks it (no signal is sent from then on) and only then reaps it: a pid
+   * reaped before that could be another process's by the time a signal is sent.
+   */
+  private void waitNatively() {
     Optional<Posix> calls = posix.get();
+    int code = UNKNOWN_EXIT;
     if (calls.isPresent()) {
       try {
-        return calls.get().awaitExit(pid);
+        code = calls.get().awaitExit(pid);
       } catch (IllegalStateException e) {
         log.warn("cannot wait for envoy", "pid", pid, "error", e.getMessage());
       }
+    } else {
+      // Without waitid: the JDK can see it end but not how.
+      ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().join());
     }
-    // Without waitid: the JDK can see it end but not how.
-    ProcessHandle.of(pid).ifPresent(handle -> handle.onExit().join());
-    return UNKNOWN_EXIT;
+    synchronized (this) {
+      exit.complete(code);
+    }
+    calls.ifPresent(found -> found.reap(pid));
   }
 
   @Override
@@ -150,7 +157,7 @@ public final class AdoptedProcess extends Process {
   }
 
   /** Signals it while it has not been reaped (afterwards its pid may be another process's). */
-  private void signal(int signal) {
+  private synchronized void signal(int signal) {
     if (exit.isDone()) {
       return;
     }

@@ -135,8 +135,9 @@ public final class Posix {
   }
 
   /**
-   * Blocks until the child {@code pid} exits and reaps it ({@code waitid(P_PID, pid, WEXITED)}):
-   * its exit code as {@link Process#exitValue()} gives it (128 plus the signal that killed it).
+   * Blocks until the child {@code pid} exits, without reaping it ({@code waitid(P_PID, pid,
+   * WEXITED|WNOWAIT)}: until {@link #reap} its pid cannot be another process's): its exit code as
+   * {@link Process#exitValue()} gives it (128 plus the signal that killed it).
    *
    * @throws IllegalStateException when it is not a child of this process (or cannot be waited for)
    */
@@ -145,7 +146,7 @@ public final class Posix {
       MemorySegment info = arena.allocate(SIGINFO_SIZE);
       MemorySegment state = arena.allocate(CALL_STATE);
       while (true) {
-        int result = (int) waitid.invokeExact(state, P_PID, pid, info, WEXITED);
+        int result = (int) waitid.invokeExact(state, P_PID, pid, info, WEXITED | WNOWAIT);
         if (result == 0) {
           int status = info.get(ValueLayout.JAVA_INT, SI_STATUS);
           return info.get(ValueLayout.JAVA_INT, SI_CODE) == CLD_EXITED ? status : 128 + status;

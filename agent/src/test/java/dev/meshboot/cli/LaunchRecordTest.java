@@ -37,23 +37,25 @@ class LaunchRecordTest {
         .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
   }
 
-  /** bash's {@code read -r} line by line, then {@code tail -n +K} for the bootstrap. */
+  /**
+   * bash's {@code read -r} line by line from one descriptor, then {@code cat} of the rest of it for
+   * the bootstrap, as bin/meshboot reads a record.
+   */
   @Test
   void bashReadsTheHeaderAndTailTheBootstrap(@TempDir Path tmp) throws Exception {
     Path file = tmp.resolve("launch-x.record");
     RECORD.write(file);
     String script =
         """
-        lines=0
-        while IFS= read -r line; do
-          lines=$((lines + 1))
+        exec {fd}<"$1"
+        while IFS= read -r line <&"$fd"; do
           case "$line" in
             "arg "*) printf 'arg<%s>\\n' "${line#arg }" ;;
             "file "*) line=${line#file }; printf 'file<%s><%s>\\n' "${line%% *}" "${line#* }" ;;
             end) break ;;
           esac
-        done <"$1"
-        tail -n "+$((lines + 1))" -- "$1" >"$1.bootstrap"
+        done
+        cat <&"$fd" >"$1.bootstrap"
         """;
     Process bash = new ProcessBuilder("bash", "-c", script, "bash", file.toString()).start();
     String out = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -121,6 +123,34 @@ class LaunchRecordTest {
         .isEmpty();
   }
 
+  /**
+   * The renderer run starts reports what it read; a report it cannot write (a read-only cache
+   * directory) costs the next start its record, never this one its bootstrap.
+   */
+  @Test
+  void theRendererReportsItsInputsAndAReportItCannotWriteIsNoFailure(@TempDir Path tmp)
+      throws Exception {
+    Path fragment =
+        Files.copy(
+            Path.of("src/test/resources/scenarios/files/cluster-only.yaml"),
+            tmp.resolve("fragment.yaml"));
+    java.util.Map<String, String> env = new java.util.HashMap<>(CliTest.ENV);
+    env.put("ENVOY_RESOURCES_CONFIG_FILE", fragment.toString());
+    env.put(LaunchRecord.REPORT, tmp.resolve("report").toString());
+    CliTest.Result result = CliTest.run(env, "bootstrap", "-o", tmp.resolve("a.json").toString());
+    assertThat(result.code()).as(result.err()).isZero();
+    assertThat(LaunchRecord.reported(Files.readString(tmp.resolve("report"))).orElseThrow())
+        .contains(
+            new LaunchRecord.Version(
+                dev.meshboot.io.FileIdentity.statForm(fragment).orElseThrow(), fragment));
+
+    env.put(LaunchRecord.REPORT, tmp.resolve("no/such/dir/report").toString());
+    result = CliTest.run(env, "bootstrap", "-o", tmp.resolve("b.json").toString());
+    assertThat(result.code()).as(result.err()).isZero();
+    assertThat(Files.readString(tmp.resolve("b.json")))
+        .isEqualTo(Files.readString(tmp.resolve("a.json")));
+  }
+
   @Test
   void keepsTheNewestRecords(@TempDir Path tmp) throws Exception {
     for (int i = 0; i < 5; i++) {
@@ -129,11 +159,18 @@ class LaunchRecordTest {
       Files.setLastModifiedTime(record, FileTime.fromMillis(1_000_000L * (i + 1)));
     }
     Files.writeString(tmp.resolve("validated-1.txt"), "other caches stay");
+    Path old = Files.writeString(tmp.resolve("launch-4.record.77.check.json"), "a killed run's");
+    Files.setLastModifiedTime(old, FileTime.fromMillis(System.currentTimeMillis() - 7_200_000L));
+    Files.writeString(tmp.resolve("launch-4.record.88.report"), "a run under way");
     LaunchRecord.keepNewest(tmp, 3);
     try (var files = Files.list(tmp)) {
       assertThat(files.map(file -> file.getFileName().toString()).sorted())
           .containsExactly(
-              "launch-2.record", "launch-3.record", "launch-4.record", "validated-1.txt");
+              "launch-2.record",
+              "launch-3.record",
+              "launch-4.record",
+              "launch-4.record.88.report",
+              "validated-1.txt");
     }
   }
 }

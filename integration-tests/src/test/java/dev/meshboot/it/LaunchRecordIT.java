@@ -59,6 +59,8 @@ class LaunchRecordIT {
     Path record = onlyRecord(tmp);
     assertThat(Files.getPosixFilePermissions(record))
         .isEqualTo(PosixFilePermissions.fromString("rw-------"));
+    assertThat(Files.getPosixFilePermissions(record.getParent()))
+        .isEqualTo(PosixFilePermissions.fromString("rwx------"));
     String recorded = Files.readString(record);
     assertThat(recorded)
         .startsWith("meshboot-launch 1\n")
@@ -107,10 +109,14 @@ class LaunchRecordIT {
     assertThat(meshboot.exitValue()).as(read(tmp, "2.log")).isZero();
     assertThat(read(tmp, "2.log")).contains("draining").contains("envoy stopped");
 
-    // meshboot killed outright: the Envoy the launcher started goes with it
+    // meshboot killed outright: the Envoy the launcher started goes with it; the bootstrap gone
+    // meanwhile is written again from the record, exactly (the JVM keeps that Envoy)
+    Files.delete(tmp.resolve("envoy.json"));
     meshboot = start(tmp, "3.log", environment);
     waitUntil(() -> read(tmp, "3.log").contains(ADOPTED), tmp.resolve("3.log"), "adopting");
     ProcessHandle adopted = Local.envoyUnder(meshboot.toHandle()).orElseThrow();
+    waitUntil(() -> read(tmp, "3.log").contains("envoy is LIVE"), tmp.resolve("3.log"), "LIVE");
+    assertThat(read(tmp, "3.log")).doesNotContain(REPLACED);
     meshboot.destroyForcibly();
     assertThat(meshboot.waitFor(10, TimeUnit.SECONDS)).isTrue();
     assertThat(adopted.onExit().get(10, TimeUnit.SECONDS).isAlive()).isFalse();
@@ -154,7 +160,7 @@ class LaunchRecordIT {
     waitUntil(() -> read(tmp, "2.log").contains(ADOPTED), tmp.resolve("2.log"), "adopting");
     String second = runUntilServed(tmp, null, environment, listener, "served");
     assertThat(second).doesNotContain(REPLACED);
-    try (Stream<Path> files = Files.list(tmp.resolve("cache"))) {
+    try (Stream<Path> files = Files.list(tmp.resolve("cache/launch"))) {
       assertThat(files.map(file -> file.getFileName().toString()))
           .as("the renderer's check and report are removed")
           .noneMatch(name -> name.contains(".check.") || name.endsWith(".report"));
@@ -228,7 +234,7 @@ class LaunchRecordIT {
   }
 
   private static Path onlyRecord(Path tmp) throws IOException {
-    try (Stream<Path> files = Files.list(tmp.resolve("cache"))) {
+    try (Stream<Path> files = Files.list(tmp.resolve("cache/launch"))) {
       List<Path> records =
           files.filter(file -> file.getFileName().toString().endsWith(".record")).toList();
       assertThat(records).hasSize(1);
@@ -238,7 +244,7 @@ class LaunchRecordIT {
 
   /** The record of the start with {@code environment}: the newest one. */
   private static Path recordFor(Path tmp, Map<String, String> environment) throws IOException {
-    try (Stream<Path> files = Files.list(tmp.resolve("cache"))) {
+    try (Stream<Path> files = Files.list(tmp.resolve("cache/launch"))) {
       return files
           .filter(file -> file.getFileName().toString().endsWith(".record"))
           .filter(file -> read(file).contains(" " + environment.get("ENVOY_CONFIG_FILE") + "\n"))
