@@ -75,6 +75,10 @@ final class BootstrapCommand implements Main.Command {
     @Nullable Path file = output == null || output.equals("-") ? null : Path.of(output);
     Format format = format(args.value("--format"), file);
 
+    String report = context.environment().get(LaunchRecord.REPORT);
+    if (report != null && !report.isEmpty()) {
+      InputFiles.remember(); // for `meshboot run`'s launch record: what the bootstrap is made from
+    }
     Generation generation = new Generation(context, args, EnvoySchema.Scope.CORE);
     Generation.Result result = generation.render();
     String text = BootstrapWriter.text(result.rendered().bootstrap(), result.schema(), format);
@@ -88,8 +92,6 @@ final class BootstrapCommand implements Main.Command {
       } else {
         BootstrapWriter.writeAtomically(file, text);
         remember(generation, result, format, text);
-        // for `meshboot run`'s launch record: what this bootstrap was made from
-        String report = context.environment().get(LaunchRecord.REPORT);
         var reads = InputFiles.reads();
         if (report != null && !report.isEmpty() && reads.isPresent()) {
           writeReport(Path.of(report), reads.get(), result.rendered().sideFiles());

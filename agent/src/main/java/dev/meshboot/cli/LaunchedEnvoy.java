@@ -115,6 +115,11 @@ final class LaunchedEnvoy {
     }
   }
 
+  /** Whether the launcher asked for a launch record of this start. */
+  boolean recording() {
+    return recordPath.isPresent();
+  }
+
   /** Whether an Envoy the launcher started is still this run's to keep or replace. */
   boolean holding() {
     return adopted.get() != null;

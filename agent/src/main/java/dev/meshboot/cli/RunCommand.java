@@ -130,6 +130,9 @@ final class RunCommand implements Main.Command {
     // replaced if it differs, stopped if the run ends first.
     LaunchedEnvoy launched = LaunchedEnvoy.adopt(context.environment(), context.children(), posix);
     session.own("envoy started by the launcher", launched.owner());
+    if (launched.recording()) {
+      dev.meshboot.config.InputFiles.remember(); // what this start is made from, for the record
+    }
     // Rendering loads the Envoy schema's protobuf classes (thousands of them), which a JVM never
     // unloads: a short-lived child meshboot renders, so that the long-running supervisor stays
     // small. Where this program cannot start itself again (in-process tests), it renders itself.
@@ -681,7 +684,8 @@ final class RunCommand implements Main.Command {
     ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
     // The lenient variables this process already warned about: the renderer does not repeat it.
     builder.environment().put(ConfigReader.WARNED, fallbacksWarned);
-    // which files it read, for the launch record
+    // The launcher's Envoy is this process's child, not the renderer's; the renderer reports the
+    // files it read, for the launch record.
     builder.environment().remove(LaunchRecord.ADOPT);
     report.ifPresent(path -> builder.environment().put(LaunchRecord.REPORT, path.toString()));
     try {

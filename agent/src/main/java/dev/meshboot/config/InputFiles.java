@@ -35,12 +35,18 @@ public final class InputFiles {
   public record Read(Path file, String subject, String version) {}
 
   /**
-   * The most reads remembered: a start reads a handful; a long-running process that reads again
-   * (mesh serve's reloads, token refreshes) stops remembering, and its reads are then unknown.
+   * The most reads remembered: a start reads a handful; a run that reads again (token refreshes)
+   * stops remembering, and its reads are then unknown.
    */
   private static final int MAX_READS = 256;
 
-  /** Every file read so far (a launch record names them: {@code cli.LaunchRecord}). */
+  /** Whether reads are remembered: only from {@link #remember()} on. */
+  private static volatile boolean remembering;
+
+  /**
+   * Every file read since {@link #remember()} (a launch record names them: {@code
+   * cli.LaunchRecord}).
+   */
   private static final java.util.Queue<Read> READS =
       new java.util.concurrent.ConcurrentLinkedQueue<>();
 
@@ -49,9 +55,23 @@ public final class InputFiles {
 
   private InputFiles() {}
 
-  /** The files this process has read, in order; empty when there were too many to remember. */
+  /**
+   * Remembers the files read from now on (and forgets earlier ones): a command whose reads a launch
+   * record names ({@code run}, the renderer it starts) calls it first; nothing else remembers
+   * anything.
+   */
+  public static void remember() {
+    READS.clear();
+    READ_COUNT.set(0);
+    remembering = true;
+  }
+
+  /**
+   * The files read since {@link #remember()}, in order; empty when there were too many to remember,
+   * or nothing asked to remember them.
+   */
   public static java.util.Optional<java.util.List<Read>> reads() {
-    return READ_COUNT.get() > MAX_READS
+    return !remembering || READ_COUNT.get() > MAX_READS
         ? java.util.Optional.empty()
         : java.util.Optional.of(java.util.List.copyOf(READS));
   }
@@ -88,7 +108,7 @@ public final class InputFiles {
       throw tooLarge(subject, file, limit); // it grew while it was read
     }
     // the version before the read: a file changed meanwhile is another version next time
-    if (READ_COUNT.get() <= MAX_READS && READ_COUNT.incrementAndGet() <= MAX_READS) {
+    if (remembering && READ_COUNT.get() <= MAX_READS && READ_COUNT.incrementAndGet() <= MAX_READS) {
       READS.add(new Read(file, subject, dev.meshboot.io.FileIdentity.statForm(attributes)));
     }
     try {
