@@ -246,21 +246,19 @@ final class LaunchedEnvoy {
 
   /**
    * Keeps the adopted Envoy if it runs what this start would have started: the command line and the
-   * environment's missing names as recorded, and no connection to meshboot itself (the relay, the
-   * embedded control plane: nothing served it yet); replaces it otherwise.
+   * environment's missing names as recorded; replaces it otherwise. (An Envoy whose management
+   * connection is meshboot's own socket, the relay's or the embedded control plane's, has been
+   * retrying it until meshboot served it, every ~50 ms: the bootstrap's retry policy.)
    *
    * @param argv the command line this start would run, wrappers first
    * @param forEnvoy the environment this start would give Envoy
-   * @param connectsToMeshboot whether the bootstrap's management connection is meshboot's
    */
-  void keepIfSame(List<String> argv, Map<String, String> forEnvoy, boolean connectsToMeshboot) {
+  void keepIfSame(List<String> argv, Map<String, String> forEnvoy) {
     AdoptedProcess process = adopted.get();
     if (process == null) {
       return;
     }
-    if (connectsToMeshboot) {
-      replace("its bootstrap connects to meshboot, which was not serving yet");
-    } else if (!record.map(found -> found.argv().equals(argv)).orElse(false)) {
+    if (!record.map(found -> found.argv().equals(argv)).orElse(false)) {
       replace("its command line is not this start's");
     } else if (!record.map(found -> found.unset().equals(unset(forEnvoy))).orElse(false)) {
       replace("its environment is not this start's");

@@ -381,11 +381,8 @@ final class RunCommand implements Main.Command {
     }
     List<String> launchedArgv = new ArrayList<>(launchPrefix.join());
     launchedArgv.addAll(command);
-    launched.keepIfSame(
-        launchedArgv,
-        envoyEnvironment.get(),
-        written.relay().isPresent() || written.mesh().isPresent());
-    if (recordable && written.relay().isEmpty() && written.mesh().isEmpty()) {
+    launched.keepIfSame(launchedArgv, envoyEnvironment.get());
+    if (recordable) {
       Optional<String> reported = rendererReport;
       afterFirstLaunch.set(
           () ->

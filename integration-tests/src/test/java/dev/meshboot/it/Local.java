@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -79,6 +80,40 @@ final class Local {
   static Process meshbootRun(
       Path tmp, Path log, Map<String, String> extra, @org.jspecify.annotations.Nullable Netns netns)
       throws IOException {
+    return start(
+        List.of(ReleaseJava.java(), "-jar", System.getProperty("meshboot.jar"), "run"),
+        tmp,
+        log,
+        extra,
+        netns);
+  }
+
+  /**
+   * {@link #meshbootRun(Path, Path, Map, Netns)} through the launcher, {@code bin/meshboot run}, as
+   * a unit or a developer runs it (the release's JRE and jar, the cache directory {@code
+   * tmp/cache}, no AOT caches), in {@code tmp}.
+   */
+  static Process launcherRun(
+      Path tmp, Path log, Map<String, String> extra, @org.jspecify.annotations.Nullable Netns netns)
+      throws IOException {
+    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
+    Map<String, String> env = new HashMap<>();
+    env.put("MESHBOOT_JAR", jar.toString());
+    env.put("MESHBOOT_JAVA_HOME", ReleaseJava.home().toString());
+    env.put("MESHBOOT_CACHE_DIR", tmp.resolve("cache").toString());
+    env.put("MESHBOOT_AOT", "0");
+    env.putAll(extra);
+    Path launcher = jar.getParent().getParent().getParent().resolve("bin/meshboot");
+    return start(List.of(launcher.toString(), "run"), tmp, log, env, netns);
+  }
+
+  private static Process start(
+      List<String> command,
+      Path tmp,
+      Path log,
+      Map<String, String> extra,
+      @org.jspecify.annotations.Nullable Netns netns)
+      throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
     env.put("HOME", tmp.toString());
@@ -91,7 +126,8 @@ final class Local {
     env.put("ENVOY_LOG_LEVEL", "warning");
     env.putAll(extra);
     ProcessBuilder builder =
-        new ProcessBuilder(ReleaseJava.java(), "-jar", System.getProperty("meshboot.jar"), "run")
+        new ProcessBuilder(command)
+            .directory(tmp.toFile())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
     builder.environment().clear();

@@ -176,6 +176,41 @@ class RunMeshIT {
         .doesNotContain("starting envoy");
   }
 
+  /**
+   * A restart of the same mesh run (the launcher's launch record): Envoy is started by the launcher
+   * before the JVM and retries the embedded control plane's socket (the bootstrap's 50 ms retry
+   * policy) until the JVM serves it, and the JVM keeps that Envoy, which routes through the mesh.
+   */
+  @Test
+  void aRestartStartsEnvoyFromTheLaunchRecord(@TempDir Path tmp) throws Exception {
+    app(9081, "vanilla");
+    app(9082, "epoch");
+    Map<String, String> env = new HashMap<>();
+    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
+    env.put("MESHBOOT_MESH", WORKSHOP.toString());
+    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    for (String name : List.of("first.log", "second.log")) {
+      Path log = tmp.resolve(name);
+      Process meshboot = Local.launcherRun(tmp, log, env, Objects.requireNonNull(pod));
+      waitRouted(meshboot, log);
+      if (name.equals("second.log")) {
+        Local.waitUntil(
+            meshboot,
+            () -> Files.readString(log).contains("envoy was started by the launcher"),
+            log,
+            "the JVM adopting the launcher's Envoy",
+            Duration.ofSeconds(30));
+      }
+      meshboot.destroy();
+      assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
+      String output = Files.readString(log);
+      assertThat(meshboot.exitValue()).as(output).isZero();
+      assertThat(output).doesNotContain("replacing it");
+    }
+    assertThat(Files.readString(tmp.resolve("first.log")))
+        .doesNotContain("envoy was started by the launcher");
+  }
+
   private Process run(Path tmp, Path mesh, Path log) throws IOException {
     return run(tmp, mesh, log, Map.of());
   }
