@@ -246,19 +246,24 @@ final class LaunchedEnvoy {
 
   /**
    * Keeps the adopted Envoy if it runs what this start would have started: the command line and the
-   * environment's missing names as recorded; replaces it otherwise. (An Envoy whose management
-   * connection is meshboot's own socket, the relay's or the embedded control plane's, has been
-   * retrying it until meshboot served it, every ~50 ms: the bootstrap's retry policy.)
+   * environment's missing names as recorded, and not through the relay; replaces it otherwise. (An
+   * Envoy of the embedded control plane has been retrying its socket until the JVM served it, every
+   * 25-250 ms: the bootstrap's retry policy. The relay's is Envoy's default, 500 ms up to 30 s,
+   * kept for a remote server's outages, and its TLS connection takes longer than the JVM's start
+   * anyway: no relay run is recorded.)
    *
    * @param argv the command line this start would run, wrappers first
    * @param forEnvoy the environment this start would give Envoy
+   * @param relayed whether Envoy's management connection is the relay's
    */
-  void keepIfSame(List<String> argv, Map<String, String> forEnvoy) {
+  void keepIfSame(List<String> argv, Map<String, String> forEnvoy, boolean relayed) {
     AdoptedProcess process = adopted.get();
     if (process == null) {
       return;
     }
-    if (!record.map(found -> found.argv().equals(argv)).orElse(false)) {
+    if (relayed) {
+      replace("its bootstrap connects to the relay, which was not serving yet");
+    } else if (!record.map(found -> found.argv().equals(argv)).orElse(false)) {
       replace("its command line is not this start's");
     } else if (!record.map(found -> found.unset().equals(unset(forEnvoy))).orElse(false)) {
       replace("its environment is not this start's");

@@ -381,8 +381,8 @@ final class RunCommand implements Main.Command {
     }
     List<String> launchedArgv = new ArrayList<>(launchPrefix.join());
     launchedArgv.addAll(command);
-    launched.keepIfSame(launchedArgv, envoyEnvironment.get());
-    if (recordable) {
+    launched.keepIfSame(launchedArgv, envoyEnvironment.get(), written.relay().isPresent());
+    if (recordable && written.relay().isEmpty()) {
       Optional<String> reported = rendererReport;
       afterFirstLaunch.set(
           () ->
