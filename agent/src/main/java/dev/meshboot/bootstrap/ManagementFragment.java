@@ -104,15 +104,15 @@ final class ManagementFragment {
 
   /**
    * The xDS stream's retry policy toward the embedded control plane's socket, which the JVM that
-   * supervises Envoy serves itself: from 25 ms up to 250 ms (Envoy's default, for a remote server,
+   * supervises Envoy serves itself: from 25 ms up to 100 ms (Envoy's default, for a remote server,
    * is 500 ms up to 30 s, each full-jittered). An Envoy the launcher started before the JVM serves
    * it connects within ~0.1 s of it; a stream that breaks while the JVM runs costs a local connect
-   * every 250 ms at most.
+   * every 100 ms at most.
    */
   private static com.google.gson.JsonObject quickRetries() {
     com.google.gson.JsonObject backOff = new com.google.gson.JsonObject();
     backOff.addProperty("base_interval", "0.025s");
-    backOff.addProperty("max_interval", "0.25s");
+    backOff.addProperty("max_interval", "0.1s");
     com.google.gson.JsonObject policy = new com.google.gson.JsonObject();
     policy.add("retry_back_off", backOff);
     return policy;

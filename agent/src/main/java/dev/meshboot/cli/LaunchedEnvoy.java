@@ -248,7 +248,7 @@ final class LaunchedEnvoy {
    * Keeps the adopted Envoy if it runs what this start would have started: the command line and the
    * environment's missing names as recorded, and not through the relay; replaces it otherwise. (An
    * Envoy of the embedded control plane has been retrying its socket until the JVM served it, every
-   * 25-250 ms: the bootstrap's retry policy. The relay's is Envoy's default, 500 ms up to 30 s,
+   * 25-100 ms: the bootstrap's retry policy. The relay's is Envoy's default, 500 ms up to 30 s,
    * kept for a remote server's outages, and its TLS connection takes longer than the JVM's start
    * anyway: no relay run is recorded.)
    *
