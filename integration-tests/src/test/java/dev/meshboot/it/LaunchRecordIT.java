@@ -167,21 +167,11 @@ class LaunchRecordIT {
     }
   }
 
-  /** The launcher's environment: the release's JRE and jar, a cache directory, no AOT caches. */
+  /**
+   * What the test adds to {@link Local#launcherRun}'s environment: credentials, the API's socket.
+   */
   private static Map<String, String> environment(Path tmp) {
     Map<String, String> env = new HashMap<>();
-    env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    env.put("HOME", tmp.toString());
-    env.put("MESHBOOT_JAR", jar().toString());
-    env.put("MESHBOOT_JAVA_HOME", ReleaseJava.home().toString());
-    env.put("MESHBOOT_CACHE_DIR", tmp.resolve("cache").toString());
-    env.put("MESHBOOT_AOT", "0");
-    env.put("ENVOY_BIN", Envoy.path().toString());
-    env.put("APPMESH_RESOURCE_ARN", RunIT.ARN);
-    env.put("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString());
-    env.put("MESHBOOT_RESTART_BACKOFF_MS", "100");
-    env.put("LISTENER_DRAIN_WAIT_TIME_S", "5");
-    env.put("ENVOY_LOG_LEVEL", "warning");
     env.put("APPNET_AGENT_ADMIN_MODE", "uds");
     env.put("APPNET_AGENT_ADMIN_UDS_PATH", tmp.resolve("api.sock").toString());
     env.put("AWS_ACCESS_KEY_ID", "AKIDLAUNCHRECORD");
@@ -189,20 +179,8 @@ class LaunchRecordIT {
     return env;
   }
 
-  private static Path jar() {
-    return Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
-  }
-
   private Process start(Path tmp, String log, Map<String, String> environment) throws IOException {
-    Path root = jar().getParent().getParent().getParent();
-    ProcessBuilder builder =
-        new ProcessBuilder(root.resolve("bin/meshboot").toString(), "run")
-            .directory(tmp.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(tmp.resolve(log).toFile());
-    builder.environment().clear();
-    builder.environment().putAll(environment);
-    return builder.start();
+    return Local.launcherRun(tmp, tmp.resolve(log), environment, null);
   }
 
   /**
