@@ -137,38 +137,39 @@ final class LaunchedEnvoy {
    */
   AutoCloseable owner() {
     return () -> {
-      AdoptedProcess process = adopted.get();
+      AdoptedProcess process = adopted.getAndSet(null);
       if (process != null) {
         process.destroy();
         if (!process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
           log.warn("envoy did not stop on SIGTERM; killing it", "pid", process.pid());
+          kill(process);
         }
       }
-      replace("");
-      for (Path file : scratch) {
-        deleteQuietly(file);
-      }
+      scratch.forEach(LaunchedEnvoy::deleteQuietly);
     };
   }
 
   /**
    * Kills the adopted Envoy, if the supervisor has not taken it, and waits until it is gone (its
-   * ports free): this start runs another one ({@code why} says why; empty: the run ends).
+   * ports free): this start runs another one, for the reason {@code why}.
    */
   void replace(String why) {
     AdoptedProcess process = adopted.getAndSet(null);
     if (process == null) {
       return;
     }
-    if (!why.isEmpty()) {
-      log.warn(
-          "the envoy the launcher started from the launch record differs from this start; replacing"
-              + " it",
-          "pid",
-          process.pid(),
-          "why",
-          why);
-    }
+    log.warn(
+        "the envoy the launcher started from the launch record differs from this start; replacing"
+            + " it",
+        "pid",
+        process.pid(),
+        "why",
+        why);
+    kill(process);
+  }
+
+  /** SIGKILL, and a wait for the exit. */
+  private static void kill(AdoptedProcess process) {
     process.destroyForcibly();
     try {
       if (!process.waitFor(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -44,7 +44,10 @@ class RestartMemoryIT {
             "MESHBOOT_RESTART_RESET_S", "1",
             "MESHBOOT_RESTART_BACKOFF_MS", "50"));
     Path log = tmp.resolve("meshboot.log");
-    meshboot = launcherRun(tmp, log, env);
+    // through bin/meshboot: the supervisor's memory flags are the launcher's (its AOT caches off: a
+    // first run trains them in the background for seconds, beside what is measured)
+    env.put("ENVOY_LOG_LEVEL", "critical");
+    meshboot = Local.launcherRun(tmp, log, env, null);
     Local.waitUntil(
         meshboot,
         () -> Local.get(listener, "/").startsWith("served"),
@@ -78,33 +81,6 @@ class RestartMemoryIT {
         .as("resident KB after 100 restarts (%d) vs after the first start (%d)", after, before)
         .isLessThan(5 * 1024);
     assertThat(Files.readString(log)).doesNotContain("restart budget");
-  }
-
-  /**
-   * {@code bin/meshboot run}: the supervisor's memory flags are the launcher's (its AOT caches off:
-   * a first run trains them in the background for seconds, beside what is measured).
-   */
-  private static Process launcherRun(Path tmp, Path log, Map<String, String> extra)
-      throws java.io.IOException {
-    Path jar = Path.of(System.getProperty("meshboot.jar")).toAbsolutePath().normalize();
-    Path launcher = jar.getParent().getParent().getParent().resolve("bin/meshboot");
-    ProcessBuilder builder =
-        new ProcessBuilder(launcher.toString(), "run")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().clear();
-    builder.environment().put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
-    builder.environment().put("HOME", tmp.toString());
-    builder.environment().put("MESHBOOT_JAR", jar.toString());
-    builder.environment().put("MESHBOOT_JAVA_HOME", ReleaseJava.home().toString());
-    builder.environment().put("MESHBOOT_AOT", "0");
-    builder.environment().put("ENVOY_BIN", Envoy.path().toString());
-    builder.environment().put("APPMESH_RESOURCE_ARN", RunIT.ARN);
-    builder.environment().put("ENVOY_LOG_LEVEL", "critical");
-    builder.environment().put("ENVOY_ADMIN_ACCESS_LOG_FILE", tmp.resolve("admin.log").toString());
-    builder.environment().put("MESHBOOT_BOOTSTRAP_PATH", tmp.resolve("envoy.json").toString());
-    builder.environment().putAll(extra);
-    return builder.start();
   }
 
   private ProcessHandle envoy(Path log) throws Exception {
