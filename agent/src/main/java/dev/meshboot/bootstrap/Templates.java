@@ -33,6 +33,7 @@ public final class Templates {
           "base",
           "admin-tcp",
           "admin-uds",
+          "admin-reuse-port",
           "ads-relay",
           "ads-direct-tcp",
           "ads-direct-unix",
@@ -46,7 +47,8 @@ public final class Templates {
           "tracing-xray",
           "tracing-datadog",
           "tracing-zipkin",
-          "sds");
+          "sds",
+          "metrics");
 
   /**
    * Fills a template.

@@ -252,6 +252,24 @@ public final class Variables {
       variable(ADMIN, "ENVOY_ADMIN_UDS_PATH")
           .defaultValue("/tmp/envoy_admin.sock")
           .describe("Admin socket (uds mode).");
+  public static final Variable MESHBOOT_METRICS_LISTENER =
+      variable(ADMIN, "MESHBOOT_METRICS_LISTENER")
+          .defaultDoc("true when the admin listens on loopback or a unix socket")
+          .describe(
+              "A read-only metrics listener (an Envoy listener) on MESHBOOT_METRICS_ADDRESS:"
+                  + "MESHBOOT_METRICS_PORT that serves GET /stats/prometheus, /stats, /ready and"
+                  + " /server_info from the admin, and nothing else: scrapes of <pod-ip>:9901 keep"
+                  + " working while the admin stays private. false turns it off.");
+  public static final Variable MESHBOOT_METRICS_ADDRESS =
+      variable(ADMIN, "MESHBOOT_METRICS_ADDRESS")
+          .defaultDoc("0.0.0.0 (:: with IPv4 too when ENVOY_ADMIN_ACCESS_ENABLE_IPV6 is true)")
+          .describe(
+              "Bind address of the metrics listener (an IP literal); never the admin's own"
+                  + " address on the admin's port.");
+  public static final Variable MESHBOOT_METRICS_PORT =
+      variable(ADMIN, "MESHBOOT_METRICS_PORT")
+          .defaultDoc("ENVOY_ADMIN_ACCESS_PORT")
+          .describe("Port of the metrics listener.");
   public static final Variable ENVOY_ADMIN_ACCESS_LOG_FILE =
       variable(ADMIN, "ENVOY_ADMIN_ACCESS_LOG_FILE")
           .defaultValue("/tmp/envoy_admin_access.log")

@@ -121,13 +121,20 @@ public final class AdminClient {
     send("POST", "/drain_listeners?" + (inboundOnly ? "inboundonly&" : "") + "graceful&skip_exit");
   }
 
-  /** The active downstream connections of all listeners but admin ({@code /stats}). */
+  /**
+   * The active downstream connections of all listeners but the admin and the metrics listener
+   * ({@code /stats}).
+   */
   public long activeDownstreamConnections() throws IOException {
     long total = 0;
     for (String line : send("GET", "/stats?filter=downstream_cx_active$").lines().toList()) {
       int colon = line.lastIndexOf(':');
       String name = colon < 0 ? "" : line.substring(0, colon);
-      if (name.startsWith("listener.") && !name.startsWith("listener.admin.")) {
+      // the admin's and the metrics listener's own (a scraper's keep-alive connection is no
+      // traffic the drain waits for: that listener keeps serving while Envoy drains)
+      if (name.startsWith("listener.")
+          && !name.startsWith("listener.admin.")
+          && !name.startsWith("listener.meshboot_metrics.")) {
         total += Long.parseLong(line.substring(colon + 1).trim());
       }
     }

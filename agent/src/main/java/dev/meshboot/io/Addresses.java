@@ -1,5 +1,8 @@
 package dev.meshboot.io;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.regex.Pattern;
 
 /** IP literal and host name checks that never touch DNS. */
@@ -120,6 +123,83 @@ public final class Addresses {
 
   public static boolean isIpLiteral(String text) {
     return isIpv4(text) || isIpv6(text);
+  }
+
+  /** An IP literal of the loopback range: 127.0.0.0/8, ::1, or ::ffff: and 127.0.0.0/8. */
+  public static boolean isLoopback(String literal) {
+    if (isIpv4(literal)) {
+      return literal.startsWith("127.");
+    }
+    int[] groups = ipv6Groups(literal);
+    if (groups.length == 0) {
+      return false;
+    }
+    boolean zeroHead = true;
+    for (int i = 0; i < 5; i++) {
+      zeroHead &= groups[i] == 0;
+    }
+    if (zeroHead && groups[5] == 0 && groups[6] == 0) {
+      return groups[7] == 1;
+    }
+    return zeroHead && groups[5] == 0xffff && groups[6] >> 8 == 127;
+  }
+
+  /** The any-address: 0.0.0.0, or :: in any of its spellings. */
+  public static boolean isAny(String literal) {
+    if (isIpv4(literal)) {
+      return literal.equals("0.0.0.0");
+    }
+    int[] groups = ipv6Groups(literal);
+    return groups.length == 8 && Arrays.stream(groups).allMatch(g -> g == 0);
+  }
+
+  /** Whether two IP literals name the same address (IPv6 in any spelling); false for others. */
+  public static boolean sameAddress(String one, String other) {
+    if (isIpv4(one) || isIpv4(other)) {
+      return one.equals(other);
+    }
+    int[] a = ipv6Groups(one);
+    return a.length == 8 && Arrays.equals(a, ipv6Groups(other));
+  }
+
+  /** The eight 16-bit groups of an IPv6 literal; empty when it is not one. */
+  private static int[] ipv6Groups(String literal) {
+    if (!isIpv6(literal)) {
+      return new int[0];
+    }
+    String text = literal;
+    List<Integer> tail = new ArrayList<>();
+    if (text.indexOf('.') >= 0) {
+      int lastColon = text.lastIndexOf(':');
+      String[] octets = text.substring(lastColon + 1).split("\\.", -1);
+      tail.add(Integer.parseInt(octets[0]) << 8 | Integer.parseInt(octets[1]));
+      tail.add(Integer.parseInt(octets[2]) << 8 | Integer.parseInt(octets[3]));
+      text = text.substring(0, lastColon + 1);
+      text = text.endsWith("::") ? text : text.substring(0, text.length() - 1);
+    }
+    int doubleColon = text.indexOf("::");
+    List<Integer> head = hexGroups(doubleColon < 0 ? text : text.substring(0, doubleColon));
+    List<Integer> rest = doubleColon < 0 ? List.of() : hexGroups(text.substring(doubleColon + 2));
+    int[] groups = new int[8];
+    for (int i = 0; i < head.size(); i++) {
+      groups[i] = head.get(i);
+    }
+    List<Integer> end = new ArrayList<>(rest);
+    end.addAll(tail);
+    for (int i = 0; i < end.size(); i++) {
+      groups[8 - end.size() + i] = end.get(i);
+    }
+    return groups;
+  }
+
+  private static List<Integer> hexGroups(String text) {
+    List<Integer> groups = new ArrayList<>();
+    if (!text.isEmpty()) {
+      for (String part : text.split(":", -1)) {
+        groups.add(Integer.parseInt(part, 16));
+      }
+    }
+    return groups;
   }
 
   /** A DNS name: labels of letters, digits and dashes. */
