@@ -144,13 +144,17 @@ public final class Addresses {
     return zeroHead && groups[5] == 0xffff && groups[6] >> 8 == 127;
   }
 
-  /** The any-address: 0.0.0.0, or :: in any of its spellings. */
+  /** The any-address: 0.0.0.0, or :: (or ::ffff:0.0.0.0) in any of its spellings. */
   public static boolean isAny(String literal) {
     if (isIpv4(literal)) {
       return literal.equals("0.0.0.0");
     }
     int[] groups = ipv6Groups(literal);
-    return groups.length == 8 && Arrays.stream(groups).allMatch(g -> g == 0);
+    return groups.length == 8
+        && Arrays.stream(groups, 0, 5).allMatch(g -> g == 0)
+        && (groups[5] == 0 || groups[5] == 0xffff)
+        && groups[6] == 0
+        && groups[7] == 0;
   }
 
   /** Whether two IP literals name the same address (IPv6 in any spelling); false for others. */

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -75,5 +77,57 @@ class AddressesTest {
     // A literal: InetAddress parses it without a lookup.
     byte[] bytes = InetAddress.getByName(given).getAddress();
     assertThat(Addresses.ipv6Text(bytes)).isEqualTo(canonical);
+  }
+
+  /** Loopback, any-address and equality agree with the JDK's own parser of the same literals. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "127.0.0.1",
+        "127.8.9.10",
+        "128.0.0.1",
+        "10.0.0.7",
+        "0.0.0.0",
+        "::",
+        "0:0:0:0:0:0:0:0",
+        "::0",
+        "::1",
+        "0:0:0:0:0:0:0:1",
+        "::01",
+        "::2",
+        "1::",
+        "::ffff:127.0.0.1",
+        "::ffff:10.0.0.1",
+        "::ffff:0.0.0.0",
+        "fe80::1",
+        "0:0:0:0:0:1:0:1",
+        "::127.0.0.1"
+      })
+  void loopbackAndAnyAddressAsTheJdkSeesThem(String literal) throws UnknownHostException {
+    InetAddress jdk = InetAddress.getByName(literal);
+    assertThat(Addresses.isLoopback(literal)).as(literal).isEqualTo(jdk.isLoopbackAddress());
+    assertThat(Addresses.isAny(literal)).as(literal).isEqualTo(jdk.isAnyLocalAddress());
+    for (String other : List.of("::1", "0:0:0:0:0:0:0:1", "::", "0.0.0.0", literal)) {
+      boolean bothV6 = Addresses.isIpv6(literal) && Addresses.isIpv6(other);
+      boolean bothV4 = Addresses.isIpv4(literal) && Addresses.isIpv4(other);
+      if (bothV4 || bothV6) {
+        // the JDK folds ::ffff:a.b.c.d into IPv4; Envoy binds it as IPv6: compare bytes of both
+        assertThat(Addresses.sameAddress(literal, other))
+            .as(literal + " and " + other)
+            .isEqualTo(Arrays.equals(ipv6Bytes(jdk), ipv6Bytes(InetAddress.getByName(other))));
+      }
+    }
+  }
+
+  private static byte[] ipv6Bytes(InetAddress address) {
+    byte[] raw = address.getAddress();
+    if (raw.length == 16) {
+      return raw;
+    }
+    byte[] mapped = new byte[16];
+    mapped[10] = (byte) 0xff;
+    mapped[11] = (byte) 0xff;
+    System.arraycopy(raw, 0, mapped, 12, 4);
+    return mapped;
   }
 }

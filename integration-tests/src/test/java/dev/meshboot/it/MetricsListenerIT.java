@@ -199,6 +199,13 @@ class MetricsListenerIT {
         .isGreaterThan(300);
     assertThat(query("envoy_cluster_upstream_cx_total{envoy_cluster_name=\"meshboot_xds\"}"))
         .isNotEmpty();
+
+    // Prometheus keeps its connection open between scrapes: a stop's drain does not wait for it
+    // (it counts the traffic listeners' connections only), and ends at once
+    meshboot.destroy();
+    assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(meshboot.exitValue()).as(Local.read(log)).isZero();
+    assertThat(Local.read(log)).contains("no connections left; stopping Envoy");
   }
 
   @Test
