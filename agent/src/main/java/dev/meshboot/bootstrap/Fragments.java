@@ -1,7 +1,6 @@
 package dev.meshboot.bootstrap;
 
 import com.google.gson.JsonElement;
-import com.google.gson.JsonObject;
 import dev.meshboot.config.AgentConfig;
 import dev.meshboot.config.Environment;
 import dev.meshboot.config.EnvoyBuild;
@@ -87,7 +86,7 @@ final class Fragments {
       java.util.function.Supplier<Optional<EnvoyBuild>> envoy) {
     values = resource();
     render(admin());
-    metrics().ifPresent(this::render);
+    MetricsFragment.of(config.admin(), environment, this::source).forEach(this::render);
     statsTemplates().forEach(this::render);
     dogStatsd(config.stats()).ifPresent(this::render);
     TracingFragment.of(config.tracing(), environment, this::source).ifPresent(this::render);
@@ -194,55 +193,6 @@ final class Fragments {
       values.put("admin.ipv4_compat", Value.of(true, addressSource + ", IPv6 any-address"));
     }
     return new Fragment("admin-tcp", values.build());
-  }
-
-  /**
-   * The read-only metrics listener in front of the admin, and the admin's SO_REUSEPORT when the
-   * listener takes the admin's port on the other addresses (rendered before, so merged after).
-   */
-  private Optional<Fragment> metrics() {
-    var admin = config.admin();
-    if (admin.metrics().isEmpty()) {
-      return Optional.empty();
-    }
-    var metrics = admin.metrics().get();
-    if (metrics.sharesAdminPort()) {
-      render("admin-reuse-port");
-    }
-    String listenerSource =
-        environment.given(Variables.MESHBOOT_METRICS_LISTENER).isPresent()
-            ? source(Variables.MESHBOOT_METRICS_LISTENER)
-            : "default of MESHBOOT_METRICS_LISTENER: the admin is private";
-    String addressSource =
-        environment.given(Variables.MESHBOOT_METRICS_ADDRESS).isPresent()
-            ? source(Variables.MESHBOOT_METRICS_ADDRESS)
-            : listenerSource + ", every address";
-    String portSource =
-        environment.given(Variables.MESHBOOT_METRICS_PORT).isPresent()
-            ? source(Variables.MESHBOOT_METRICS_PORT)
-            : "default of MESHBOOT_METRICS_PORT: " + source(Variables.ENVOY_ADMIN_ACCESS_PORT);
-    JsonObject upstream = new JsonObject();
-    if (admin.uds()) {
-      JsonObject pipe = new JsonObject();
-      pipe.addProperty("path", admin.udsPath().toString());
-      upstream.add("pipe", pipe);
-    } else {
-      JsonObject socket = new JsonObject();
-      socket.addProperty("address", admin.address());
-      socket.addProperty("port_value", admin.port());
-      upstream.add("socket_address", socket);
-    }
-    Placeholders.Builder values =
-        Placeholders.builder("metrics")
-            .put("metrics.address", Value.of(metrics.address(), addressSource))
-            .put("metrics.port", Value.of(metrics.port(), portSource))
-            .put(
-                "metrics.admin_address",
-                new Value(upstream, "Envoy's admin (ENVOY_ADMIN_MODE and its address)"));
-    if (metrics.ipv4Compat()) {
-      values.put("metrics.ipv4_compat", Value.of(true, addressSource + ", IPv6 any-address"));
-    }
-    return Optional.of(new Fragment("metrics", values.build()));
   }
 
   /** The stats templates, which need no values of their own; none when a user's file has stats. */

@@ -390,6 +390,10 @@ final class RunCommand implements Main.Command {
                   bootstrapPath, envoy.path(), launchedArgv, envoyEnvironment.get(), reported));
     }
     if (!launched.holding()) {
+      if (written.adminReusesPort()
+          && written.admin().orElse(null) instanceof SocketEndpoint.Tcp tcp) {
+        AdminPort.requireFree(tcp);
+      }
       log.info("starting envoy", "command", String.join(" ", command));
     }
     session.running();

@@ -27,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param clustersFromXds whether clusters come from xDS ({@code cds_config})
  * @param admin where Envoy's admin listens: a user's whole bootstrap may put it elsewhere than the
  *     admin variables say; empty without an admin, or one that is no IP literal or pipe
+ * @param adminReusesPort whether the admin's socket sets SO_REUSEPORT (the metrics listener shares
+ *     its port): then nothing else may hold the admin's address, or the kernel would share it
  */
 record WrittenBootstrap(
     Optional<RelayTarget> relay,
@@ -34,7 +36,11 @@ record WrittenBootstrap(
     boolean envoySigns,
     boolean listenersFromXds,
     boolean clustersFromXds,
-    Optional<SocketEndpoint> admin) {
+    Optional<SocketEndpoint> admin,
+    boolean adminReusesPort) {
+
+  private static final long SOL_SOCKET = 1;
+  private static final long SO_REUSEPORT = 15;
 
   static WrittenBootstrap read(Path file) {
     String text = InputFiles.read(file, "MESHBOOT_BOOTSTRAP_PATH", InputFiles.CONFIG_LIMIT);
@@ -55,7 +61,27 @@ record WrittenBootstrap(
             || RelayTarget.field(dynamic, "lds_resources_locator") != null,
         RelayTarget.field(dynamic, "cds_config") != null
             || RelayTarget.field(dynamic, "cds_resources_locator") != null,
-        admin(RelayTarget.object(RelayTarget.object(bootstrap, "admin"), "address")));
+        admin(RelayTarget.object(RelayTarget.object(bootstrap, "admin"), "address")),
+        reusesPort(RelayTarget.field(RelayTarget.object(bootstrap, "admin"), "socket_options")));
+  }
+
+  private static boolean reusesPort(@Nullable JsonElement options) {
+    if (options == null || !options.isJsonArray()) {
+      return false;
+    }
+    for (JsonElement option : options.getAsJsonArray()) {
+      try {
+        JsonObject fields = option.getAsJsonObject();
+        if (fields.get("level").getAsLong() == SOL_SOCKET
+            && fields.get("name").getAsLong() == SO_REUSEPORT
+            && fields.get("int_value").getAsLong() != 0) {
+          return true;
+        }
+      } catch (RuntimeException e) {
+        // another kind of option
+      }
+    }
+    return false;
   }
 
   private static Optional<SocketEndpoint> admin(@Nullable JsonObject address) {

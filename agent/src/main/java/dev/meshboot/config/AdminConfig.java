@@ -1,5 +1,7 @@
 package dev.meshboot.config;
 
+import static dev.meshboot.config.Variables.APPMESH_ENVOY_EGRESS_PORT;
+import static dev.meshboot.config.Variables.APPMESH_ENVOY_INGRESS_PORT;
 import static dev.meshboot.config.Variables.ENVOY_ADMIN_ACCESS_BIND_ADDRESS;
 import static dev.meshboot.config.Variables.ENVOY_ADMIN_ACCESS_ENABLE_IPV6;
 import static dev.meshboot.config.Variables.ENVOY_ADMIN_ACCESS_LOG_FILE;
@@ -13,6 +15,7 @@ import static dev.meshboot.config.Variables.MESHBOOT_METRICS_PORT;
 import dev.meshboot.io.Addresses;
 import dev.meshboot.io.SocketEndpoint;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -93,8 +96,8 @@ public record AdminConfig(
   private static Optional<Metrics> metrics(
       ConfigReader reader, boolean uds, String adminAddress, int adminPort, boolean ipv6) {
     boolean privateAdmin = uds || Addresses.isLoopback(adminAddress);
+    // every variable is checked, whether or not there is a listener
     Optional<Boolean> wanted = reader.optionalBool(MESHBOOT_METRICS_LISTENER);
-    // checked whether or not there is a listener: every variable is
     Optional<Setting> bind = reader.environment().setting(MESHBOOT_METRICS_ADDRESS);
     String address = ipv6 ? "::" : "0.0.0.0";
     if (bind.isPresent()) {
@@ -103,30 +106,57 @@ public record AdminConfig(
         throw ConfigException.invalid(bind.get(), "an IP address such as 0.0.0.0");
       }
     }
-    OptionalInt given = reader.integer(MESHBOOT_METRICS_PORT, 1, 65535);
+    OptionalInt given = reader.optionalPort(MESHBOOT_METRICS_PORT);
     if (!wanted.orElse(privateAdmin)) {
       return Optional.empty();
     }
     int port = given.orElse(adminPort);
+    Setting portNamed =
+        reader
+            .environment()
+            .setting(MESHBOOT_METRICS_PORT)
+            .or(() -> reader.environment().setting(MESHBOOT_METRICS_LISTENER))
+            .or(() -> reader.environment().setting(ENVOY_ADMIN_ACCESS_PORT))
+            .orElseThrow();
     boolean sharesPort = !uds && port == adminPort;
-    if (sharesPort
-        && (Addresses.sameAddress(address, adminAddress)
-            || Addresses.isAny(adminAddress)
-            || !privateAdmin)) {
-      // one socket would take the admin's connections, or the other's bind fails
-      Setting named =
-          bind.or(() -> reader.environment().setting(MESHBOOT_METRICS_PORT))
-              .or(() -> reader.environment().setting(MESHBOOT_METRICS_LISTENER))
-              .orElseThrow();
+    String admin =
+        (adminAddress.contains(":") ? "[" + adminAddress + "]" : adminAddress) + ":" + adminPort;
+    if (sharesPort && !privateAdmin) {
       throw ConfigException.invalid(
-          named,
-          "a metrics listener that does not overlap Envoy's admin on "
-              + adminAddress
-              + ":"
-              + adminPort
-              + " (set MESHBOOT_METRICS_PORT to another port, or MESHBOOT_METRICS_LISTENER=false)");
+          portNamed,
+          "a metrics listener port other than the admin's: the admin already listens on "
+              + admin
+              + " (set MESHBOOT_METRICS_PORT, or MESHBOOT_METRICS_LISTENER=false)");
+    }
+    if (sharesPort && Addresses.sameAddress(address, adminAddress)) {
+      // both sockets on one address (only an address given can be the private admin's): the kernel
+      // would split the admin's connections between them
+      throw ConfigException.invalid(
+          bind.orElseThrow(),
+          "an address other than the admin's own ("
+              + admin
+              + "), or another MESHBOOT_METRICS_PORT");
+    }
+    // Envoy's App Mesh listeners (the control plane's) and meshboot's management API
+    for (Variable taken : List.of(APPMESH_ENVOY_INGRESS_PORT, APPMESH_ENVOY_EGRESS_PORT)) {
+      if (port == reader.port(taken)) {
+        throw ConfigException.invalid(
+            portNamed, "a metrics listener port other than " + taken.name() + "'s " + port);
+      }
+    }
+    if (apiPort(reader).orElse(0) == port) {
+      throw ConfigException.invalid(
+          portNamed, "a metrics listener port other than APPNET_AGENT_HTTP_PORT's " + port);
     }
     boolean ipv4Compat = Addresses.isIpv6(address) && Addresses.isAny(address);
     return Optional.of(new Metrics(address, port, ipv4Compat, sharesPort));
+  }
+
+  /** The management API's TCP port, when meshboot serves it over TCP. */
+  private static OptionalInt apiPort(ConfigReader reader) {
+    ApiConfig api = ApiConfig.from(reader.environment());
+    return api.served() && api.endpoint() instanceof SocketEndpoint.Tcp tcp
+        ? OptionalInt.of(tcp.port())
+        : OptionalInt.empty();
   }
 }

@@ -118,6 +118,11 @@ public final class ConfigReader {
     throw ConfigException.invalid(used.get(), expected);
   }
 
+  /** A TCP or UDP port 1-65535, empty when the variable is unset. */
+  public OptionalInt optionalPort(Variable variable) {
+    return integer(variable, "a port 1-65535", 1, 65535);
+  }
+
   /** A TCP or UDP port 1-65535; the variable must have a default. */
   public int port(Variable variable) {
     return integer(variable, "a port 1-65535", 1, 65535).orElseThrow();

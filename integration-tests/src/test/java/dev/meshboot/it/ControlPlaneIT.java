@@ -125,7 +125,10 @@ class ControlPlaneIT {
     assertThat(get(adminPort, "/clusters")).contains("echo::");
     String listeners = get(adminPort, "/listeners?format=json");
     assertThat(listeners).contains("\"ingress\"");
-    Matcher port = Pattern.compile("\"port_value\":\\s*(\\d+)").matcher(listeners);
+    // the control plane's listener (the bootstrap's own, meshboot_metrics, is listed too)
+    Matcher port =
+        Pattern.compile("\"name\":\\s*\"ingress\"[^}]*?\"port_value\":\\s*(\\d+)")
+            .matcher(listeners);
     assertThat(port.find()).as(listeners).isTrue();
     HttpResponse<String> response =
         http.send(

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +118,23 @@ class MetricsListenerIT {
     // the served pages with another method
     assertThat(scrape("POST", "/stats/prometheus")).startsWith("405 ");
     assertThat(scrape("POST", "/ready")).startsWith("405 ");
+    assertThat(request("-I", POD_METRICS + "/stats")).startsWith("405 ");
+    // another Host, HTTP/2 without TLS, an absolute-form target, CONNECT: still the listener's
+    for (String[] options :
+        List.of(
+            new String[] {"-H", "Host: 127.0.0.1:9901", POD_METRICS + "/config_dump"},
+            new String[] {"--http2-prior-knowledge", POD_METRICS + "/config_dump"},
+            new String[] {"--http2-prior-knowledge", "-X", "POST", POD_METRICS + "/quitquitquit"},
+            new String[] {
+              "--request-target", "http://127.0.0.1:9901/config_dump", POD_METRICS + "/"
+            },
+            new String[] {"-X", "CONNECT", "--request-target", "127.0.0.1:9901", POD_METRICS})) {
+      assertThat(request(options))
+          .as(String.join(" ", options))
+          .matches("(404|405|400|403) (?s).*");
+    }
+    assertThat(request("--http2-prior-knowledge", POD_METRICS + "/stats/prometheus"))
+        .containsPattern(LIVE);
 
     // nothing of it reached the admin: Envoy runs, untouched, at its log level
     assertThat(meshboot.isAlive()).isTrue();
@@ -133,7 +151,6 @@ class MetricsListenerIT {
     assertThat(listening(inside)).contains("127.0.0.1:9901", "0.0.0.0:9901");
     assertThat(listening(inside).stream().filter(address -> address.endsWith(":9901")))
         .allMatch(address -> address.equals("127.0.0.1:9901") || address.equals("0.0.0.0:9901"));
-    assertThat(Files.readString(tmp.resolve("admin.log"))).doesNotContain("quitquitquit");
 
     meshboot.destroy();
     assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -249,6 +266,36 @@ class MetricsListenerIT {
     assertThat(scrape("/stats/prometheus")).startsWith("000");
   }
 
+  /**
+   * SO_REUSEPORT on the admin (the listener shares its port) must not let a second Envoy on the
+   * same admin port bind beside the first and take half its admin's connections: meshboot refuses
+   * to start it (exit 5), and the first one keeps its admin.
+   */
+  @Test
+  void aSecondEnvoyOnTheSameAdminPortIsRefusedNotSilentlySharingIt(@TempDir Path tmp)
+      throws Exception {
+    Path log = tmp.resolve("meshboot.log");
+    Process first = run(tmp, log, Map.of());
+    waitScrapable(first, log);
+    Path other = Files.createDirectory(tmp.resolve("second"));
+    Path secondLog = other.resolve("meshboot.log");
+    Process second = run(other, secondLog, Map.of());
+    assertThat(second.waitFor(60, TimeUnit.SECONDS)).as(Local.read(secondLog)).isTrue();
+    assertThat(second.exitValue()).as(Local.read(secondLog)).isEqualTo(5);
+    assertThat(Local.read(secondLog))
+        .contains("Envoy's admin address 127.0.0.1:9901 is already in use")
+        .contains("ENVOY_ADMIN_ACCESS_PORT");
+    assertThat(first.isAlive()).isTrue();
+    Netns inside = Objects.requireNonNull(pod);
+    List<String> nines =
+        listening(inside).stream().filter(address -> address.endsWith(":9901")).toList();
+    // the first Envoy's admin and its listener's socket per worker, nothing of a second one
+    assertThat(nines.stream().filter("127.0.0.1:9901"::equals)).hasSize(1);
+    for (int i = 0; i < 10; i++) {
+      assertThat(inside.curl(5, "http://127.0.0.1:9901/ready")).isEqualTo("200 LIVE\n");
+    }
+  }
+
   private Process run(Path tmp, Path log, Map<String, String> extra) throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
@@ -278,6 +325,12 @@ class MetricsListenerIT {
   /** {@code "<status> <body>"} of a request from the monitoring namespace, path sent as is. */
   private String scrape(String base, String method, String path) {
     return Objects.requireNonNull(monitoring).curl(10, base + path, "--path-as-is", "-X", method);
+  }
+
+  /** {@code "<status> <body>"} of curl with {@code options} (the URL last), from outside. */
+  private String request(String... options) {
+    String[] before = Arrays.copyOf(options, options.length - 1);
+    return Objects.requireNonNull(monitoring).curl(10, options[options.length - 1], before);
   }
 
   /** The local addresses of the TCP sockets listening in {@code netns}. */
