@@ -125,6 +125,12 @@ final class LaunchedEnvoy {
     return adopted.get() != null;
   }
 
+  /** The pid of the Envoy the launcher started, while this run holds it; -1 otherwise. */
+  long pid() {
+    AdoptedProcess process = adopted.get();
+    return process == null ? -1 : process.pid();
+  }
+
   /** The adopted Envoy, for the supervisor, which owns it from then on; null when there is none. */
   @Nullable AdoptedProcess take() {
     return adopted.getAndSet(null);

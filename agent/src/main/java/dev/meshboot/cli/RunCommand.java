@@ -389,11 +389,16 @@ final class RunCommand implements Main.Command {
               launched.record(
                   bootstrapPath, envoy.path(), launchedArgv, envoyEnvironment.get(), reported));
     }
-    if (!launched.holding()) {
-      if (written.adminReusesPort()
-          && written.admin().orElse(null) instanceof SocketEndpoint.Tcp tcp) {
+    // SO_REUSEPORT on the admin (the metrics listener shares its port): no other Envoy there
+    if (written.adminReusesPort()
+        && written.admin().orElse(null) instanceof SocketEndpoint.Tcp tcp) {
+      if (launched.holding()) {
+        AdminPort.requireSole(tcp, launched.pid());
+      } else {
         AdminPort.requireFree(tcp);
       }
+    }
+    if (!launched.holding()) {
       log.info("starting envoy", "command", String.join(" ", command));
     }
     session.running();

@@ -132,7 +132,7 @@ public record AdminConfig(
       // both sockets on one address (only an address given can be the private admin's): the kernel
       // would split the admin's connections between them
       throw ConfigException.invalid(
-          bind.orElseThrow(),
+          bind.orElse(portNamed),
           "an address other than the admin's own ("
               + admin
               + "), or another MESHBOOT_METRICS_PORT");
@@ -140,13 +140,34 @@ public record AdminConfig(
     // Envoy's App Mesh listeners (the control plane's) and meshboot's management API
     for (Variable taken : List.of(APPMESH_ENVOY_INGRESS_PORT, APPMESH_ENVOY_EGRESS_PORT)) {
       if (port == reader.port(taken)) {
+        // the variable the user set: the metrics port, else the other port
+        Setting named =
+            reader
+                .environment()
+                .given(MESHBOOT_METRICS_PORT)
+                .or(() -> reader.environment().given(taken))
+                .orElse(portNamed);
         throw ConfigException.invalid(
-            portNamed, "a metrics listener port other than " + taken.name() + "'s " + port);
+            named,
+            "a port that is not both the metrics listener's and "
+                + taken.name()
+                + " ("
+                + port
+                + ")");
       }
     }
     if (apiPort(reader).orElse(0) == port) {
+      Setting named =
+          reader
+              .environment()
+              .given(MESHBOOT_METRICS_PORT)
+              .or(() -> reader.environment().given(Variables.APPNET_AGENT_HTTP_PORT))
+              .orElse(portNamed);
       throw ConfigException.invalid(
-          portNamed, "a metrics listener port other than APPNET_AGENT_HTTP_PORT's " + port);
+          named,
+          "a port that is not both the metrics listener's and APPNET_AGENT_HTTP_PORT ("
+              + port
+              + ")");
     }
     boolean ipv4Compat = Addresses.isIpv6(address) && Addresses.isAny(address);
     return Optional.of(new Metrics(address, port, ipv4Compat, sharesPort));

@@ -286,14 +286,41 @@ class MetricsListenerIT {
         .contains("Envoy's admin address 127.0.0.1:9901 is already in use")
         .contains("ENVOY_ADMIN_ACCESS_PORT");
     assertThat(first.isAlive()).isTrue();
+    assertThat(Objects.requireNonNull(pod).curl(5, "http://127.0.0.1:9901/ready"))
+        .isEqualTo("200 LIVE\n");
+  }
+
+  /**
+   * The same through the launcher's launch record, whose Envoy starts before the JVM (and binds its
+   * admin beside another one's): the JVM finds two sockets on the admin's address and stops.
+   */
+  @Test
+  void anEnvoyFromALaunchRecordBesideAnotherOnTheAdminPortIsStopped(@TempDir Path tmp)
+      throws Exception {
     Netns inside = Objects.requireNonNull(pod);
-    List<String> nines =
-        listening(inside).stream().filter(address -> address.endsWith(":9901")).toList();
-    // the first Envoy's admin and its listener's socket per worker, nothing of a second one
-    assertThat(nines.stream().filter("127.0.0.1:9901"::equals)).hasSize(1);
-    for (int i = 0; i < 10; i++) {
-      assertThat(inside.curl(5, "http://127.0.0.1:9901/ready")).isEqualTo("200 LIVE\n");
-    }
+    Map<String, String> env = new HashMap<>();
+    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
+    env.put("MESHBOOT_MESH", WORKSHOP.toString());
+    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    Path recorded = tmp.resolve("recorded.log");
+    Process first = Local.launcherRun(tmp, recorded, env, inside);
+    waitScrapable(first, recorded);
+    first.destroy();
+    assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    assertThat(first.exitValue()).as(Local.read(recorded)).isZero();
+
+    Path other = Files.createDirectory(tmp.resolve("other"));
+    Path otherLog = other.resolve("meshboot.log");
+    Process holder = run(other, otherLog, Map.of());
+    waitScrapable(holder, otherLog);
+    Path log = tmp.resolve("second.log");
+    Process restarted = Local.launcherRun(tmp, log, env, inside);
+    assertThat(restarted.waitFor(60, TimeUnit.SECONDS)).as(Local.read(log)).isTrue();
+    assertThat(Local.read(log))
+        .contains("envoy was started by the launcher")
+        .contains("Envoy's admin address 127.0.0.1:9901 is shared with another socket");
+    assertThat(restarted.exitValue()).as(Local.read(log)).isEqualTo(5);
+    assertThat(holder.isAlive()).isTrue();
   }
 
   private Process run(Path tmp, Path log, Map<String, String> extra) throws IOException {
