@@ -152,6 +152,19 @@ class MetricsListenerIT {
     assertThat(listening(inside).stream().filter(address -> address.endsWith(":9901")))
         .allMatch(address -> address.equals("127.0.0.1:9901") || address.equals("0.0.0.0:9901"));
 
+    // it survives Envoy's restarts: part of the bootstrap every Envoy meshboot starts runs with
+    Local.envoyUnder(meshboot.toHandle()).orElseThrow().destroyForcibly();
+    Local.waitUntil(
+        meshboot,
+        () ->
+            Local.envoyUnder(meshboot.toHandle()).map(ProcessHandle::pid).orElse(envoy) != envoy
+                && scrape("/ready").equals("200 LIVE\n"),
+        log,
+        "the restarted Envoy LIVE through " + POD_METRICS,
+        Duration.ofSeconds(60));
+    assertThat(scrape("/stats/prometheus")).containsPattern(LIVE);
+    assertThat(scrape("/config_dump")).startsWith("404 ");
+
     meshboot.destroy();
     assertThat(meshboot.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assertThat(meshboot.exitValue()).as(Local.read(log)).isZero();
