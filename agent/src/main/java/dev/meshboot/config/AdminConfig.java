@@ -119,8 +119,7 @@ public record AdminConfig(
             .or(() -> reader.environment().setting(ENVOY_ADMIN_ACCESS_PORT))
             .orElseThrow();
     boolean sharesPort = !uds && port == adminPort;
-    String admin =
-        (adminAddress.contains(":") ? "[" + adminAddress + "]" : adminAddress) + ":" + adminPort;
+    String admin = new SocketEndpoint.Tcp(adminAddress, adminPort).toString();
     if (sharesPort && !privateAdmin) {
       throw ConfigException.invalid(
           portNamed,

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** IP literal and host name checks that never touch DNS. */
 public final class Addresses {
@@ -13,6 +14,7 @@ public final class Addresses {
           "((25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)");
   private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
   private static final Pattern HEX = Pattern.compile("[0-9A-Fa-f]{1,4}");
+  private static final int[] NONE = new int[0];
 
   private Addresses() {}
 
@@ -25,44 +27,7 @@ public final class Addresses {
    * parsed here rather than by {@code InetAddress}, whose initialization costs start-up time.
    */
   public static boolean isIpv6(String text) {
-    if (text.length() < 2 || !IPV6_CHARS.matcher(text).matches()) {
-      return false;
-    }
-    String body = text;
-    int ipv4Groups = 0;
-    if (text.indexOf('.') >= 0) {
-      int lastColon = text.lastIndexOf(':');
-      if (lastColon < 0 || !isIpv4(text.substring(lastColon + 1))) {
-        return false;
-      }
-      ipv4Groups = 2;
-      body = text.substring(0, lastColon + 1);
-      body = body.endsWith("::") ? body : body.substring(0, body.length() - 1);
-    }
-    int doubleColon = body.indexOf("::");
-    if (doubleColon < 0) {
-      return groups(body) + ipv4Groups == 8;
-    }
-    if (body.indexOf("::", doubleColon + 1) >= 0) {
-      return false;
-    }
-    int head = groups(body.substring(0, doubleColon));
-    int tail = groups(body.substring(doubleColon + 2));
-    return head >= 0 && tail >= 0 && head + tail + ipv4Groups <= 7;
-  }
-
-  /** The number of colon-separated hex groups, 0 for empty text, -1 when one is malformed. */
-  private static int groups(String text) {
-    if (text.isEmpty()) {
-      return 0;
-    }
-    String[] parts = text.split(":", -1);
-    for (String part : parts) {
-      if (!HEX.matcher(part).matches()) {
-        return -1;
-      }
-    }
-    return parts.length;
+    return ipv6Groups(text).length == 8;
   }
 
   /**
@@ -131,17 +96,10 @@ public final class Addresses {
       return literal.startsWith("127.");
     }
     int[] groups = ipv6Groups(literal);
-    if (groups.length == 0) {
-      return false;
-    }
-    boolean zeroHead = true;
-    for (int i = 0; i < 5; i++) {
-      zeroHead &= groups[i] == 0;
-    }
-    if (zeroHead && groups[5] == 0 && groups[6] == 0) {
-      return groups[7] == 1;
-    }
-    return zeroHead && groups[5] == 0xffff && groups[6] >> 8 == 127;
+    return groups.length == 8
+        && zeroBefore(groups, 5)
+        && ((groups[5] == 0 && groups[6] == 0 && groups[7] == 1)
+            || (groups[5] == 0xffff && groups[6] >> 8 == 127));
   }
 
   /** The any-address: 0.0.0.0, or :: (or ::ffff:0.0.0.0) in any of its spellings. */
@@ -151,7 +109,7 @@ public final class Addresses {
     }
     int[] groups = ipv6Groups(literal);
     return groups.length == 8
-        && Arrays.stream(groups, 0, 5).allMatch(g -> g == 0)
+        && zeroBefore(groups, 5)
         && (groups[5] == 0 || groups[5] == 0xffff)
         && groups[6] == 0
         && groups[7] == 0;
@@ -162,44 +120,65 @@ public final class Addresses {
     if (isIpv4(one) || isIpv4(other)) {
       return one.equals(other);
     }
-    int[] a = ipv6Groups(one);
-    return a.length == 8 && Arrays.equals(a, ipv6Groups(other));
+    int[] groups = ipv6Groups(one);
+    return groups.length == 8 && Arrays.equals(groups, ipv6Groups(other));
+  }
+
+  private static boolean zeroBefore(int[] groups, int end) {
+    return Arrays.stream(groups, 0, end).allMatch(group -> group == 0);
   }
 
   /** The eight 16-bit groups of an IPv6 literal; empty when it is not one. */
-  private static int[] ipv6Groups(String literal) {
-    if (!isIpv6(literal)) {
-      return new int[0];
+  private static int[] ipv6Groups(String text) {
+    if (text.length() < 2 || !IPV6_CHARS.matcher(text).matches()) {
+      return NONE;
     }
-    String text = literal;
-    List<Integer> tail = new ArrayList<>();
+    String body = text;
+    List<Integer> ipv4 = new ArrayList<>();
     if (text.indexOf('.') >= 0) {
       int lastColon = text.lastIndexOf(':');
+      if (lastColon < 0 || !isIpv4(text.substring(lastColon + 1))) {
+        return NONE;
+      }
       String[] octets = text.substring(lastColon + 1).split("\\.", -1);
-      tail.add(Integer.parseInt(octets[0]) << 8 | Integer.parseInt(octets[1]));
-      tail.add(Integer.parseInt(octets[2]) << 8 | Integer.parseInt(octets[3]));
-      text = text.substring(0, lastColon + 1);
-      text = text.endsWith("::") ? text : text.substring(0, text.length() - 1);
+      ipv4.add(Integer.parseInt(octets[0]) << 8 | Integer.parseInt(octets[1]));
+      ipv4.add(Integer.parseInt(octets[2]) << 8 | Integer.parseInt(octets[3]));
+      body = text.substring(0, lastColon + 1);
+      body = body.endsWith("::") ? body : body.substring(0, body.length() - 1);
     }
-    int doubleColon = text.indexOf("::");
-    List<Integer> head = hexGroups(doubleColon < 0 ? text : text.substring(0, doubleColon));
-    List<Integer> rest = doubleColon < 0 ? List.of() : hexGroups(text.substring(doubleColon + 2));
+    int doubleColon = body.indexOf("::");
+    if (doubleColon >= 0 && body.indexOf("::", doubleColon + 1) >= 0) {
+      return NONE;
+    }
+    List<Integer> head = hexGroups(doubleColon < 0 ? body : body.substring(0, doubleColon));
+    List<Integer> tail =
+        doubleColon < 0 ? new ArrayList<>() : hexGroups(body.substring(doubleColon + 2));
+    if (head == null || tail == null) {
+      return NONE;
+    }
+    tail.addAll(ipv4);
+    int count = head.size() + tail.size();
+    if (doubleColon < 0 ? count != 8 : count > 7) {
+      return NONE;
+    }
     int[] groups = new int[8];
     for (int i = 0; i < head.size(); i++) {
       groups[i] = head.get(i);
     }
-    List<Integer> end = new ArrayList<>(rest);
-    end.addAll(tail);
-    for (int i = 0; i < end.size(); i++) {
-      groups[8 - end.size() + i] = end.get(i);
+    for (int i = 0; i < tail.size(); i++) {
+      groups[8 - tail.size() + i] = tail.get(i);
     }
     return groups;
   }
 
-  private static List<Integer> hexGroups(String text) {
+  /** The colon-separated hex groups of {@code text} (none for empty text); null if one is bad. */
+  private static @Nullable List<Integer> hexGroups(String text) {
     List<Integer> groups = new ArrayList<>();
     if (!text.isEmpty()) {
       for (String part : text.split(":", -1)) {
+        if (!HEX.matcher(part).matches()) {
+          return null;
+        }
         groups.add(Integer.parseInt(part, 16));
       }
     }

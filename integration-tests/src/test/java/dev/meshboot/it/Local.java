@@ -135,6 +135,19 @@ final class Local {
     return netns == null ? builder.start() : netns.start(builder);
   }
 
+  /**
+   * The environment of a {@code meshboot run} of the workshop mesh's {@code frontend} node served
+   * by the embedded control plane ({@code MESHBOOT_MESH} = {@code mesh}, its socket in {@code
+   * tmp}); a map the caller may add to.
+   */
+  static Map<String, String> workshopFrontend(Path mesh, Path tmp) {
+    Map<String, String> env = new HashMap<>();
+    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
+    env.put("MESHBOOT_MESH", mesh.toString());
+    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    return env;
+  }
+
   /** Kills what a test left running: meshboot with its children, and the server. */
   static void stop(
       @org.jspecify.annotations.Nullable Process meshboot,

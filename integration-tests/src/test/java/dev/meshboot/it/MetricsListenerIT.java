@@ -311,10 +311,7 @@ class MetricsListenerIT {
   void anEnvoyFromALaunchRecordBesideAnotherOnTheAdminPortIsStopped(@TempDir Path tmp)
       throws Exception {
     Netns inside = Objects.requireNonNull(pod);
-    Map<String, String> env = new HashMap<>();
-    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
-    env.put("MESHBOOT_MESH", WORKSHOP.toString());
-    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    Map<String, String> env = Local.workshopFrontend(WORKSHOP, tmp);
     Path recorded = tmp.resolve("recorded.log");
     Process first = Local.launcherRun(tmp, recorded, env, inside);
     waitScrapable(first, recorded);
@@ -337,10 +334,7 @@ class MetricsListenerIT {
   }
 
   private Process run(Path tmp, Path log, Map<String, String> extra) throws IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
-    env.put("MESHBOOT_MESH", WORKSHOP.toString());
-    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    Map<String, String> env = Local.workshopFrontend(WORKSHOP, tmp);
     env.putAll(extra);
     return Local.meshbootRun(tmp, log, env, Objects.requireNonNull(pod));
   }

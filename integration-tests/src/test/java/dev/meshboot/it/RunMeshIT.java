@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -185,10 +184,7 @@ class RunMeshIT {
   void aRestartStartsEnvoyFromTheLaunchRecord(@TempDir Path tmp) throws Exception {
     app(9081, "vanilla");
     app(9082, "epoch");
-    Map<String, String> env = new HashMap<>();
-    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
-    env.put("MESHBOOT_MESH", WORKSHOP.toString());
-    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    Map<String, String> env = Local.workshopFrontend(WORKSHOP, tmp);
     for (String name : List.of("first.log", "second.log")) {
       Path log = tmp.resolve(name);
       Process meshboot = Local.launcherRun(tmp, log, env, Objects.requireNonNull(pod));
@@ -216,10 +212,7 @@ class RunMeshIT {
   }
 
   private Process run(Path tmp, Path mesh, Path log, Map<String, String> extra) throws IOException {
-    Map<String, String> env = new HashMap<>();
-    env.put("APPMESH_RESOURCE_ARN", "mesh/appmesh-workshop/virtualNode/frontend");
-    env.put("MESHBOOT_MESH", mesh.toString());
-    env.put("MESHBOOT_MESH_SOCKET", tmp.resolve("mesh.sock").toString());
+    Map<String, String> env = Local.workshopFrontend(mesh, tmp);
     env.putAll(extra);
     return Local.meshbootRun(tmp, log, env, Objects.requireNonNull(pod));
   }
